@@ -1,0 +1,18 @@
+package io.pgque.spring.schema;
+
+/**
+ * Thrown when the engine cannot be installed, patched or validated.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueSchemaException extends RuntimeException {
+
+	public PgqueSchemaException(String message) {
+		super(message);
+	}
+
+	public PgqueSchemaException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

@@ -1,0 +1,58 @@
+package io.pgque.spring.schema;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Brings the engine into the state {@link PgqueSchemaMode} asks for, before any bean that
+ * uses it starts (see {@link PgqueSchemaInitializerDetector}).
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueSchemaInitializer implements InitializingBean {
+
+	private static final Log logger = LogFactory.getLog(PgqueSchemaInitializer.class);
+
+	private final DataSource dataSource;
+
+	private final PgqueSchemaMode mode;
+
+	public PgqueSchemaInitializer(DataSource dataSource, PgqueSchemaMode mode) {
+		this.dataSource = dataSource;
+		this.mode = mode;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		switch (this.mode) {
+			case INSTALL -> apply(PgqueChangelogs.ENGINE);
+			case PATCH -> apply(PgqueChangelogs.RECEIVE_LOCK_PATCH);
+			case VALIDATE -> validate();
+			case NONE -> logger.debug("pgque.schema.mode=none: leaving the PgQue engine as it is");
+		}
+	}
+
+	private void apply(String changelog) {
+		long started = System.nanoTime();
+		new PgqueLiquibaseRunner(this.dataSource).update(changelog);
+		if (logger.isInfoEnabled()) {
+			logger.info("PgQue engine " + this.mode.name().toLowerCase() + " applied (" + changelog + ") in "
+					+ (System.nanoTime() - started) / 1_000_000 + " ms");
+		}
+	}
+
+	private void validate() {
+		Boolean installed = new JdbcTemplate(this.dataSource)
+			.queryForObject("SELECT to_regprocedure('pgque.version()') IS NOT NULL", Boolean.class);
+		if (!Boolean.TRUE.equals(installed)) {
+			throw new PgqueSchemaException("pgque.schema.mode=validate but the PgQue engine is not installed "
+					+ "(function pgque.version() not found); install it or set pgque.schema.mode=install");
+		}
+	}
+
+}

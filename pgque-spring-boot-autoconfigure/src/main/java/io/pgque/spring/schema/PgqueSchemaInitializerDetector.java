@@ -1,0 +1,22 @@
+package io.pgque.spring.schema;
+
+import java.util.Set;
+
+import org.springframework.boot.sql.init.dependency.AbstractBeansOfTypeDatabaseInitializerDetector;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializerDetector;
+
+/**
+ * Tells Spring Boot that a {@link PgqueSchemaInitializer} initializes the database, so
+ * that beans marked as depending on database initialization wait for the engine.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueSchemaInitializerDetector extends AbstractBeansOfTypeDatabaseInitializerDetector
+		implements DatabaseInitializerDetector {
+
+	@Override
+	protected Set<Class<?>> getDatabaseInitializerBeanTypes() {
+		return Set.of(PgqueSchemaInitializer.class);
+	}
+
+}
