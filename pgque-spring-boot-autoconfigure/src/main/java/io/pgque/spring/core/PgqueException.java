@@ -1,0 +1,18 @@
+package io.pgque.spring.core;
+
+/**
+ * Base of the exceptions PgQue operations throw instead of raw SQL errors.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueException extends RuntimeException {
+
+	public PgqueException(String message) {
+		super(message);
+	}
+
+	public PgqueException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

@@ -1,0 +1,121 @@
+package io.pgque.spring.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sending, receiving and administering PgQue queues. Implemented by
+ * {@link PgqueTemplate}.
+ * <p>
+ * Every call runs on the PgQue DataSource and joins the caller's Spring-managed
+ * transaction on it when there is one: an event sent inside a {@code @Transactional}
+ * method commits or rolls back with the method's other writes. Outside a transaction each
+ * call commits alone.
+ * <p>
+ * Queue and consumer names are checked before any SQL runs: not blank, and at most 57
+ * bytes in UTF-8 so that the NOTIFY channel {@code pgque_<queue>} fits.
+ *
+ * @author pgque-spring-boot authors
+ */
+public interface PgqueOperations {
+
+	// ---- sending
+
+	/**
+	 * Send one event with the converter's default type for the payload.
+	 * @param queue the queue name
+	 * @param payload the payload: an object converted to JSON, or a String/byte[] sent
+	 * as-is
+	 * @return the event id
+	 */
+	long send(String queue, Object payload);
+
+	/**
+	 * Send one event of the given type.
+	 * @param queue the queue name
+	 * @param type the event type
+	 * @param payload the payload
+	 * @return the event id
+	 */
+	long send(String queue, String type, Object payload);
+
+	/**
+	 * Send several events in one round trip, each with the converter's default type. All
+	 * are sent or none.
+	 * @param queue the queue name
+	 * @param payloads the payloads, in order
+	 * @return the event ids, aligned with {@code payloads}
+	 */
+	List<Long> sendBatch(String queue, List<?> payloads);
+
+	/**
+	 * Send several events of one type in one round trip. All are sent or none.
+	 * @param queue the queue name
+	 * @param type the event type
+	 * @param payloads the payloads, in order
+	 * @return the event ids, aligned with {@code payloads}
+	 */
+	List<Long> sendBatch(String queue, String type, List<?> payloads);
+
+	// ---- receiving
+
+	/**
+	 * Open (or re-open) the consumer's batch and return up to {@code max} of its
+	 * messages. Receiving again before {@link #ack(long)} returns the same batch.
+	 * <p>
+	 * Careful: {@link #ack(long)} finishes the <em>whole</em> batch, including messages
+	 * beyond {@code max} that were not returned; ask for more than the largest batch you
+	 * expect.
+	 * @param queue the queue name
+	 * @param consumer the consumer name
+	 * @param max the most messages to return, at least 1
+	 * @return the batch, or empty when nothing new was ticked
+	 */
+	Optional<PgqueBatch> receive(String queue, String consumer, int max);
+
+	/**
+	 * Finish a batch: the consumer's cursor moves past every event of it.
+	 * @param batchId the batch id
+	 * @return {@code true} if the batch was open, {@code false} if unknown or finished
+	 */
+	boolean ack(long batchId);
+
+	/**
+	 * Give up on one message of an open batch for now: it is delivered again to this
+	 * consumer after {@code retryAfter}, or goes to the dead-letter queue once its retry
+	 * count has reached the queue's {@code max_retries}. Does not finish the batch.
+	 * @param message the message, from an open batch
+	 * @param retryAfter the delay before redelivery (whole seconds)
+	 * @param reason why, recorded if the event is dead-lettered; may be {@code null}
+	 */
+	void nack(PgqueMessage message, Duration retryAfter, @Nullable String reason);
+
+	/**
+	 * Convert a received message's payload to a Java type.
+	 * @param <T> the type
+	 * @param message the message
+	 * @param type the target type
+	 * @return the converted payload
+	 */
+	<T> @Nullable T convert(PgqueMessage message, Class<T> type);
+
+	// ---- ticking
+
+	/**
+	 * Make the next tick of a queue happen now: bumps the queue so that the next
+	 * {@link #ticker()} call ticks it, then runs the ticker for it.
+	 * @param queue the queue name
+	 * @return the id of the newest tick after the call
+	 */
+	@Nullable Long forceTick(String queue);
+
+	/**
+	 * Run the ticker once for every queue that is due.
+	 * @return how many queues got a new tick
+	 */
+	int ticker();
+
+}
