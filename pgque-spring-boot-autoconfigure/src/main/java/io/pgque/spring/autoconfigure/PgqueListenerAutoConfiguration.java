@@ -9,10 +9,9 @@ import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.annotation.PgqueListenerAnnotationBeanPostProcessor;
 import io.pgque.spring.config.DefaultPgqueListenerContainerFactory;
 import io.pgque.spring.config.PgqueListenerConfigUtils;
-import io.pgque.spring.core.PgqueOperations;
+import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.listener.PgqueContainerOptions;
 import io.pgque.spring.listener.PgqueListenerContainerRegistry;
-import io.pgque.spring.listener.adapter.PgquePayloadConverter;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueLeaseManager;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
@@ -77,19 +76,6 @@ public final class PgqueListenerAutoConfiguration {
 	PgqueNotificationListener pgqueNotificationListener(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 			ObjectProvider<DataSource> dataSource) {
 		return new PgqueNotificationListener(PgqueDataSources.resolve(pgqueDataSource, dataSource));
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	PgquePayloadConverter pgquePayloadConverter(ObjectProvider<PgqueOperations> operations) {
-		return (message, type) -> {
-			PgqueOperations converter = operations.getIfAvailable();
-			if (converter == null) {
-				throw new IllegalStateException("No PgqueOperations bean to convert payloads to " + type
-						+ "; take String, byte[] or PgqueMessage, or define a PgquePayloadConverter bean");
-			}
-			return converter.convert(message, type.toClass());
-		};
 	}
 
 	@Bean(name = PgqueListenerConfigUtils.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)

@@ -3,11 +3,13 @@ package io.pgque.spring.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.listener.PgqueContainerOptions;
 import io.pgque.spring.listener.PgqueListenerContainer;
 import io.pgque.spring.listener.PgqueTransactionMode;
@@ -15,7 +17,6 @@ import io.pgque.spring.listener.ack.PgqueBatchContext;
 import io.pgque.spring.listener.ack.PgqueBatchProcessors;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
-import io.pgque.spring.listener.adapter.PgquePayloadConverter;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
@@ -125,7 +126,7 @@ public class DefaultPgqueListenerContainerFactory
 		PgqueContainerOptions containerOptions = builder.build();
 		List<PgqueHandlerMethod> handlers = new ArrayList<>();
 		for (PgqueListenerEndpoint endpoint : endpoints) {
-			handlers.add(new PgqueHandlerMethod(endpoint.bean(), endpoint.method(), endpoint.types(),
+			handlers.add(new PgqueHandlerMethod(endpoint.bean(), endpoint.method(), types(endpoint, endpoints.size()),
 					retry(endpoint, containerOptions.retry()), this.payloadConverter));
 		}
 		PgqueHandlerDispatcher dispatcher = new PgqueHandlerDispatcher(name, handlers);
@@ -141,6 +142,18 @@ public class DefaultPgqueListenerContainerFactory
 				new TransactionTemplate(transactions));
 		container.setProcessor(PgqueBatchProcessors.create(mode, context));
 		return container;
+	}
+
+	/**
+	 * The event types of an endpoint: as given; or, when several methods share the
+	 * consumer and this one names none, the type its payload class is sent with.
+	 */
+	private Set<String> types(PgqueListenerEndpoint endpoint, int methodsOfConsumer) {
+		if (!endpoint.types().isEmpty() || methodsOfConsumer == 1) {
+			return endpoint.types();
+		}
+		Class<?> payloadType = PgqueHandlerMethod.applicationPayloadType(endpoint.method());
+		return (payloadType != null) ? Set.of(this.payloadConverter.typeName(payloadType)) : endpoint.types();
 	}
 
 	private static @Nullable PgqueRetrySettings retry(PgqueListenerEndpoint endpoint, PgqueRetrySettings defaults) {

@@ -3,6 +3,8 @@ package io.pgque.spring.listener;
 import java.time.Duration;
 import java.util.List;
 
+import io.pgque.spring.core.PgqueConversionException;
+import io.pgque.spring.listener.adapter.PgqueArgumentConversionException;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 
 import org.springframework.util.Assert;
@@ -173,7 +175,7 @@ public final class PgqueContainerOptions {
 		private PgqueRetrySettings retry = PgqueRetrySettings.DEFAULTS;
 
 		private List<Class<? extends Throwable>> notRetryableExceptions = List
-			.of(io.pgque.spring.listener.adapter.PgqueArgumentConversionException.class);
+			.of(PgqueArgumentConversionException.class, PgqueConversionException.class);
 
 		private Builder() {
 		}

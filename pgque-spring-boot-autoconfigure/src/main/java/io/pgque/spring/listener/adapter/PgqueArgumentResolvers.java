@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.listener.PgqueAcknowledgement;
 import org.jspecify.annotations.Nullable;
@@ -41,6 +42,27 @@ final class PgqueArgumentResolvers {
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * The class of a single-message listener's payload parameter when it is an
+	 * application type (not String, byte[], Object, PgqueMessage or a List).
+	 * @param method the method
+	 * @return the class, or {@code null}
+	 */
+	static @Nullable Class<?> applicationPayloadType(Method method) {
+		for (int i = 0; i < method.getParameterCount(); i++) {
+			MethodParameter parameter = new MethodParameter(method, i);
+			Class<?> type = parameter.getParameterType();
+			if (parameter.hasParameterAnnotation(PgqueHeader.class) || type == PgqueAcknowledgement.class
+					|| type == PgqueMessage.class) {
+				continue;
+			}
+			boolean plain = type == String.class || type == byte[].class || type == Object.class
+					|| List.class.isAssignableFrom(type) || type.isPrimitive();
+			return plain ? null : type;
+		}
+		return null;
 	}
 
 	static List<Function<PgqueInvocation, @Nullable Object>> resolvers(Method method, boolean batch,
@@ -110,7 +132,7 @@ final class PgqueArgumentResolvers {
 		}
 		return (message) -> {
 			try {
-				return converter.convert(message, type);
+				return converter.fromPayload(message.payload(), message.type(), type.getType());
 			}
 			catch (RuntimeException ex) {
 				throw new PgqueArgumentConversionException(

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
+import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.listener.PgqueAcknowledgement;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import org.jspecify.annotations.Nullable;
@@ -96,6 +97,17 @@ public final class PgqueHandlerMethod {
 			}
 			throw ex;
 		}
+	}
+
+	/**
+	 * The class of the method's payload parameter when it is an application type, from
+	 * which the event type it handles can be derived.
+	 * @param method the method
+	 * @return the class, or {@code null} for String, byte[], PgqueMessage, lists and the
+	 * like
+	 */
+	public static @Nullable Class<?> applicationPayloadType(Method method) {
+		return PgqueArgumentResolvers.applicationPayloadType(method);
 	}
 
 	public String description() {
