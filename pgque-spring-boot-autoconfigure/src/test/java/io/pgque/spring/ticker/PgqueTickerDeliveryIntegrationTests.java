@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.pgque.spring.autoconfigure.PgqueAutoConfiguration;
 import io.pgque.spring.autoconfigure.PgqueTickerAutoConfiguration;
@@ -42,6 +43,8 @@ class PgqueTickerDeliveryIntegrationTests {
 			awaitLeader(context.getBean(PgqueTicker.class));
 			List<Long> latencies = new ArrayList<>();
 			for (int i = 0; i < 15; i++) {
+				// sends at random phases of the tick period, as real traffic comes
+				Thread.sleep(ThreadLocalRandom.current().nextInt(100));
 				long sent = System.nanoTime();
 				this.sql.send("latency", "event-" + i);
 				List<TickerSql.Received> received = new ArrayList<>();
