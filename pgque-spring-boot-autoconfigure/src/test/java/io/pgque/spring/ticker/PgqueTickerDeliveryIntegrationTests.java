@@ -65,6 +65,8 @@ class PgqueTickerDeliveryIntegrationTests {
 
 	@Test
 	void runWithDefaultRetryPeriodShouldRedeliverANackedEventAfterItsRetryDelay() {
+		this.sql.assumeEngineHas("pgque.receive(text,text,integer)", "pgque.nack(bigint,pgque.message,interval,text)",
+				"pgque.maint_retry_events()");
 		this.sql.createQueue("retries", "c");
 		this.contextRunner.run((context) -> {
 			awaitLeader(context.getBean(PgqueTicker.class));

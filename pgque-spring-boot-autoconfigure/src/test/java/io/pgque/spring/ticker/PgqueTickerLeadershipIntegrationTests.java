@@ -44,6 +44,31 @@ class PgqueTickerLeadershipIntegrationTests {
 	}
 
 	@Test
+	void runWhenTheLeadersSessionIsKilledShouldKeepTickingWithinTheTakeoverInterval() {
+		this.sql.createQueue("payments", "ledger");
+		instance("instance-a").run((a) -> instance("instance-b").run((b) -> {
+			PgqueTicker tickerA = a.getBean(PgqueTicker.class);
+			PgqueTicker tickerB = b.getBean(PgqueTicker.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> tickerA.isLeader() || tickerB.isLeader());
+			Integer killed = db.jdbc()
+				.queryForObject(
+						"SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' "
+								+ "AND classid = ? AND objid = ? AND granted",
+						Integer.class, PgqueTickerLeadership.LOCK_CLASS_ID, PgqueTickerLeadership.LOCK_OBJECT_ID);
+			assertThat(killed).isOne();
+			long killedAt = System.nanoTime();
+			// one of the two (the old leader reconnecting, or the standby) leads again
+			await().atMost(TAKEOVER_INTERVAL.plusSeconds(2)).until(() -> lockHolders().size() == 1);
+			System.out.println("Leader again after its session was killed: "
+					+ Duration.ofNanos(System.nanoTime() - killedAt).toMillis() + " ms");
+			assertThat(tickerA.isLeader() && tickerB.isLeader()).isFalse();
+			long ticks = this.sql.tickCount("payments");
+			this.sql.send("payments", "after the kill");
+			await().atMost(Duration.ofSeconds(2)).until(() -> this.sql.tickCount("payments") > ticks);
+		}));
+	}
+
+	@Test
 	void exactlyOneInstanceTicksAndTheOtherTakesOverWhenItCloses() {
 		this.sql.createQueue("orders", "billing");
 		instance("instance-a").run((a) -> instance("instance-b").run((b) -> {
