@@ -118,7 +118,14 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		}
 		List<PgquePayload> converted = new ArrayList<>(payloads.size());
 		for (int i = 0; i < payloads.size(); i++) {
-			converted.add(this.converter.toPayload(requirePayload(payloads.get(i), i)));
+			try {
+				converted.add(this.converter.toPayload(requirePayload(payloads.get(i), i)));
+			}
+			catch (PgqueConversionException ex) {
+				throw new PgqueConversionException(
+						"PgQue payload at index " + i + " cannot be converted, nothing was sent: " + ex.getMessage(),
+						ex);
+			}
 		}
 		return converted;
 	}
