@@ -45,6 +45,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void recordsMapsStringsAndNestedJsonRoundTrip() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		Order order = new Order("o-1", 3, List.of(new Line("sku-1", 2)));
 		Map<String, Object> map = new LinkedHashMap<>();
@@ -72,6 +73,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void unicodeAndOneMegabytePayloadsArriveUnchanged() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		String unicode = "zażółć gęślą jaźń · Ελληνικά · العربية · 日本語 · e\u0301 · 👩‍👩‍👧 · \uD834\uDD1E";
 		StringBuilder large = new StringBuilder(1 << 20);
@@ -93,6 +95,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendInsideRolledBackTransactionLeavesNoEvent() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		db.jdbc().execute("CREATE TABLE IF NOT EXISTS app_orders (id text PRIMARY KEY)");
 		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
@@ -110,6 +113,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendInsideCommittedTransactionLeavesExactlyOneEvent() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
 		Long id = transaction.execute((status) -> this.template.send(queue, new Order("committed", 1, List.of())));
@@ -124,6 +128,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendBatchPreservesOrderAndAlignsIds() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		List<String> payloads = IntStream.range(0, 1000).mapToObj((i) -> "event-" + i).toList();
 		List<Long> ids = this.template.sendBatch(queue, "numbered", payloads);
@@ -138,6 +143,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendBatchOfObjectsOfSeveralTypesKeepsEachTypeAndTheOrder() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		List<Object> payloads = List.of(new Order("o-1", 1, List.of()), new Line("sku", 2), Map.of("k", "v"),
 				new Order("o-2", 2, List.of()));
@@ -153,6 +159,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void receiveReturnsTheSameBatchUntilAcked() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.INFO);
 		String queue = newQueue();
 		this.template.sendBatch(queue, List.of("a", "b", "c"));
 		PgqueBatch first = deliver(queue);
@@ -173,6 +180,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void nackedMessageComesBackWithRetryCount() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK);
 		String queue = newQueue();
 		long id = this.template.send(queue, "retry me");
 		PgqueBatch batch = deliver(queue);
@@ -190,6 +198,8 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void deadLettersCanBeInspectedReplayedAndPurged() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK, EngineFunctions.CONFIG,
+				EngineFunctions.DEAD_LETTERS);
 		String queue = newQueue();
 		this.template.setQueueConfig(queue, PgqueQueueConfig.builder().maxRetries(0).build());
 		this.template.sendBatch(queue, List.of("first", "second"));
@@ -220,6 +230,8 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void replayAllSendsEveryDeadLetterAgain() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK, EngineFunctions.CONFIG,
+				EngineFunctions.DEAD_LETTERS);
 		String queue = newQueue();
 		this.template.setQueueConfig(queue, PgqueQueueConfig.builder().maxRetries(0).build());
 		this.template.sendBatch(queue, List.of("x", "y", "z"));
@@ -234,6 +246,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void administrationCreatesConfiguresDescribesAndDropsQueues() {
+		assumeEngineHas(EngineFunctions.RECEIVE, EngineFunctions.CONFIG, EngineFunctions.INFO);
 		String queue = "admin_" + queues.incrementAndGet();
 		assertThat(this.template.queueExists(queue)).isFalse();
 		assertThat(this.template.createQueue(queue)).isTrue();
@@ -283,6 +296,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void statusVersionAndTickerDescribeTheInstall() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.INFO, EngineFunctions.STATUS);
 		assertThat(this.template.version()).isEqualTo("0.2.0");
 		assertThat(this.template.status()).extracting(PgqueStatus::component).contains("postgresql", "pgque");
 		String queue = newQueue();
@@ -297,6 +311,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendToMissingQueueThrowsQueueNotFound() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.CONFIG);
 		assertThatExceptionOfType(PgqueQueueNotFoundException.class)
 			.isThrownBy(() -> this.template.send("no_such_queue", "x"))
 			.withMessageContaining("'no_such_queue'")
@@ -311,6 +326,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void receiveForUnsubscribedConsumerThrowsConsumerNotFound() {
+		assumeEngineHas(EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		assertThatExceptionOfType(PgqueConsumerNotFoundException.class)
 			.isThrownBy(() -> this.template.receive(queue, "stranger", 10))
@@ -321,6 +337,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void nackOnFinishedBatchThrowsBatchNotFound() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK);
 		String queue = newQueue();
 		this.template.send(queue, "x");
 		PgqueBatch batch = deliver(queue);
@@ -333,6 +350,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void replayOfMissingDeadLetterThrowsDeadLetterNotFound() {
+		assumeEngineHas(EngineFunctions.DEAD_LETTERS);
 		assertThatExceptionOfType(PgqueDeadLetterNotFoundException.class)
 			.isThrownBy(() -> this.template.replayDeadLetter(987654321L))
 			.withMessageContaining("987654321");
@@ -355,6 +373,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void unserializablePayloadFailsBeforeAnythingIsSent() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		List<Object> payloads = new ArrayList<>();
 		IntStream.range(0, 5).forEach((i) -> payloads.add(new Line("ok-" + i, i)));
@@ -375,6 +394,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void unreadablePayloadThrowsConversionException() {
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		this.template.send(queue, "Order", "{\"id\": ");
 		PgqueMessage message = deliver(queue).messages().get(0);
@@ -384,6 +404,11 @@ class PgqueTemplateIntegrationTests {
 	}
 
 	// ---- helpers
+
+	@SafeVarargs
+	private static void assumeEngineHas(List<String>... groups) {
+		EngineFunctions.assumePresent(db.jdbc(), groups);
+	}
 
 	/**
 	 * A new queue with consumer {@code c} subscribed.
