@@ -81,7 +81,6 @@ class EngineDeliveryIntegrationTests {
 	@Test
 	void eventsOfRolledBackTransactionsAndSubtransactionsAreNeverDelivered() throws Exception {
 		queue("d5", "c");
-		long kept;
 		try (Connection connection = db.newConnection(); Statement statement = connection.createStatement()) {
 			connection.setAutoCommit(false);
 			statement.execute("SELECT pgque.insert_event('d5', 't', 'rolled back')");
@@ -92,9 +91,7 @@ class EngineDeliveryIntegrationTests {
 			statement.execute("ROLLBACK TO SAVEPOINT s");
 			connection.commit();
 		}
-		kept = this.jdbc.queryForObject("SELECT ev_id FROM pgque.event_template WHERE ev_data = 'kept'", Long.class);
 		assertThat(this.sql.tickAndDrain("d5", "c")).extracting(EngineSql.Event::data).containsExactly("kept");
-		assertThat(kept).isPositive();
 	}
 
 	@Test
