@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against a copy of next_batch_custom without the lock must find duplicates: proof that
  * this test can fail.
  */
+@Timeout(180)
 class EngineConcurrencyStressIntegrationTests {
 
 	private static final int THREADS = 8;

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * consumer's batch at once. Session 2 waits for session 1 and then sees what session 1
  * left: the same open batch, or a finished one, after which it carries on normally.
  */
+@Timeout(60)
 class EngineReceiveLockIntegrationTests {
 
 	@RegisterExtension
@@ -45,12 +47,13 @@ class EngineReceiveLockIntegrationTests {
 		long event = this.sql.insert("lock_open", "t", "one");
 		this.sql.tick("lock_open");
 		try (Connection session1 = transaction(); Connection session2 = transaction()) {
+			int pid2 = EngineSql.backendPid(session2);
 			Long batch1 = nextBatch(session1, "lock_open");
 			assertThat(batch1).isNotNull();
 
 			CompletableFuture<Long> batch2 = CompletableFuture.supplyAsync(() -> nextBatch(session2, "lock_open"),
 					executor);
-			this.sql.awaitLockWait(EngineSql.backendPid(session2), Duration.ofSeconds(10));
+			this.sql.awaitLockWait(pid2, Duration.ofSeconds(10));
 			assertThat(batch2).isNotDone();
 			session1.commit();
 
@@ -71,6 +74,7 @@ class EngineReceiveLockIntegrationTests {
 		long second = this.sql.insert("lock_next", "t", "second");
 		this.sql.tick("lock_next");
 		try (Connection session1 = transaction(); Connection session2 = transaction()) {
+			int pid2 = EngineSql.backendPid(session2);
 			// receive -> process -> finish in one transaction, the exactly-once pattern
 			Long batch1 = nextBatch(session1, "lock_next");
 			assertThat(eventIds(session1, batch1)).containsExactly(first);
@@ -78,7 +82,7 @@ class EngineReceiveLockIntegrationTests {
 
 			CompletableFuture<Long> batch2 = CompletableFuture.supplyAsync(() -> nextBatch(session2, "lock_next"),
 					executor);
-			this.sql.awaitLockWait(EngineSql.backendPid(session2), Duration.ofSeconds(10));
+			this.sql.awaitLockWait(pid2, Duration.ofSeconds(10));
 			session1.commit();
 
 			Long next = batch2.get(10, TimeUnit.SECONDS);
@@ -96,12 +100,13 @@ class EngineReceiveLockIntegrationTests {
 		this.sql.insert("lock_none", "t", "only");
 		this.sql.tick("lock_none");
 		try (Connection session1 = transaction(); Connection session2 = transaction()) {
+			int pid2 = EngineSql.backendPid(session2);
 			Long batch1 = nextBatch(session1, "lock_none");
 			assertThat(finishBatch(session1, batch1)).isEqualTo(1);
 
 			CompletableFuture<Long> batch2 = CompletableFuture.supplyAsync(() -> nextBatch(session2, "lock_none"),
 					executor);
-			this.sql.awaitLockWait(EngineSql.backendPid(session2), Duration.ofSeconds(10));
+			this.sql.awaitLockWait(pid2, Duration.ofSeconds(10));
 			session1.commit();
 
 			assertThat(batch2.get(10, TimeUnit.SECONDS)).isNull();
@@ -120,10 +125,11 @@ class EngineReceiveLockIntegrationTests {
 		long event = this.sql.insert("lock_rollback", "t", "again");
 		this.sql.tick("lock_rollback");
 		try (Connection session1 = transaction(); Connection session2 = transaction()) {
+			int pid2 = EngineSql.backendPid(session2);
 			Long batch1 = nextBatch(session1, "lock_rollback");
 			CompletableFuture<Long> batch2 = CompletableFuture.supplyAsync(() -> nextBatch(session2, "lock_rollback"),
 					executor);
-			this.sql.awaitLockWait(EngineSql.backendPid(session2), Duration.ofSeconds(10));
+			this.sql.awaitLockWait(pid2, Duration.ofSeconds(10));
 			session1.rollback();
 
 			Long next = batch2.get(10, TimeUnit.SECONDS);
@@ -141,10 +147,11 @@ class EngineReceiveLockIntegrationTests {
 		this.sql.tick("lock_finish");
 		long batch = this.sql.nextBatch("lock_finish", "worker");
 		try (Connection session1 = transaction(); Connection session2 = transaction()) {
+			int pid2 = EngineSql.backendPid(session2);
 			assertThat(finishBatch(session1, batch)).isEqualTo(1);
 			CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> finishBatch(session2, batch),
 					executor);
-			this.sql.awaitLockWait(EngineSql.backendPid(session2), Duration.ofSeconds(10));
+			this.sql.awaitLockWait(pid2, Duration.ofSeconds(10));
 			session1.commit();
 			assertThat(second.get(10, TimeUnit.SECONDS)).isZero();
 			session2.commit();

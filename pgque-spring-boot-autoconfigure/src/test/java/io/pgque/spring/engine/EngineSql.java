@@ -135,7 +135,8 @@ public final class EngineSql {
 	/**
 	 * Wait until the backend with the given pid waits on a lock (a row lock, an advisory
 	 * lock...), so a test knows a concurrent call is really blocked and not just slow.
-	 * @param pid the backend's pid ({@code pg_backend_pid()})
+	 * @param pid the backend's pid, taken with {@link #backendPid} BEFORE the blocking
+	 * call starts (a JDBC connection serves one call at a time)
 	 * @param timeout how long to wait at most
 	 */
 	public void awaitLockWait(int pid, Duration timeout) {
