@@ -4,7 +4,7 @@
 -- subscription that asked for it, until maint_retry_events moves it back into the
 -- queue's current table; from there only its owner sees it.
 
---changeset pgque:event_retry/timestamptz runOnChange:true splitStatements:false
+--changeset pgque:event_retry/timestamptz runOnChange:true splitStatements:false stripComments:false
 -- No subscription lock: the retry_queue primary key (owner, id) settles concurrent
 -- retries of one event, the second waiting on the index and then doing nothing.
 CREATE OR REPLACE FUNCTION pgque.event_retry(x_batch_id bigint, x_event_id bigint, x_retry_time timestamptz)
@@ -41,7 +41,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:event_retry/integer runOnChange:true splitStatements:false
+--changeset pgque:event_retry/integer runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.event_retry(x_batch_id bigint, x_event_id bigint, x_retry_seconds integer)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
@@ -55,7 +55,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:batch_retry runOnChange:true splitStatements:false
+--changeset pgque:batch_retry runOnChange:true splitStatements:false stripComments:false
 -- Retries the whole batch, skipping events already waiting for this owner; returns how
 -- many were queued. Does not finish the batch.
 CREATE OR REPLACE FUNCTION pgque.batch_retry(i_batch_id bigint, i_retry_seconds integer)
@@ -86,7 +86,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:event_retry_raw runOnChange:true splitStatements:false
+--changeset pgque:event_retry_raw runOnChange:true splitStatements:false stripComments:false
 -- Queues a retry row exactly as given, for tools that move events between databases.
 CREATE OR REPLACE FUNCTION pgque.event_retry_raw(x_queue text, x_consumer text, x_retry_after timestamptz,
 		x_ev_id bigint, x_ev_time timestamptz, x_ev_retry int4, x_ev_type text, x_ev_data text, x_ev_extra1 text,
@@ -118,7 +118,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:maint_retry_events runOnChange:true splitStatements:false
+--changeset pgque:maint_retry_events runOnChange:true splitStatements:false stripComments:false
 -- Moves up to 10 due retries back into their queues (same id and time, new retry count)
 -- and returns how many; call until it returns 0. The moved rows carry this
 -- transaction's xid, so they reach their owner with the first tick taken after commit.

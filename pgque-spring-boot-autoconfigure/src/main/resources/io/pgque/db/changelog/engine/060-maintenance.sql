@@ -2,7 +2,7 @@
 
 -- Table rotation and maintenance (contract §1 "Rotating tables", §3.5).
 
---changeset pgque:maint_rotate_tables_step1 runOnChange:true splitStatements:false
+--changeset pgque:maint_rotate_tables_step1 runOnChange:true splitStatements:false stripComments:false
 -- Truncates the oldest data table and makes it current, when the rotation period has
 -- passed, the previous rotation is settled (step2 set), and every consumer's cursor
 -- tick is younger than that settling. Then no batch anyone can still open needs the
@@ -74,7 +74,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:maint_rotate_tables_step2 runOnChange:true splitStatements:false
+--changeset pgque:maint_rotate_tables_step2 runOnChange:true splitStatements:false stripComments:false
 -- Settles the rotations step1 did, in a later transaction: every transaction with an
 -- xid above this one writes only to the new current table.
 CREATE OR REPLACE FUNCTION pgque.maint_rotate_tables_step2()
@@ -88,7 +88,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:maint_tables_to_vacuum runOnChange:true splitStatements:false
+--changeset pgque:maint_tables_to_vacuum runOnChange:true splitStatements:false stripComments:false
 -- Only when autovacuum is off: the core tables that churn, and legacy PgQ ones if any.
 CREATE OR REPLACE FUNCTION pgque.maint_tables_to_vacuum()
 RETURNS SETOF text
@@ -110,7 +110,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:maint_operations runOnChange:true splitStatements:false
+--changeset pgque:maint_operations runOnChange:true splitStatements:false stripComments:false
 -- What maint() (or an external scheduler) should run, in order.
 CREATE OR REPLACE FUNCTION pgque.maint_operations(OUT func_name text, OUT func_arg text)
 RETURNS SETOF record
@@ -140,7 +140,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:maint runOnChange:true splitStatements:false
+--changeset pgque:maint runOnChange:true splitStatements:false stripComments:false
 -- Runs the per-queue maintenance functions. Only functions owned by maint()'s own owner
 -- run: queue_extra_maint is data, and this is SECURITY DEFINER, so a function planted by
 -- another role must never execute with our rights. Does not move retries.

@@ -3,7 +3,7 @@
 -- Observability (contract §3.6). SECURITY DEFINER, so pgque_reader can call them even
 -- though they read sequences only admins may touch.
 
---changeset pgque:get_queue_info/1 runOnChange:true splitStatements:false
+--changeset pgque:get_queue_info/1 runOnChange:true splitStatements:false stripComments:false
 -- One row per queue (all queues for NULL), by name. ev_per_sec spans the newest tick and
 -- the oldest of the 20 before it.
 CREATE OR REPLACE FUNCTION pgque.get_queue_info(i_queue_name text,
@@ -35,7 +35,7 @@ AS $$
 	ORDER BY q.queue_name
 $$;
 
---changeset pgque:get_queue_info/0 runOnChange:true splitStatements:false
+--changeset pgque:get_queue_info/0 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.get_queue_info(
 		OUT queue_name text, OUT queue_ntables integer, OUT queue_cur_table integer,
 		OUT queue_rotation_period interval, OUT queue_switch_time timestamptz, OUT queue_external_ticker boolean,
@@ -49,7 +49,7 @@ AS $$
 	SELECT * FROM pgque.get_queue_info(NULL::text)
 $$;
 
---changeset pgque:get_consumer_info/2 runOnChange:true splitStatements:false
+--changeset pgque:get_consumer_info/2 runOnChange:true splitStatements:false stripComments:false
 -- One row per subscription, by queue then consumer; NULL arguments match everything.
 CREATE OR REPLACE FUNCTION pgque.get_consumer_info(i_queue_name text, i_consumer_name text,
 		OUT queue_name text, OUT consumer_name text, OUT lag interval, OUT last_seen interval, OUT last_tick bigint,
@@ -70,7 +70,7 @@ AS $$
 	ORDER BY q.queue_name, c.co_name
 $$;
 
---changeset pgque:get_consumer_info/1 runOnChange:true splitStatements:false
+--changeset pgque:get_consumer_info/1 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.get_consumer_info(i_queue_name text,
 		OUT queue_name text, OUT consumer_name text, OUT lag interval, OUT last_seen interval, OUT last_tick bigint,
 		OUT current_batch bigint, OUT next_tick bigint, OUT pending_events bigint)
@@ -81,7 +81,7 @@ AS $$
 	SELECT * FROM pgque.get_consumer_info($1, NULL)
 $$;
 
---changeset pgque:get_consumer_info/0 runOnChange:true splitStatements:false
+--changeset pgque:get_consumer_info/0 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.get_consumer_info(
 		OUT queue_name text, OUT consumer_name text, OUT lag interval, OUT last_seen interval, OUT last_tick bigint,
 		OUT current_batch bigint, OUT next_tick bigint, OUT pending_events bigint)
@@ -92,7 +92,7 @@ AS $$
 	SELECT * FROM pgque.get_consumer_info(NULL, NULL)
 $$;
 
---changeset pgque:get_batch_info runOnChange:true splitStatements:false
+--changeset pgque:get_batch_info runOnChange:true splitStatements:false stripComments:false
 -- Always one row: all NULL for an unknown batch. lag is the age of the batch's end tick.
 CREATE OR REPLACE FUNCTION pgque.get_batch_info(x_batch_id bigint,
 		OUT queue_name text, OUT consumer_name text, OUT batch_start timestamptz, OUT batch_end timestamptz,
