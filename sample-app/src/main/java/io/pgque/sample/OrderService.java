@@ -9,8 +9,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Writes an order and publishes its event in one transaction: both commit, or neither
- * (a transactional outbox without an outbox table).
+ * Writes an order and publishes its event in one transaction: both commit, or neither (a
+ * transactional outbox without an outbox table).
  */
 @Service
 public class OrderService {
