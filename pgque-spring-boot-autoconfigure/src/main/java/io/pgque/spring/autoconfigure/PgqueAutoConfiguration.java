@@ -2,16 +2,31 @@ package io.pgque.spring.autoconfigure;
 
 import javax.sql.DataSource;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import io.pgque.spring.convert.PgqueJsonPayloadConverter;
+import io.pgque.spring.convert.PgquePayloadConverter;
+import io.pgque.spring.convert.PgqueTextPayloadConverter;
+import io.pgque.spring.convert.PgqueTypeMapper;
+import io.pgque.spring.core.PgqueAdminOperations;
+import io.pgque.spring.core.PgqueOperations;
+import io.pgque.spring.core.PgqueQueue;
+import io.pgque.spring.core.PgqueQueueDeclarer;
+import io.pgque.spring.core.PgqueTemplate;
 import io.pgque.spring.schema.PgqueSchemaInitializer;
 import liquibase.Liquibase;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -21,7 +36,8 @@ import org.springframework.context.annotation.Configuration;
  *
  * @author pgque-spring-boot authors
  */
-@AutoConfiguration(after = DataSourceAutoConfiguration.class)
+@AutoConfiguration(after = DataSourceAutoConfiguration.class,
+		afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnClass(DataSource.class)
 @ConditionalOnBean(DataSource.class)
 @EnableConfigurationProperties(PgqueProperties.class)
@@ -37,6 +53,61 @@ public final class PgqueAutoConfiguration {
 				ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
 			return new PgqueSchemaInitializer(PgqueDataSources.resolve(pgqueDataSource, dataSource),
 					properties.getSchema().getMode());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TemplateConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		PgqueTypeMapper pgqueTypeMapper(PgqueProperties properties) {
+			PgqueProperties.Template template = properties.getTemplate();
+			return new PgqueTypeMapper(template.getTypeNaming(), template.getTypeMappings());
+		}
+
+		@Bean
+		@ConditionalOnMissingBean(PgqueOperations.class)
+		PgqueTemplate pgqueTemplate(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+				ObjectProvider<DataSource> dataSource, PgquePayloadConverter pgquePayloadConverter) {
+			return new PgqueTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource), pgquePayloadConverter);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		@DependsOnDatabaseInitialization
+		PgqueQueueDeclarer pgqueQueueDeclarer(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties,
+				ObjectProvider<PgqueQueue> queues) {
+			List<PgqueQueue> declarations = new ArrayList<>(PgqueQueueDeclarations.from(properties.getQueues()));
+			queues.orderedStream().forEach(declarations::add);
+			return new PgqueQueueDeclarer(pgqueAdminOperations, declarations);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(JsonMapper.class)
+	static class JsonConverterConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(PgquePayloadConverter.class)
+		PgqueJsonPayloadConverter pgquePayloadConverter(ObjectProvider<JsonMapper> jsonMapper,
+				PgqueTypeMapper pgqueTypeMapper) {
+			return new PgqueJsonPayloadConverter(
+					jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()), pgqueTypeMapper);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnMissingClass("tools.jackson.databind.json.JsonMapper")
+	static class TextConverterConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean(PgquePayloadConverter.class)
+		PgqueTextPayloadConverter pgquePayloadConverter(PgqueTypeMapper pgqueTypeMapper) {
+			return new PgqueTextPayloadConverter(pgqueTypeMapper);
 		}
 
 	}

@@ -1,1 +1,123 @@
 --liquibase formatted sql
+
+-- Consumers and subscriptions (contract §3.2).
+
+--changeset pgque:register_consumer_at runOnChange:true splitStatements:false
+-- A new subscription starts at x_tick_pos, or at the queue's newest tick: it sees every
+-- event committed after that tick was taken. An existing one returns 0; with a tick
+-- position it is first moved there, dropping its open batch.
+CREATE OR REPLACE FUNCTION pgque.register_consumer_at(x_queue_name text, x_consumer_name text, x_tick_pos bigint)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+DECLARE
+	v_queue_id int4;
+	v_consumer_id int4;
+	v_tick bigint;
+BEGIN
+	IF x_consumer_name IS NULL OR x_consumer_name = '' THEN
+		RAISE EXCEPTION 'consumer name must not be null or empty';
+	END IF;
+	SELECT queue_id INTO v_queue_id FROM pgque.queue WHERE queue_name = x_queue_name;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'Event queue not created yet: %', x_queue_name;
+	END IF;
+
+	-- Lock order (§5): consumer row, then subscription row.
+	SELECT co_id INTO v_consumer_id FROM pgque.consumer WHERE co_name = x_consumer_name FOR UPDATE;
+	IF NOT FOUND THEN
+		INSERT INTO pgque.consumer (co_name) VALUES (x_consumer_name) RETURNING co_id INTO v_consumer_id;
+	END IF;
+
+	IF x_tick_pos IS NOT NULL THEN
+		PERFORM 1 FROM pgque.tick WHERE tick_queue = v_queue_id AND tick_id = x_tick_pos;
+		IF NOT FOUND THEN
+			RAISE EXCEPTION 'tick not found: % on queue %', x_tick_pos, x_queue_name;
+		END IF;
+	END IF;
+
+	PERFORM 1 FROM pgque.subscription
+	WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id
+	FOR UPDATE;
+	IF FOUND THEN
+		IF x_tick_pos IS NOT NULL THEN
+			UPDATE pgque.subscription
+			SET sub_last_tick = x_tick_pos, sub_batch = NULL, sub_next_tick = NULL, sub_active = now()
+			WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id;
+		END IF;
+		RETURN 0;
+	END IF;
+
+	v_tick := x_tick_pos;
+	IF v_tick IS NULL THEN
+		SELECT max(tick_id) INTO v_tick FROM pgque.tick WHERE tick_queue = v_queue_id;
+		IF v_tick IS NULL THEN
+			RAISE EXCEPTION 'queue % has no ticks yet', x_queue_name;
+		END IF;
+	END IF;
+	INSERT INTO pgque.subscription (sub_queue, sub_consumer, sub_last_tick)
+	VALUES (v_queue_id, v_consumer_id, v_tick);
+	RETURN 1;
+END;
+$$;
+
+--changeset pgque:register_consumer runOnChange:true splitStatements:false
+CREATE OR REPLACE FUNCTION pgque.register_consumer(x_queue_name text, x_consumer_id text)
+RETURNS integer
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+	SELECT pgque.register_consumer_at($1, $2, NULL)
+$$;
+
+--changeset pgque:unregister_consumer runOnChange:true splitStatements:false
+-- Removes the subscription and its pending retries; a consumer left with no
+-- subscription goes too, taking its dead letters with it (FK cascade).
+CREATE OR REPLACE FUNCTION pgque.unregister_consumer(x_queue_name text, x_consumer_name text)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+DECLARE
+	v_queue_id int4;
+	v_consumer_id int4;
+	v_sub record;
+	v_count integer;
+BEGIN
+	SELECT queue_id INTO v_queue_id FROM pgque.queue WHERE queue_name = x_queue_name;
+	SELECT co_id INTO v_consumer_id FROM pgque.consumer WHERE co_name = x_consumer_name FOR UPDATE;
+	IF v_queue_id IS NULL OR v_consumer_id IS NULL THEN
+		RETURN 0;
+	END IF;
+	SELECT sub_id, sub_role, sub_batch INTO v_sub
+	FROM pgque.subscription
+	WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		RETURN 0;
+	END IF;
+
+	IF v_sub.sub_role = 'coop_main' AND EXISTS (SELECT 1 FROM pgque.subscription
+			WHERE sub_queue = v_queue_id AND sub_id = v_sub.sub_id AND sub_role = 'coop_member') THEN
+		RAISE EXCEPTION 'cannot unregister cooperative main consumer %/% while it has subconsumers',
+			x_queue_name, x_consumer_name;
+	END IF;
+	IF v_sub.sub_role = 'coop_member' AND v_sub.sub_batch IS NOT NULL THEN
+		RAISE EXCEPTION 'cannot unregister cooperative subconsumer %/% with an open batch',
+			x_queue_name, x_consumer_name;
+	END IF;
+
+	-- Members share the main's sub_id, so only a normal or main row owns retry rows.
+	IF v_sub.sub_role <> 'coop_member' THEN
+		DELETE FROM pgque.retry_queue WHERE ev_queue = v_queue_id AND ev_owner = v_sub.sub_id;
+	END IF;
+	DELETE FROM pgque.subscription WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id;
+	GET DIAGNOSTICS v_count = ROW_COUNT;
+
+	IF NOT EXISTS (SELECT 1 FROM pgque.subscription WHERE sub_consumer = v_consumer_id) THEN
+		DELETE FROM pgque.consumer WHERE co_id = v_consumer_id;
+	END IF;
+	RETURN v_count;
+END;
+$$;

@@ -1,1 +1,321 @@
 --liquibase formatted sql
+
+-- Batches (contract §3.2, §5). A batch is the window between a subscription's cursor
+-- tick (sub_last_tick) and the tick chosen as its end (sub_next_tick).
+
+--changeset pgque:find_tick_helper runOnChange:true splitStatements:false
+-- Chooses a batch end tick that satisfies a minimum event count or interval.
+CREATE OR REPLACE FUNCTION pgque.find_tick_helper(i_queue_id int4, i_prev_tick_id int8,
+		i_prev_tick_time timestamptz, i_prev_tick_seq int8, i_min_count int8, i_min_interval interval,
+		OUT next_tick_id int8, OUT next_tick_time timestamptz, OUT next_tick_seq int8)
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+	v_newest record;
+	v_enough boolean;
+	v_far boolean;
+BEGIN
+	SELECT tick_id, tick_time, tick_event_seq INTO v_newest
+	FROM pgque.tick WHERE tick_queue = i_queue_id AND tick_id > i_prev_tick_id
+	ORDER BY tick_id DESC LIMIT 1;
+	IF NOT FOUND THEN
+		RETURN;
+	END IF;
+	v_enough := coalesce(v_newest.tick_event_seq - i_prev_tick_seq >= i_min_count, false)
+		OR coalesce(v_newest.tick_time - i_prev_tick_time >= i_min_interval, false);
+	v_far := coalesce(v_newest.tick_event_seq - i_prev_tick_seq > 2 * i_min_count, false)
+		OR coalesce(v_newest.tick_time - i_prev_tick_time > 2 * i_min_interval, false);
+	IF v_far THEN
+		-- Far behind: take the first tick that is enough, to keep batches near the limits.
+		SELECT tick_id, tick_time, tick_event_seq INTO next_tick_id, next_tick_time, next_tick_seq
+		FROM pgque.tick
+		WHERE tick_queue = i_queue_id AND tick_id > i_prev_tick_id
+			AND (coalesce(tick_event_seq - i_prev_tick_seq >= i_min_count, false)
+				OR coalesce(tick_time - i_prev_tick_time >= i_min_interval, false))
+		ORDER BY tick_id LIMIT 1;
+	ELSIF v_enough THEN
+		next_tick_id := v_newest.tick_id;
+		next_tick_time := v_newest.tick_time;
+		next_tick_seq := v_newest.tick_event_seq;
+	END IF;
+END;
+$$;
+
+--changeset pgque:next_batch_custom/5 runOnChange:true splitStatements:false
+-- Opens (or returns the open) batch of one subscription.
+--
+-- THE RECEIVE LOCK. The subscription row is locked alone, by a single-table SELECT ...
+-- FOR UPDATE, before anything else is read. A concurrent caller for the same consumer
+-- waits there until the holder's transaction ends, and then gets the row as the holder
+-- left it: the same open batch, or (if the holder finished it) the moved cursor. The
+-- ticks are read afterwards, each in a statement of its own with a fresh snapshot, so
+-- nothing stale from before the wait is ever used. Every path that sets sub_batch
+-- holds this lock, so a subscription never has two batches over the same events.
+CREATE OR REPLACE FUNCTION pgque.next_batch_custom(i_queue_name text, i_consumer_name text, i_min_lag interval,
+		i_min_count int4, i_min_interval interval,
+		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
+		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+DECLARE
+	v_queue_id int4;
+	v_consumer_id int4;
+	v_sub record;
+	v_prev record;
+	v_next record;
+BEGIN
+	SELECT q.queue_id INTO v_queue_id FROM pgque.queue q WHERE q.queue_name = i_queue_name;
+	SELECT c.co_id INTO v_consumer_id FROM pgque.consumer c WHERE c.co_name = i_consumer_name;
+
+	SELECT s.sub_last_tick, s.sub_batch, s.sub_next_tick, s.sub_role INTO v_sub
+	FROM pgque.subscription s
+	WHERE s.sub_queue = v_queue_id AND s.sub_consumer = v_consumer_id
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'Not subscriber to queue: %/%', i_queue_name, i_consumer_name;
+	END IF;
+	IF v_sub.sub_role = 'coop_main' THEN
+		RAISE EXCEPTION 'consumer %/% is a cooperative main consumer; use its subconsumers', i_queue_name,
+			i_consumer_name;
+	ELSIF v_sub.sub_role = 'coop_member' THEN
+		RAISE EXCEPTION 'consumer %/% is a cooperative subconsumer; use next_batch with a subconsumer',
+			i_queue_name, i_consumer_name;
+	END IF;
+
+	SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_prev
+	FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = v_sub.sub_last_tick;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'PgQue corruption: consumer %/% does not see its cursor tick %', i_queue_name,
+			i_consumer_name, v_sub.sub_last_tick;
+	END IF;
+
+	IF v_sub.sub_batch IS NOT NULL THEN
+		-- Already open: hand out the same batch again.
+		SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_next
+		FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = v_sub.sub_next_tick;
+		batch_id := v_sub.sub_batch;
+	ELSE
+		IF i_min_count IS NULL AND i_min_interval IS NULL THEN
+			SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_next
+			FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id > v_prev.tick_id
+			ORDER BY t.tick_id LIMIT 1;
+		ELSE
+			SELECT h.next_tick_id AS tick_id, h.next_tick_time AS tick_time, h.next_tick_seq AS tick_event_seq
+			INTO v_next
+			FROM pgque.find_tick_helper(v_queue_id, v_prev.tick_id, v_prev.tick_time, v_prev.tick_event_seq,
+				i_min_count, i_min_interval) h;
+		END IF;
+		IF v_next.tick_id IS NULL OR (i_min_lag IS NOT NULL AND now() - v_next.tick_time < i_min_lag) THEN
+			-- Nothing to do yet: all-NULL row, subscription untouched.
+			RETURN;
+		END IF;
+
+		batch_id := pg_catalog.nextval('pgque.batch_id_seq');
+		UPDATE pgque.subscription
+		SET sub_batch = batch_id, sub_next_tick = v_next.tick_id, sub_active = now()
+		WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id AND sub_role = 'normal';
+	END IF;
+
+	cur_tick_id := v_next.tick_id;
+	cur_tick_time := v_next.tick_time;
+	cur_tick_event_seq := v_next.tick_event_seq;
+	prev_tick_id := v_prev.tick_id;
+	prev_tick_time := v_prev.tick_time;
+	prev_tick_event_seq := v_prev.tick_event_seq;
+END;
+$$;
+
+--changeset pgque:next_batch_info runOnChange:true splitStatements:false
+CREATE OR REPLACE FUNCTION pgque.next_batch_info(i_queue_name text, i_consumer_name text,
+		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
+		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
+LANGUAGE sql
+AS $$
+	SELECT * FROM pgque.next_batch_custom($1, $2, NULL, NULL, NULL)
+$$;
+
+--changeset pgque:next_batch/2 runOnChange:true splitStatements:false
+CREATE OR REPLACE FUNCTION pgque.next_batch(i_queue_name text, i_consumer_name text)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+	SELECT batch_id FROM pgque.next_batch_custom($1, $2, NULL, NULL, NULL)
+$$;
+
+--changeset pgque:batch_event_tables runOnChange:true splitStatements:false
+-- Which data tables can hold a batch's events (§3.2 table selection). Rotation keeps
+-- every batch anyone can still open within the previous and the current table; the
+-- third, oldest one is never read because rotation truncates it.
+CREATE OR REPLACE FUNCTION pgque.batch_event_tables(x_batch_id bigint)
+RETURNS SETOF text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	v_batch record;
+	v_prev_table text;
+	v_cur_table text;
+BEGIN
+	SELECT q.queue_data_pfx, q.queue_ntables, q.queue_cur_table, q.queue_switch_step1, q.queue_switch_step2,
+		(pg_catalog.pg_snapshot_xmin(p.tick_snapshot)::text)::bigint AS lo,
+		(pg_catalog.pg_snapshot_xmax(c.tick_snapshot)::text)::bigint AS hi
+	INTO v_batch
+	FROM pgque.subscription s
+	JOIN pgque.queue q ON q.queue_id = s.sub_queue
+	JOIN pgque.tick p ON p.tick_queue = s.sub_queue AND p.tick_id = s.sub_last_tick
+	JOIN pgque.tick c ON c.tick_queue = s.sub_queue AND c.tick_id = s.sub_next_tick
+	WHERE s.sub_batch = x_batch_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'Cannot find data for batch %', x_batch_id;
+	END IF;
+	v_prev_table := v_batch.queue_data_pfx || '_'
+		|| (v_batch.queue_cur_table + v_batch.queue_ntables - 1) % v_batch.queue_ntables;
+	v_cur_table := v_batch.queue_data_pfx || '_' || v_batch.queue_cur_table;
+	IF v_batch.hi < v_batch.queue_switch_step1 THEN
+		-- The batch ended before the last switch: all its writers used the old table.
+		RETURN NEXT v_prev_table;
+	ELSIF v_batch.queue_switch_step2 IS NOT NULL AND v_batch.lo > v_batch.queue_switch_step2 THEN
+		-- The batch began after the switch was settled: all its writers use the new one.
+		RETURN NEXT v_cur_table;
+	ELSE
+		RETURN NEXT v_prev_table;
+		RETURN NEXT v_cur_table;
+	END IF;
+END;
+$$;
+
+--changeset pgque:batch_event_sql runOnChange:true splitStatements:false
+-- The query for a batch's events (§1 visibility rule): written by a transaction
+-- visible in the end tick's snapshot but not in the cursor tick's, owned by nobody or
+-- by this subscription, in a table batch_event_tables names, ascending ev_id.
+-- The txid bounds only let the ev_txid index narrow the scan: a row invisible in the
+-- cursor snapshot has txid >= its xmax or is one of its in-progress xids, and a row
+-- visible in the end snapshot has txid < its xmax. The snapshot tests decide.
+CREATE OR REPLACE FUNCTION pgque.batch_event_sql(x_batch_id bigint)
+RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	v_batch record;
+	v_filter text;
+	v_sql text;
+BEGIN
+	SELECT s.sub_id, p.tick_snapshot AS prev_snapshot, c.tick_snapshot AS cur_snapshot,
+		(SELECT pg_catalog.array_agg(x) FROM pg_catalog.pg_snapshot_xip(p.tick_snapshot) x
+			WHERE pg_catalog.pg_visible_in_snapshot(x, c.tick_snapshot)) AS late_xids
+	INTO v_batch
+	FROM pgque.subscription s
+	JOIN pgque.tick p ON p.tick_queue = s.sub_queue AND p.tick_id = s.sub_last_tick
+	JOIN pgque.tick c ON c.tick_queue = s.sub_queue AND c.tick_id = s.sub_next_tick
+	WHERE s.sub_batch = x_batch_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'batch not found: %', x_batch_id;
+	END IF;
+
+	v_filter := '((ev_txid >= ' || pg_catalog.quote_literal(pg_catalog.pg_snapshot_xmax(v_batch.prev_snapshot)::text)
+		|| '::xid8 AND ev_txid < ' || pg_catalog.quote_literal(pg_catalog.pg_snapshot_xmax(v_batch.cur_snapshot)::text)
+		|| '::xid8)';
+	IF v_batch.late_xids IS NOT NULL THEN
+		v_filter := v_filter || ' OR ev_txid = ANY (' || pg_catalog.quote_literal(v_batch.late_xids::text)
+			|| '::xid8[])';
+	END IF;
+	v_filter := v_filter || ')'
+		|| ' AND pg_catalog.pg_visible_in_snapshot(ev_txid, '
+		|| pg_catalog.quote_literal(v_batch.cur_snapshot::text) || '::pg_snapshot)'
+		|| ' AND NOT pg_catalog.pg_visible_in_snapshot(ev_txid, '
+		|| pg_catalog.quote_literal(v_batch.prev_snapshot::text) || '::pg_snapshot)'
+		|| ' AND (ev_owner IS NULL OR ev_owner = ' || v_batch.sub_id || ')';
+
+	SELECT pg_catalog.string_agg('SELECT * FROM ' || t || ' WHERE ' || v_filter, ' UNION ALL ')
+	INTO v_sql
+	FROM pgque.batch_event_tables(x_batch_id) t;
+
+	RETURN 'SELECT ev.ev_id, ev.ev_time, (ev.ev_txid::text)::bigint AS ev_txid, ev.ev_retry, ev.ev_type,'
+		|| ' ev.ev_data, ev.ev_extra1, ev.ev_extra2, ev.ev_extra3, ev.ev_extra4 FROM (' || v_sql
+		|| ') ev ORDER BY ev.ev_id';
+END;
+$$;
+
+--changeset pgque:get_batch_events runOnChange:true splitStatements:false
+-- Read-only and repeatable: the same open batch always gives the same rows.
+CREATE OR REPLACE FUNCTION pgque.get_batch_events(x_batch_id bigint,
+		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
+		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
+RETURNS SETOF record
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE pgque.batch_event_sql(x_batch_id);
+END;
+$$;
+
+--changeset pgque:get_batch_cursor/4 runOnChange:true splitStatements:false
+-- Opens a cursor over the batch for paging through big batches; i_extra_where is
+-- trusted SQL pasted in as is (hence admin-only). Returns the first i_quick_limit rows.
+CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4,
+		i_extra_where text,
+		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
+		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
+RETURNS SETOF record
+LANGUAGE plpgsql
+AS $$
+DECLARE
+	v_sql text;
+BEGIN
+	IF i_batch_id IS NULL OR i_cursor_name IS NULL OR i_quick_limit IS NULL THEN
+		RETURN;
+	END IF;
+	v_sql := pgque.batch_event_sql(i_batch_id);
+	IF i_extra_where IS NOT NULL THEN
+		v_sql := 'SELECT * FROM (' || v_sql || ') ev WHERE (' || i_extra_where || ') ORDER BY ev.ev_id';
+	END IF;
+	EXECUTE 'DECLARE ' || pg_catalog.quote_ident(i_cursor_name) || ' NO SCROLL CURSOR FOR ' || v_sql;
+	IF i_quick_limit > 0 THEN
+		RETURN QUERY EXECUTE 'FETCH ' || i_quick_limit || ' FROM ' || pg_catalog.quote_ident(i_cursor_name);
+	END IF;
+END;
+$$;
+
+--changeset pgque:get_batch_cursor/3 runOnChange:true splitStatements:false
+CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4,
+		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
+		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
+RETURNS SETOF record
+LANGUAGE sql STRICT
+AS $$
+	SELECT * FROM pgque.get_batch_cursor($1, $2, $3, NULL)
+$$;
+
+--changeset pgque:finish_batch runOnChange:true splitStatements:false
+-- Closes a batch: the cursor moves to its end tick. Locks the holding subscription row,
+-- so it serialises with next_batch_custom; a repeat (or a concurrent second call, which
+-- re-checks the row after waiting) finds no holder and returns 0.
+CREATE OR REPLACE FUNCTION pgque.finish_batch(x_batch_id bigint)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+DECLARE
+	v_sub record;
+BEGIN
+	SELECT sub_queue, sub_consumer, sub_role INTO v_sub
+	FROM pgque.subscription WHERE sub_batch = x_batch_id
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE WARNING 'finish_batch: batch % not found', x_batch_id;
+		RETURN 0;
+	END IF;
+	IF v_sub.sub_role = 'coop_main' THEN
+		RAISE EXCEPTION 'batch % belongs to a cooperative main consumer', x_batch_id;
+	ELSIF v_sub.sub_role = 'coop_member' THEN
+		-- A member's batch moved the shared cursor when it was handed out.
+		UPDATE pgque.subscription SET sub_batch = NULL, sub_next_tick = NULL, sub_active = now()
+		WHERE sub_queue = v_sub.sub_queue AND sub_consumer = v_sub.sub_consumer;
+		RETURN 1;
+	END IF;
+	UPDATE pgque.subscription
+	SET sub_last_tick = sub_next_tick, sub_batch = NULL, sub_next_tick = NULL, sub_active = now()
+	WHERE sub_queue = v_sub.sub_queue AND sub_consumer = v_sub.sub_consumer;
+	RETURN 1;
+END;
+$$;

@@ -1,0 +1,54 @@
+package io.pgque.spring.convert;
+
+import java.lang.reflect.Type;
+
+import io.pgque.spring.core.PgqueConversionException;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The default converter: objects (records, POJOs, maps, collections, {@link JsonNode}) go
+ * as JSON through the application's Jackson {@link JsonMapper}; strings and UTF-8 byte
+ * arrays go as plain text, unchanged (see {@link PgqueTextPayloadConverter}).
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueJsonPayloadConverter extends PgqueTextPayloadConverter {
+
+	private final JsonMapper jsonMapper;
+
+	public PgqueJsonPayloadConverter(JsonMapper jsonMapper, PgqueTypeMapper typeMapper) {
+		super(typeMapper);
+		this.jsonMapper = jsonMapper;
+	}
+
+	@Override
+	protected PgquePayload toOtherPayload(Object payload) {
+		try {
+			return PgquePayload.json(this.jsonMapper.writeValueAsString(payload));
+		}
+		catch (JacksonException ex) {
+			throw new PgqueConversionException(
+					"Cannot convert a " + payload.getClass().getName() + " to JSON: " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+	@Override
+	protected @Nullable Object fromOtherPayload(String payload, @Nullable String eventType, Type targetType) {
+		JavaType javaType = this.jsonMapper.constructType(targetType);
+		try {
+			if (javaType.isTypeOrSubTypeOf(JsonNode.class)) {
+				return this.jsonMapper.readTree(payload);
+			}
+			return this.jsonMapper.readValue(payload, javaType);
+		}
+		catch (JacksonException ex) {
+			throw new PgqueConversionException("Cannot read a PgQue payload of type '" + eventType + "' as "
+					+ targetType.getTypeName() + ": " + ex.getOriginalMessage(), ex);
+		}
+	}
+
+}

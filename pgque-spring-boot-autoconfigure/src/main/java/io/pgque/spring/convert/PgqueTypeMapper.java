@@ -1,0 +1,100 @@
+package io.pgque.spring.convert;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.pgque.spring.core.PgqueNames;
+
+/**
+ * Maps Java classes to event type names and back: an explicit mapping table first, then
+ * the {@link PgqueTypeNaming} strategy. Generic containers (strings, bytes, maps,
+ * collections, JSON trees) carry no meaningful class, so they get {@value #DEFAULT_TYPE}.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueTypeMapper {
+
+	/**
+	 * The type the engine gives an event sent without one.
+	 */
+	public static final String DEFAULT_TYPE = "default";
+
+	private final PgqueTypeNaming naming;
+
+	private final Map<String, Class<?>> classesByType;
+
+	private final Map<Class<?>, String> typesByClass = new LinkedHashMap<>();
+
+	/**
+	 * Create a mapper.
+	 * @param naming the strategy for classes not in the table
+	 * @param mappings type name to class; a class may appear once only
+	 */
+	public PgqueTypeMapper(PgqueTypeNaming naming, Map<String, Class<?>> mappings) {
+		this.naming = naming;
+		this.classesByType = Map.copyOf(mappings);
+		mappings.forEach((type, javaType) -> {
+			PgqueNames.requireType(type);
+			String previous = this.typesByClass.putIfAbsent(javaType, type);
+			if (previous != null) {
+				throw new IllegalArgumentException("Class " + javaType.getName() + " is mapped to two PgQue types, '"
+						+ previous + "' and '" + type + "'; map it once");
+			}
+		});
+	}
+
+	/**
+	 * A mapper that names classes by {@link PgqueTypeNaming#SIMPLE_NAME} and has no
+	 * table.
+	 * @return the mapper
+	 */
+	public static PgqueTypeMapper simpleNames() {
+		return new PgqueTypeMapper(PgqueTypeNaming.SIMPLE_NAME, Map.of());
+	}
+
+	/**
+	 * The type name objects of a class are sent with.
+	 * @param type the class
+	 * @return the type name
+	 */
+	public String typeName(Class<?> type) {
+		String mapped = this.typesByClass.get(type);
+		if (mapped != null) {
+			return mapped;
+		}
+		if (isGeneric(type)) {
+			return DEFAULT_TYPE;
+		}
+		return switch (this.naming) {
+			case SIMPLE_NAME -> simpleName(type);
+			case CLASS_NAME -> type.getName();
+			case DEFAULT -> DEFAULT_TYPE;
+		};
+	}
+
+	/**
+	 * The class an event type is mapped to in the table, if any.
+	 * @param typeName the event type
+	 * @return the class
+	 */
+	public Optional<Class<?>> resolve(String typeName) {
+		return Optional.ofNullable(this.classesByType.get(typeName));
+	}
+
+	private static boolean isGeneric(Class<?> type) {
+		return CharSequence.class.isAssignableFrom(type) || type == byte[].class || Map.class.isAssignableFrom(type)
+				|| Collection.class.isAssignableFrom(type) || type.isArray()
+				|| type.getName().startsWith("tools.jackson.databind.node.")
+				|| type.getName().equals("tools.jackson.databind.JsonNode");
+	}
+
+	private static String simpleName(Class<?> type) {
+		// Nested and anonymous classes: keep the enclosing name so the type is never
+		// blank
+		String simple = type.getSimpleName();
+		return simple.isEmpty() ? type.getName().substring(type.getName().lastIndexOf('.') + 1) : simple;
+	}
+
+}

@@ -1,0 +1,394 @@
+package io.pgque.spring.core;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import io.pgque.spring.convert.PgquePayload;
+import io.pgque.spring.convert.PgquePayloadConverter;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ResultSetExtractor;
+import org.springframework.jdbc.core.SqlTypeValue;
+
+/**
+ * The default {@link PgqueOperations} and {@link PgqueAdminOperations}: calls the
+ * engine's SQL API through a {@link JdbcTemplate}, which takes its connection from
+ * {@code DataSourceUtils} and so joins the caller's Spring-managed transaction on the
+ * same DataSource. Thread-safe once constructed.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
+
+	private static final ResultSetExtractor<List<Long>> IDS = PgqueTemplate::readIds;
+
+	private final JdbcTemplate jdbc;
+
+	private final PgquePayloadConverter converter;
+
+	private final PgqueErrorTranslator errorTranslator;
+
+	/**
+	 * Create a template on a DataSource.
+	 * @param dataSource the DataSource the engine is installed in
+	 * @param converter converts payloads
+	 */
+	public PgqueTemplate(DataSource dataSource, PgquePayloadConverter converter) {
+		this(new JdbcTemplate(dataSource), converter, new PgqueErrorTranslator());
+	}
+
+	/**
+	 * Create a template on a configured JdbcTemplate.
+	 * @param jdbc the JdbcTemplate; its DataSource is the one the engine is installed in
+	 * @param converter converts payloads
+	 * @param errorTranslator turns engine errors into {@link PgqueException}s
+	 */
+	public PgqueTemplate(JdbcTemplate jdbc, PgquePayloadConverter converter, PgqueErrorTranslator errorTranslator) {
+		this.jdbc = jdbc;
+		this.converter = converter;
+		this.errorTranslator = errorTranslator;
+	}
+
+	/**
+	 * The converter payloads go through.
+	 * @return the converter
+	 */
+	public PgquePayloadConverter getConverter() {
+		return this.converter;
+	}
+
+	// ---- sending
+
+	@Override
+	public long send(String queue, Object payload) {
+		PgqueNames.requireQueue(queue);
+		PgquePayload converted = this.converter.toPayload(requirePayload(payload, -1));
+		return sendConverted(queue, this.converter.typeName(payload), converted);
+	}
+
+	@Override
+	public long send(String queue, String type, Object payload) {
+		PgqueNames.requireQueue(queue);
+		PgqueNames.requireType(type);
+		return sendConverted(queue, type, this.converter.toPayload(requirePayload(payload, -1)));
+	}
+
+	private long sendConverted(String queue, String type, PgquePayload payload) {
+		String sql = payload.json() ? PgqueSql.SEND_JSON : PgqueSql.SEND_TEXT;
+		return run("send", queue, null, null,
+				() -> requireResult(this.jdbc.queryForObject(sql, Long.class, queue, type, payload.content()), sql));
+	}
+
+	@Override
+	public List<Long> sendBatch(String queue, List<?> payloads) {
+		PgqueNames.requireQueue(queue);
+		List<PgquePayload> converted = convertAll(payloads);
+		List<String> types = new ArrayList<>(payloads.size());
+		for (Object payload : payloads) {
+			types.add(this.converter.typeName(payload));
+		}
+		return sendBatchConverted(queue, types, converted);
+	}
+
+	@Override
+	public List<Long> sendBatch(String queue, String type, List<?> payloads) {
+		PgqueNames.requireQueue(queue);
+		PgqueNames.requireType(type);
+		List<PgquePayload> converted = convertAll(payloads);
+		return sendBatchConverted(queue, Collections.nCopies(converted.size(), type), converted);
+	}
+
+	// Converts everything before any SQL runs: one bad payload sends nothing
+	private List<PgquePayload> convertAll(@Nullable List<?> payloads) {
+		if (payloads == null) {
+			throw new IllegalArgumentException("PgQue payloads must not be null");
+		}
+		List<PgquePayload> converted = new ArrayList<>(payloads.size());
+		for (int i = 0; i < payloads.size(); i++) {
+			converted.add(this.converter.toPayload(requirePayload(payloads.get(i), i)));
+		}
+		return converted;
+	}
+
+	private List<Long> sendBatchConverted(String queue, List<String> types, List<PgquePayload> payloads) {
+		if (payloads.isEmpty()) {
+			return List.of();
+		}
+		boolean json = payloads.stream().allMatch(PgquePayload::json);
+		String[] contents = payloads.stream().map(PgquePayload::content).toArray(String[]::new);
+		String type = types.get(0);
+		boolean oneType = types.stream().allMatch(type::equals);
+		return run("sendBatch", queue, null, null, () -> {
+			// One round trip either way: one set-based insert when all share a type,
+			// otherwise one statement sending row by row in order
+			if (oneType) {
+				String sql = json ? PgqueSql.SEND_BATCH_JSON : PgqueSql.SEND_BATCH_TEXT;
+				return requireResult(this.jdbc.query(sql, IDS, queue, type, textArray(contents)), sql);
+			}
+			String sql = json ? PgqueSql.SEND_MIXED_JSON : PgqueSql.SEND_MIXED_TEXT;
+			String[] typeArray = types.toArray(String[]::new);
+			return requireResult(this.jdbc.query(sql, IDS, queue, textArray(typeArray), textArray(contents)), sql);
+		});
+	}
+
+	private static SqlTypeValue textArray(String[] values) {
+		return (ps, index, sqlType, typeName) -> ps.setArray(index, ps.getConnection().createArrayOf("text", values));
+	}
+
+	private static List<Long> readIds(ResultSet rs) throws SQLException {
+		if (!rs.next()) {
+			return List.of();
+		}
+		Array array = rs.getArray(1);
+		if (array == null) {
+			return List.of();
+		}
+		Object[] ids = (Object[]) array.getArray();
+		List<Long> result = new ArrayList<>(ids.length);
+		for (Object id : ids) {
+			result.add(((Number) id).longValue());
+		}
+		return result;
+	}
+
+	private static Object requirePayload(@Nullable Object payload, int index) {
+		if (payload == null) {
+			throw new IllegalArgumentException(
+					(index < 0) ? "PgQue payload must not be null" : "PgQue payload at index " + index + " is null");
+		}
+		return payload;
+	}
+
+	// ---- receiving
+
+	@Override
+	public Optional<PgqueBatch> receive(String queue, String consumer, int max) {
+		PgqueNames.requireQueue(queue);
+		PgqueNames.requireConsumer(consumer);
+		if (max < 1) {
+			throw new IllegalArgumentException("max must be at least 1, was " + max);
+		}
+		List<PgqueMessage> messages = run("receive", queue, consumer, null,
+				() -> this.jdbc.query(PgqueSql.RECEIVE, PgqueRowMappers.MESSAGE, queue, consumer, max));
+		if (messages.isEmpty()) {
+			return Optional.empty();
+		}
+		return Optional.of(new PgqueBatch(messages.get(0).batchId(), queue, consumer, messages));
+	}
+
+	@Override
+	public boolean ack(long batchId) {
+		return run("ack", null, null, batchId,
+				() -> Objects.equals(this.jdbc.queryForObject(PgqueSql.ACK, Integer.class, batchId), 1));
+	}
+
+	@Override
+	public void nack(PgqueMessage message, Duration retryAfter, @Nullable String reason) {
+		if (retryAfter.isNegative()) {
+			throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
+		}
+		double seconds = retryAfter.getSeconds() + retryAfter.getNano() / 1e9;
+		run("nack", null, null, message.batchId(),
+				() -> this.jdbc.queryForObject(PgqueSql.NACK, Integer.class, message.batchId(), message.id(),
+						message.batchId(), message.type(), message.payload(), message.retryCount(), message.createdAt(),
+						message.extra1(), message.extra2(), message.extra3(), message.extra4(), seconds, reason));
+	}
+
+	@Override
+	public <T> @Nullable T convert(PgqueMessage message, Class<T> type) {
+		return this.converter.fromPayload(message.payload(), message.type(), type);
+	}
+
+	// ---- ticking
+
+	@Override
+	public @Nullable Long forceTick(String queue) {
+		PgqueNames.requireQueue(queue);
+		return run("forceTick", queue, null, null, () -> {
+			Long newest = this.jdbc.queryForObject(PgqueSql.FORCE_NEXT_TICK, Long.class, queue);
+			Long ticked = this.jdbc.queryForObject(PgqueSql.TICKER_QUEUE, Long.class, queue);
+			return (ticked != null) ? ticked : newest;
+		});
+	}
+
+	@Override
+	public int ticker() {
+		return run("ticker", null, null, null, () -> {
+			Long ticked = this.jdbc.queryForObject(PgqueSql.TICKER, Long.class);
+			return (ticked != null) ? ticked.intValue() : 0;
+		});
+	}
+
+	// ---- administration
+
+	@Override
+	public boolean createQueue(String queue) {
+		PgqueNames.requireQueue(queue);
+		return run("createQueue", queue, null, null,
+				() -> Objects.equals(this.jdbc.queryForObject(PgqueSql.CREATE_QUEUE, Integer.class, queue), 1));
+	}
+
+	@Override
+	public void dropQueue(String queue, boolean force) {
+		PgqueNames.requireQueue(queue);
+		run("dropQueue", queue, null, null,
+				() -> this.jdbc.queryForObject(PgqueSql.DROP_QUEUE, Integer.class, queue, force));
+	}
+
+	@Override
+	public void setQueueConfig(String queue, PgqueQueueConfig config) {
+		PgqueNames.requireQueue(queue);
+		run("setQueueConfig", queue, null, null, () -> {
+			for (Map.Entry<PgqueQueueSetting, @Nullable String> entry : config.values().entrySet()) {
+				this.jdbc.queryForObject(PgqueSql.SET_QUEUE_CONFIG, Integer.class, queue, entry.getKey().sqlName(),
+						entry.getValue());
+			}
+			return null;
+		});
+	}
+
+	@Override
+	public boolean subscribe(String queue, String consumer) {
+		PgqueNames.requireQueue(queue);
+		PgqueNames.requireConsumer(consumer);
+		return run("subscribe", queue, consumer, null,
+				() -> Objects.equals(this.jdbc.queryForObject(PgqueSql.SUBSCRIBE, Integer.class, queue, consumer), 1));
+	}
+
+	@Override
+	public boolean unsubscribe(String queue, String consumer) {
+		PgqueNames.requireQueue(queue);
+		PgqueNames.requireConsumer(consumer);
+		return run("unsubscribe", queue, consumer, null, () -> {
+			Integer removed = this.jdbc.queryForObject(PgqueSql.UNSUBSCRIBE, Integer.class, queue, consumer);
+			return removed != null && removed > 0;
+		});
+	}
+
+	@Override
+	public List<PgqueQueueInfo> getQueueInfo() {
+		return run("getQueueInfo", null, null, null,
+				() -> this.jdbc.query(PgqueSql.QUEUE_INFO_ALL, PgqueRowMappers.QUEUE_INFO));
+	}
+
+	@Override
+	public Optional<PgqueQueueInfo> getQueueInfo(String queue) {
+		PgqueNames.requireQueue(queue);
+		return run("getQueueInfo", queue, null, null,
+				() -> first(this.jdbc.query(PgqueSql.QUEUE_INFO, PgqueRowMappers.QUEUE_INFO, queue)));
+	}
+
+	@Override
+	public List<PgqueConsumerInfo> getConsumerInfo() {
+		return run("getConsumerInfo", null, null, null,
+				() -> this.jdbc.query(PgqueSql.CONSUMER_INFO_ALL, PgqueRowMappers.CONSUMER_INFO));
+	}
+
+	@Override
+	public List<PgqueConsumerInfo> getConsumerInfo(String queue) {
+		PgqueNames.requireQueue(queue);
+		return run("getConsumerInfo", queue, null, null,
+				() -> this.jdbc.query(PgqueSql.CONSUMER_INFO_QUEUE, PgqueRowMappers.CONSUMER_INFO, queue));
+	}
+
+	@Override
+	public Optional<PgqueConsumerInfo> getConsumerInfo(String queue, String consumer) {
+		PgqueNames.requireQueue(queue);
+		PgqueNames.requireConsumer(consumer);
+		return run("getConsumerInfo", queue, consumer, null,
+				() -> first(this.jdbc.query(PgqueSql.CONSUMER_INFO, PgqueRowMappers.CONSUMER_INFO, queue, consumer)));
+	}
+
+	@Override
+	public Optional<PgqueBatchInfo> getBatchInfo(long batchId) {
+		return run("getBatchInfo", null, null, batchId,
+				() -> first(this.jdbc.query(PgqueSql.BATCH_INFO, PgqueRowMappers.BATCH_INFO, batchId)));
+	}
+
+	@Override
+	public List<PgqueStatus> status() {
+		return run("status", null, null, null, () -> this.jdbc.query(PgqueSql.STATUS, PgqueRowMappers.STATUS));
+	}
+
+	@Override
+	public String version() {
+		return run("version", null, null, null,
+				() -> requireResult(this.jdbc.queryForObject(PgqueSql.VERSION, String.class), PgqueSql.VERSION));
+	}
+
+	@Override
+	public List<PgqueDeadLetter> getDeadLetters(String queue, int limit) {
+		PgqueNames.requireQueue(queue);
+		if (limit < 1) {
+			throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+		}
+		return run("getDeadLetters", queue, null, null,
+				() -> this.jdbc.query(PgqueSql.DLQ_INSPECT, PgqueRowMappers.DEAD_LETTER, queue, queue, limit));
+	}
+
+	@Override
+	public long replayDeadLetter(long deadLetterId) {
+		return run("replayDeadLetter", null, null, deadLetterId,
+				() -> requireResult(this.jdbc.queryForObject(PgqueSql.DLQ_REPLAY, Long.class, deadLetterId),
+						PgqueSql.DLQ_REPLAY));
+	}
+
+	@Override
+	public PgqueReplayResult replayDeadLetters(String queue) {
+		PgqueNames.requireQueue(queue);
+		return run("replayDeadLetters", queue, null, null,
+				() -> requireResult(
+						this.jdbc.queryForObject(PgqueSql.DLQ_REPLAY_ALL, PgqueRowMappers.REPLAY_RESULT, queue),
+						PgqueSql.DLQ_REPLAY_ALL));
+	}
+
+	@Override
+	public int purgeDeadLetters(String queue, Duration olderThan) {
+		PgqueNames.requireQueue(queue);
+		if (olderThan.isNegative()) {
+			throw new IllegalArgumentException("olderThan must not be negative, was " + olderThan);
+		}
+		double seconds = olderThan.getSeconds() + olderThan.getNano() / 1e9;
+		return run("purgeDeadLetters", queue, null, null, () -> {
+			Integer purged = this.jdbc.queryForObject(PgqueSql.DLQ_PURGE, Integer.class, queue, seconds);
+			return (purged != null) ? purged : 0;
+		});
+	}
+
+	// ---- plumbing
+
+	private <T> T run(String operation, @Nullable String queue, @Nullable String consumer, @Nullable Long id,
+			Supplier<T> call) {
+		try {
+			return call.get();
+		}
+		catch (DataAccessException ex) {
+			throw this.errorTranslator.translate(operation, ex, queue, consumer, id);
+		}
+	}
+
+	private static <T> Optional<T> first(List<T> rows) {
+		return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
+	}
+
+	private static <T> T requireResult(@Nullable T result, String sql) {
+		if (result == null) {
+			throw new PgqueException("PgQue returned no result for " + sql);
+		}
+		return result;
+	}
+
+}
