@@ -64,13 +64,13 @@ public class PgqueHealthIndicator extends AbstractHealthIndicator {
 
 	@Override
 	protected void doHealthCheck(Health.Builder builder) {
-		String version = this.jdbc.queryForObject(
-				"SELECT CASE WHEN to_regprocedure('pgque.version()') IS NULL " + "THEN NULL ELSE pgque.version() END",
-				String.class);
-		if (version == null) {
+		Boolean installed = this.jdbc.queryForObject("SELECT to_regprocedure('pgque.version()') IS NOT NULL",
+				Boolean.class);
+		if (!Boolean.TRUE.equals(installed)) {
 			builder.down().withDetail("error", "PgQue engine not installed (pgque.version() not found)");
 			return;
 		}
+		String version = this.jdbc.queryForObject("SELECT pgque.version()", String.class);
 		List<String> problems = new ArrayList<>();
 		builder.withDetail("version", version)
 			.withDetail("queues", queues(problems))
