@@ -1,11 +1,16 @@
 package io.pgque.spring.autoconfigure;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.pgque.spring.convert.PgqueTypeNaming;
+import io.pgque.spring.listener.PgqueTransactionMode;
+import io.pgque.spring.listener.PgqueUnknownTypePolicy;
 import io.pgque.spring.schema.PgqueSchemaMode;
+import io.pgque.spring.ticker.PgqueTickerMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -128,12 +133,355 @@ public class PgqueProperties {
 	 */
 	public static class Listener {
 
+		/**
+		 * Whether to create containers for @PgqueListener methods.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Whether listener containers start with the application context.
+		 */
+		private boolean autoStartup = true;
+
+		/**
+		 * Whether a container subscribes its consumer at start-up when it is not
+		 * subscribed yet.
+		 */
+		private boolean autoSubscribe = true;
+
+		/**
+		 * How batches are wrapped in transactions: 'auto' (savepoints with a
+		 * DataSourceTransactionManager, replay otherwise), 'savepoint', 'replay' or
+		 * 'at-least-once'.
+		 */
+		private PgqueTransactionMode transactionMode = PgqueTransactionMode.AUTO;
+
+		/**
+		 * Bean name of the transaction manager for batches (e.g. the JPA one when
+		 * handlers write through JPA). By default a DataSourceTransactionManager on the
+		 * PgQue DataSource, not registered as a bean.
+		 */
+		private @Nullable String transactionManager;
+
+		/**
+		 * What to do with an event whose type no listener method handles.
+		 */
+		private PgqueUnknownTypePolicy unknownTypePolicy = PgqueUnknownTypePolicy.LOG_AND_ACKNOWLEDGE;
+
+		/**
+		 * The most messages a batch listener gets per call.
+		 */
+		private int maxBatchSize = 500;
+
+		/**
+		 * How long an idle container waits for a tick notification before it looks for a
+		 * batch anyway; only a fallback for lost notifications.
+		 */
+		private Duration pollInterval = Duration.ofSeconds(30);
+
+		/**
+		 * How often a standby container tries to take its consumer's lease; bounds the
+		 * takeover time when the active instance dies.
+		 */
+		private Duration leaseRetryInterval = Duration.ofSeconds(2);
+
+		/**
+		 * How long stopping a container waits for the batch in hand to finish.
+		 */
+		private Duration shutdownTimeout = Duration.ofSeconds(30);
+
+		/**
+		 * How long a container waits after a batch failed as a whole before it tries
+		 * again.
+		 */
+		private Duration failureDelay = Duration.ofSeconds(5);
+
+		/**
+		 * Exception types (matched in the cause chain) that send a message straight to
+		 * the dead-letter queue, in addition to payload conversion failures.
+		 */
+		private List<Class<? extends Throwable>> notRetryableExceptions = new ArrayList<>();
+
+		private final Retry retry = new Retry();
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public boolean isAutoStartup() {
+			return this.autoStartup;
+		}
+
+		public void setAutoStartup(boolean autoStartup) {
+			this.autoStartup = autoStartup;
+		}
+
+		public boolean isAutoSubscribe() {
+			return this.autoSubscribe;
+		}
+
+		public void setAutoSubscribe(boolean autoSubscribe) {
+			this.autoSubscribe = autoSubscribe;
+		}
+
+		public PgqueTransactionMode getTransactionMode() {
+			return this.transactionMode;
+		}
+
+		public void setTransactionMode(PgqueTransactionMode transactionMode) {
+			this.transactionMode = transactionMode;
+		}
+
+		public @Nullable String getTransactionManager() {
+			return this.transactionManager;
+		}
+
+		public void setTransactionManager(@Nullable String transactionManager) {
+			this.transactionManager = transactionManager;
+		}
+
+		public PgqueUnknownTypePolicy getUnknownTypePolicy() {
+			return this.unknownTypePolicy;
+		}
+
+		public void setUnknownTypePolicy(PgqueUnknownTypePolicy unknownTypePolicy) {
+			this.unknownTypePolicy = unknownTypePolicy;
+		}
+
+		public int getMaxBatchSize() {
+			return this.maxBatchSize;
+		}
+
+		public void setMaxBatchSize(int maxBatchSize) {
+			this.maxBatchSize = maxBatchSize;
+		}
+
+		public Duration getPollInterval() {
+			return this.pollInterval;
+		}
+
+		public void setPollInterval(Duration pollInterval) {
+			this.pollInterval = pollInterval;
+		}
+
+		public Duration getLeaseRetryInterval() {
+			return this.leaseRetryInterval;
+		}
+
+		public void setLeaseRetryInterval(Duration leaseRetryInterval) {
+			this.leaseRetryInterval = leaseRetryInterval;
+		}
+
+		public Duration getShutdownTimeout() {
+			return this.shutdownTimeout;
+		}
+
+		public void setShutdownTimeout(Duration shutdownTimeout) {
+			this.shutdownTimeout = shutdownTimeout;
+		}
+
+		public Duration getFailureDelay() {
+			return this.failureDelay;
+		}
+
+		public void setFailureDelay(Duration failureDelay) {
+			this.failureDelay = failureDelay;
+		}
+
+		public List<Class<? extends Throwable>> getNotRetryableExceptions() {
+			return this.notRetryableExceptions;
+		}
+
+		public void setNotRetryableExceptions(List<Class<? extends Throwable>> notRetryableExceptions) {
+			this.notRetryableExceptions = notRetryableExceptions;
+		}
+
+		public Retry getRetry() {
+			return this.retry;
+		}
+
+		/**
+		 * How a failing message is retried.
+		 */
+		public static class Retry {
+
+			/**
+			 * Attempts in place, the first one included, before the message is nacked.
+			 */
+			private int maxAttempts = 3;
+
+			/**
+			 * Delay before the second in-place attempt.
+			 */
+			private Duration initialBackOff = Duration.ofMillis(200);
+
+			/**
+			 * Factor by which each further in-place delay grows.
+			 */
+			private double multiplier = 2.0;
+
+			/**
+			 * Longest delay between in-place attempts.
+			 */
+			private Duration maxBackOff = Duration.ofSeconds(5);
+
+			/**
+			 * Delay after which a nacked message is delivered again (whole seconds). The
+			 * queue's max_retries decides when it goes to the dead-letter queue instead.
+			 */
+			private Duration retryDelay = Duration.ofSeconds(60);
+
+			public int getMaxAttempts() {
+				return this.maxAttempts;
+			}
+
+			public void setMaxAttempts(int maxAttempts) {
+				this.maxAttempts = maxAttempts;
+			}
+
+			public Duration getInitialBackOff() {
+				return this.initialBackOff;
+			}
+
+			public void setInitialBackOff(Duration initialBackOff) {
+				this.initialBackOff = initialBackOff;
+			}
+
+			public double getMultiplier() {
+				return this.multiplier;
+			}
+
+			public void setMultiplier(double multiplier) {
+				this.multiplier = multiplier;
+			}
+
+			public Duration getMaxBackOff() {
+				return this.maxBackOff;
+			}
+
+			public void setMaxBackOff(Duration maxBackOff) {
+				this.maxBackOff = maxBackOff;
+			}
+
+			public Duration getRetryDelay() {
+				return this.retryDelay;
+			}
+
+			public void setRetryDelay(Duration retryDelay) {
+				this.retryDelay = retryDelay;
+			}
+
+		}
+
 	}
 
 	/**
 	 * Settings of the embedded ticker and maintenance.
 	 */
 	public static class Ticker {
+
+		/**
+		 * Who ticks the queues: 'auto' uses pg_cron when PgQue's pg_cron jobs are
+		 * scheduled in the database and the embedded ticker otherwise; 'embedded' always
+		 * runs the embedded ticker; 'pg-cron' requires pg_cron to tick and fails at
+		 * start-up otherwise; 'none' sends no ticker queries at all.
+		 */
+		private PgqueTickerMode mode = PgqueTickerMode.AUTO;
+
+		/**
+		 * How often the embedded ticker calls pgque.ticker(). Delivery latency is about
+		 * half of it, provided the queues' tick thresholds let every period tick.
+		 */
+		private Duration tickPeriod = Duration.ofMillis(100);
+
+		/**
+		 * How often the embedded ticker moves retries that are due back into their
+		 * queues. A nacked event comes back at most this much later than its retry delay.
+		 */
+		private Duration retryPeriod = Duration.ofSeconds(1);
+
+		/**
+		 * How often the embedded ticker rotates event tables that are due and runs
+		 * pgque.maint().
+		 */
+		private Duration maintenancePeriod = Duration.ofSeconds(30);
+
+		/**
+		 * How often an instance that is not the ticker leader tries to take over. Bounds
+		 * how long ticking pauses when the leader stops or loses its connection.
+		 */
+		private Duration takeoverInterval = Duration.ofSeconds(2);
+
+		/**
+		 * Longest time one ticker or maintenance statement may run (whole seconds).
+		 */
+		private Duration queryTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Longest pause between attempts while the database is down or a ticker task
+		 * keeps failing.
+		 */
+		private Duration maxBackoff = Duration.ofSeconds(10);
+
+		public PgqueTickerMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(PgqueTickerMode mode) {
+			this.mode = mode;
+		}
+
+		public Duration getTickPeriod() {
+			return this.tickPeriod;
+		}
+
+		public void setTickPeriod(Duration tickPeriod) {
+			this.tickPeriod = tickPeriod;
+		}
+
+		public Duration getRetryPeriod() {
+			return this.retryPeriod;
+		}
+
+		public void setRetryPeriod(Duration retryPeriod) {
+			this.retryPeriod = retryPeriod;
+		}
+
+		public Duration getMaintenancePeriod() {
+			return this.maintenancePeriod;
+		}
+
+		public void setMaintenancePeriod(Duration maintenancePeriod) {
+			this.maintenancePeriod = maintenancePeriod;
+		}
+
+		public Duration getTakeoverInterval() {
+			return this.takeoverInterval;
+		}
+
+		public void setTakeoverInterval(Duration takeoverInterval) {
+			this.takeoverInterval = takeoverInterval;
+		}
+
+		public Duration getQueryTimeout() {
+			return this.queryTimeout;
+		}
+
+		public void setQueryTimeout(Duration queryTimeout) {
+			this.queryTimeout = queryTimeout;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
 
 	}
 

@@ -1,0 +1,124 @@
+package io.pgque.spring.autoconfigure;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.annotation.PgqueListenerAnnotationBeanPostProcessor;
+import io.pgque.spring.config.DefaultPgqueListenerContainerFactory;
+import io.pgque.spring.config.PgqueListenerConfigUtils;
+import io.pgque.spring.convert.PgquePayloadConverter;
+import io.pgque.spring.listener.PgqueContainerOptions;
+import io.pgque.spring.listener.PgqueListenerContainerRegistry;
+import io.pgque.spring.listener.error.PgqueRetrySettings;
+import io.pgque.spring.listener.source.PgqueLeaseManager;
+import io.pgque.spring.listener.source.PgqueNotificationListener;
+import org.postgresql.PGConnection;
+
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.boot.thread.Threading;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+import org.springframework.core.env.Environment;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Auto-configuration of {@link PgqueListener @PgqueListener} methods: the annotation
+ * processor, the container registry, the default container factory from
+ * {@code pgque.listener.*}, and the two connections the containers share (leases and
+ * LISTEN).
+ *
+ * @author pgque-spring-boot authors
+ */
+@AutoConfiguration(after = PgqueAutoConfiguration.class)
+@ConditionalOnClass({ PgqueListener.class, PGConnection.class })
+@ConditionalOnBean(DataSource.class)
+@ConditionalOnBooleanProperty(name = "pgque.listener.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(PgqueProperties.class)
+public final class PgqueListenerAutoConfiguration {
+
+	@Bean(name = PgqueListenerConfigUtils.ANNOTATION_PROCESSOR_BEAN_NAME)
+	@ConditionalOnMissingBean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	static PgqueListenerAnnotationBeanPostProcessor pgqueListenerAnnotationBeanPostProcessor() {
+		return new PgqueListenerAnnotationBeanPostProcessor();
+	}
+
+	@Bean(name = PgqueListenerConfigUtils.REGISTRY_BEAN_NAME)
+	@ConditionalOnMissingBean
+	PgqueListenerContainerRegistry pgqueListenerContainerRegistry() {
+		return new PgqueListenerContainerRegistry();
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	@DependsOnDatabaseInitialization
+	PgqueLeaseManager pgqueLeaseManager(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+			ObjectProvider<DataSource> dataSource) {
+		return new PgqueLeaseManager(PgqueDataSources.resolve(pgqueDataSource, dataSource));
+	}
+
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	@DependsOnDatabaseInitialization
+	PgqueNotificationListener pgqueNotificationListener(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+			ObjectProvider<DataSource> dataSource) {
+		return new PgqueNotificationListener(PgqueDataSources.resolve(pgqueDataSource, dataSource));
+	}
+
+	@Bean(name = PgqueListenerConfigUtils.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)
+	@ConditionalOnMissingBean(name = PgqueListenerConfigUtils.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)
+	@DependsOnDatabaseInitialization
+	DefaultPgqueListenerContainerFactory pgqueListenerContainerFactory(
+			@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource, ObjectProvider<DataSource> dataSource,
+			PgqueProperties properties, PgqueLeaseManager leaseManager, PgqueNotificationListener notificationListener,
+			PgquePayloadConverter payloadConverter, BeanFactory beanFactory, Environment environment) {
+		DefaultPgqueListenerContainerFactory factory = new DefaultPgqueListenerContainerFactory(
+				PgqueDataSources.resolve(pgqueDataSource, dataSource), leaseManager, notificationListener,
+				payloadConverter);
+		PgqueProperties.Listener listener = properties.getListener();
+		factory.setOptions(options(listener));
+		if (listener.getTransactionManager() != null) {
+			factory.setTransactionManager(
+					beanFactory.getBean(listener.getTransactionManager(), PlatformTransactionManager.class));
+		}
+		if (Threading.VIRTUAL.isActive(environment)) {
+			factory.setThreadFactory(new VirtualThreadTaskExecutor("pgque-").getVirtualThreadFactory());
+		}
+		return factory;
+	}
+
+	private static PgqueContainerOptions options(PgqueProperties.Listener listener) {
+		PgqueProperties.Listener.Retry retry = listener.getRetry();
+		PgqueContainerOptions defaults = PgqueContainerOptions.builder().build();
+		List<Class<? extends Throwable>> notRetryable = new ArrayList<>(defaults.notRetryableExceptions());
+		notRetryable.addAll(listener.getNotRetryableExceptions());
+		return PgqueContainerOptions.builder()
+			.autoStartup(listener.isAutoStartup())
+			.autoSubscribe(listener.isAutoSubscribe())
+			.transactionMode(listener.getTransactionMode())
+			.unknownTypePolicy(listener.getUnknownTypePolicy())
+			.maxBatchSize(listener.getMaxBatchSize())
+			.pollInterval(listener.getPollInterval())
+			.leaseRetryInterval(listener.getLeaseRetryInterval())
+			.shutdownTimeout(listener.getShutdownTimeout())
+			.failureDelay(listener.getFailureDelay())
+			.retry(new PgqueRetrySettings(retry.getMaxAttempts(), retry.getInitialBackOff(), retry.getMultiplier(),
+					retry.getMaxBackOff(), retry.getRetryDelay()))
+			.notRetryableExceptions(notRetryable)
+			.build();
+	}
+
+}

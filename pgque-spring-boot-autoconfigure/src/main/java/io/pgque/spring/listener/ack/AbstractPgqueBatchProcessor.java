@@ -1,0 +1,184 @@
+package io.pgque.spring.listener.ack;
+
+import java.util.List;
+import java.util.Map;
+
+import io.pgque.spring.core.PgqueMessage;
+import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
+import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
+import io.pgque.spring.listener.adapter.PgqueInvocation;
+import io.pgque.spring.listener.error.PgqueFailureDecision;
+import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
+import io.pgque.spring.listener.error.PgqueRetrySettings;
+import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.backoff.BackOffExecution;
+
+/**
+ * What the transaction modes share: opening a batch, invoking handlers with the MDC set,
+ * in-place retry, and settling messages (nack, dead letter, unknown types).
+ *
+ * @author pgque-spring-boot authors
+ */
+abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
+
+	private static final Log logger = LogFactory.getLog(AbstractPgqueBatchProcessor.class);
+
+	protected final PgqueBatchContext context;
+
+	protected final PgqueConsumerJdbc jdbc;
+
+	AbstractPgqueBatchProcessor(PgqueBatchContext context) {
+		this.context = context;
+		this.jdbc = context.jdbc();
+	}
+
+	/**
+	 * Open the consumer's batch and read all of it.
+	 * @return the batch, or {@code null} when there is no new tick
+	 */
+	protected @Nullable OpenBatch open() {
+		Long batchId = this.jdbc.nextBatch();
+		if (batchId == null) {
+			return null;
+		}
+		return new OpenBatch(batchId, this.jdbc.events(batchId));
+	}
+
+	protected List<PgqueDispatchUnit> units(OpenBatch batch) {
+		return this.context.dispatcher().units(batch.messages(), this.context.options().maxBatchSize());
+	}
+
+	protected void invoke(long batchId, PgqueDispatchUnit unit, PgqueUnitAcknowledgement acknowledgement)
+			throws Exception {
+		PgqueHandlerMethod handler = unit.handler();
+		if (handler == null) {
+			throw new IllegalStateException("No handler");
+		}
+		PgqueMdc.put(this.jdbc.queue(), this.jdbc.consumer(), batchId, unit.firstId());
+		try {
+			handler
+				.invoke(new PgqueInvocation(this.jdbc.queue(), this.jdbc.consumer(), unit.messages(), acknowledgement));
+		}
+		finally {
+			PgqueMdc.clear();
+		}
+	}
+
+	/**
+	 * Run one call with in-place retry; after the last attempt the unit is settled per
+	 * the error handler. {@code beforeAttempt} and {@code afterFailure} bracket each
+	 * attempt (savepoints, in the savepoint mode).
+	 * @param batchId the batch
+	 * @param unit the call
+	 * @param beforeAttempt run before each attempt
+	 * @param afterFailure run after a failed attempt, before anything else
+	 * @return whether the handler acknowledged the batch
+	 */
+	protected boolean runWithRetry(long batchId, PgqueDispatchUnit unit, Runnable beforeAttempt,
+			Runnable afterFailure) {
+		PgqueRetrySettings retry = retry(unit);
+		BackOffExecution backOff = retry.backOff().start();
+		while (true) {
+			beforeAttempt.run();
+			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
+			try {
+				invoke(batchId, unit, acknowledgement);
+			}
+			catch (Throwable ex) {
+				rethrowFatal(ex);
+				afterFailure.run();
+				PgqueFailureDecision decision = decide(unit, ex, retry, backOff);
+				if (decision.action() == Action.RETRY_IN_PLACE) {
+					if (this.context.sleeper().sleep(decision.delay())) {
+						continue;
+					}
+					decision = new PgqueFailureDecision(Action.NACK, retry.retryDelay(), decision.reason());
+				}
+				settle(batchId, unit, decision);
+				return false;
+			}
+			apply(batchId, acknowledgement.decisions());
+			return acknowledgement.isAcknowledged();
+		}
+	}
+
+	protected PgqueFailureDecision decide(PgqueDispatchUnit unit, Throwable failure, PgqueRetrySettings retry,
+			BackOffExecution backOff) {
+		String description = describe(unit);
+		return this.context.errorHandler().decide(failure, retry, backOff, description);
+	}
+
+	protected static void rethrowFatal(Throwable ex) {
+		if (ex instanceof VirtualMachineError error) {
+			throw error;
+		}
+	}
+
+	protected PgqueRetrySettings retry(PgqueDispatchUnit unit) {
+		PgqueHandlerMethod handler = unit.handler();
+		PgqueRetrySettings retry = (handler != null) ? handler.retry() : null;
+		return (retry != null) ? retry : this.context.options().retry();
+	}
+
+	protected String describe(PgqueDispatchUnit unit) {
+		PgqueHandlerMethod handler = unit.handler();
+		return "Listener " + ((handler != null) ? handler.description() : "?") + " for event "
+				+ ((unit.messages().size() == 1) ? unit.firstId() : unit.firstId() + "+" + (unit.messages().size() - 1))
+				+ " of " + this.jdbc.queue() + "/" + this.jdbc.consumer();
+	}
+
+	protected void apply(long batchId, Map<Long, PgqueFailureDecision> decisions) {
+		decisions.forEach((eventId, decision) -> settle(batchId, eventId, decision));
+	}
+
+	protected void settle(long batchId, PgqueDispatchUnit unit, PgqueFailureDecision decision) {
+		for (PgqueMessage message : unit.messages()) {
+			settle(batchId, message.id(), decision);
+		}
+	}
+
+	protected void settle(long batchId, long eventId, PgqueFailureDecision decision) {
+		switch (decision.action()) {
+			case NACK -> this.jdbc.nack(batchId, eventId, decision.delay(), decision.reason());
+			case DEAD_LETTER -> this.jdbc.deadLetter(batchId, eventId, decision.reason());
+			case RETRY_IN_PLACE -> throw new IllegalArgumentException("Cannot settle with " + decision);
+		}
+	}
+
+	/**
+	 * Apply the unknown-type policy to messages no handler takes.
+	 * @param batchId the batch
+	 * @param unit the messages
+	 */
+	protected void unknownType(long batchId, PgqueDispatchUnit unit) {
+		for (PgqueMessage message : unit.messages()) {
+			switch (this.context.options().unknownTypePolicy()) {
+				case LOG_AND_ACKNOWLEDGE -> logger.warn("No @PgqueListener method of " + this.jdbc.queue() + "/"
+						+ this.jdbc.consumer() + " handles event type '" + message.type() + "'; acknowledging event "
+						+ message.id() + " without handling it");
+				case ACKNOWLEDGE -> {
+				}
+				case DEAD_LETTER ->
+					this.jdbc.deadLetter(batchId, message.id(), "no listener for event type '" + message.type() + "'");
+			}
+		}
+	}
+
+	protected boolean isManualAcknowledgement() {
+		return this.context.dispatcher().isManualAcknowledgement();
+	}
+
+	/**
+	 * A batch read in full.
+	 *
+	 * @param id the batch id
+	 * @param messages every message, ascending by id
+	 */
+	protected record OpenBatch(long id, List<PgqueMessage> messages) {
+	}
+
+}

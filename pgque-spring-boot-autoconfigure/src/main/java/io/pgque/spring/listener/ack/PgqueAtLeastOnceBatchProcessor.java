@@ -1,0 +1,52 @@
+package io.pgque.spring.listener.ack;
+
+import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
+import io.pgque.spring.listener.error.PgqueFailureDecision;
+
+/**
+ * {@link io.pgque.spring.listener.PgqueTransactionMode#AT_LEAST_ONCE}: the batch is
+ * opened and read in a short transaction, handlers run outside any container transaction,
+ * nacks and the final ack commit on their own. A crash before the ack re-delivers the
+ * batch.
+ *
+ * @author pgque-spring-boot authors
+ */
+final class PgqueAtLeastOnceBatchProcessor extends AbstractPgqueBatchProcessor {
+
+	PgqueAtLeastOnceBatchProcessor(PgqueBatchContext context) {
+		super(context);
+	}
+
+	@Override
+	public PgqueBatchResult processNextBatch() {
+		OpenBatch batch = this.context.transactions().execute((status) -> open());
+		if (batch == null) {
+			return PgqueBatchResult.NONE;
+		}
+		boolean acknowledged = false;
+		for (PgqueDispatchUnit unit : units(batch)) {
+			if (unit.handler() == null) {
+				inTransaction(() -> unknownType(batch.id(), unit));
+				continue;
+			}
+			acknowledged |= runWithRetry(batch.id(), unit, () -> {
+			}, () -> {
+			});
+		}
+		if (isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
+			throw new PgqueBatchNotAcknowledgedException(batch.id());
+		}
+		inTransaction(() -> this.jdbc.finish(batch.id()));
+		return new PgqueBatchResult(batch.id(), batch.messages().size());
+	}
+
+	@Override
+	protected void settle(long batchId, long eventId, PgqueFailureDecision decision) {
+		inTransaction(() -> super.settle(batchId, eventId, decision));
+	}
+
+	private void inTransaction(Runnable action) {
+		this.context.transactions().executeWithoutResult((status) -> action.run());
+	}
+
+}

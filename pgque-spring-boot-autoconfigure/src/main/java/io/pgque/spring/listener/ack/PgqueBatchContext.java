@@ -1,0 +1,26 @@
+package io.pgque.spring.listener.ack;
+
+import io.pgque.spring.listener.PgqueContainerOptions;
+import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
+import io.pgque.spring.listener.error.PgqueBackOffSleeper;
+import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * What a {@link PgqueBatchProcessor} works with.
+ *
+ * @param jdbc the consumer's SQL
+ * @param dispatcher the handlers
+ * @param options the container options
+ * @param errorHandler the error handler
+ * @param sleeper sleeps between in-place attempts
+ * @param transactions transactions on the PgQue DataSource
+ * @author pgque-spring-boot authors
+ */
+public record PgqueBatchContext(PgqueConsumerJdbc jdbc, PgqueHandlerDispatcher dispatcher,
+		PgqueContainerOptions options, PgqueErrorHandler errorHandler, PgqueBackOffSleeper sleeper,
+		TransactionTemplate transactions) {
+
+}

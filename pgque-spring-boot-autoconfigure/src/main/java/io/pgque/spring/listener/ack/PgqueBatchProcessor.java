@@ -1,0 +1,20 @@
+package io.pgque.spring.listener.ack;
+
+/**
+ * Processes one batch of a consumer: open it, dispatch its messages in event-id order,
+ * settle failures, ack. One implementation per
+ * {@link io.pgque.spring.listener.PgqueTransactionMode}.
+ *
+ * @author pgque-spring-boot authors
+ */
+@FunctionalInterface
+public interface PgqueBatchProcessor {
+
+	/**
+	 * Process the consumer's next batch, if any.
+	 * @return what was done
+	 * @throws RuntimeException if the batch failed as a whole (it is delivered again)
+	 */
+	PgqueBatchResult processNextBatch();
+
+}

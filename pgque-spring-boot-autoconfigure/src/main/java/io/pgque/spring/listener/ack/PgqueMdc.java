@@ -1,0 +1,46 @@
+package io.pgque.spring.listener.ack;
+
+import org.slf4j.MDC;
+
+import org.springframework.util.ClassUtils;
+
+/**
+ * Puts queue, consumer, batch id and event id into the SLF4J MDC while a handler runs,
+ * when SLF4J is on the classpath.
+ *
+ * @author pgque-spring-boot authors
+ */
+final class PgqueMdc {
+
+	static final String QUEUE = "pgque.queue";
+
+	static final String CONSUMER = "pgque.consumer";
+
+	static final String BATCH_ID = "pgque.batchId";
+
+	static final String EVENT_ID = "pgque.eventId";
+
+	private static final boolean PRESENT = ClassUtils.isPresent("org.slf4j.MDC", PgqueMdc.class.getClassLoader());
+
+	private PgqueMdc() {
+	}
+
+	static void put(String queue, String consumer, long batchId, long eventId) {
+		if (PRESENT) {
+			MDC.put(QUEUE, queue);
+			MDC.put(CONSUMER, consumer);
+			MDC.put(BATCH_ID, Long.toString(batchId));
+			MDC.put(EVENT_ID, Long.toString(eventId));
+		}
+	}
+
+	static void clear() {
+		if (PRESENT) {
+			MDC.remove(QUEUE);
+			MDC.remove(CONSUMER);
+			MDC.remove(BATCH_ID);
+			MDC.remove(EVENT_ID);
+		}
+	}
+
+}

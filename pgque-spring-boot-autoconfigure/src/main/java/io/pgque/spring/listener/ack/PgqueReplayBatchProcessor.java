@@ -1,0 +1,120 @@
+package io.pgque.spring.listener.ack;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.pgque.spring.core.PgqueMessage;
+import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
+import io.pgque.spring.listener.error.PgqueFailureDecision;
+import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
+import io.pgque.spring.listener.error.PgqueRetrySettings;
+
+import org.springframework.util.backoff.BackOffExecution;
+
+/**
+ * {@link io.pgque.spring.listener.PgqueTransactionMode#REPLAY}: the whole batch in one
+ * transaction, without savepoints, for transaction managers that cannot roll back part of
+ * a transaction (JPA: a savepoint would not undo changes held in the persistence
+ * context).
+ * <p>
+ * When a call fails, the whole transaction rolls back, so no write of the failed call can
+ * reach the commit. The batch is then run again from the start in a new transaction: a
+ * call that may still be retried in place is invoked again after its back-off; one that
+ * is out of attempts (or not retryable) is settled instead (nacked or dead-lettered) in
+ * that same transaction, which commits with the ack. Every run sees the same events,
+ * since a rolled-back run leaves the consumer's cursor where it was. Handlers before the
+ * failed call run once per run, so only their transactional effects are exactly-once.
+ *
+ * @author pgque-spring-boot authors
+ */
+final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
+
+	PgqueReplayBatchProcessor(PgqueBatchContext context) {
+		super(context);
+	}
+
+	@Override
+	public PgqueBatchResult processNextBatch() {
+		Map<Long, PgqueFailureDecision> settled = new HashMap<>();
+		Map<Long, Attempts> attempts = new HashMap<>();
+		while (true) {
+			try {
+				PgqueBatchResult result = this.context.transactions().execute((status) -> run(settled));
+				return (result != null) ? result : PgqueBatchResult.NONE;
+			}
+			catch (CallFailedException failure) {
+				PgqueDispatchUnit unit = failure.unit;
+				Attempts state = attempts.computeIfAbsent(unit.firstId(),
+						(id) -> new Attempts(retry(unit), retry(unit).backOff().start()));
+				PgqueFailureDecision decision = decide(unit, failure.getCause(), state.retry, state.backOff);
+				if (decision.action() == Action.RETRY_IN_PLACE) {
+					if (this.context.sleeper().sleep(decision.delay())) {
+						continue;
+					}
+					decision = new PgqueFailureDecision(Action.NACK, state.retry.retryDelay(), decision.reason());
+				}
+				for (PgqueMessage message : unit.messages()) {
+					settled.put(message.id(), decision);
+				}
+			}
+		}
+	}
+
+	private PgqueBatchResult run(Map<Long, PgqueFailureDecision> settled) {
+		OpenBatch batch = open();
+		if (batch == null) {
+			return PgqueBatchResult.NONE;
+		}
+		boolean acknowledged = false;
+		for (PgqueDispatchUnit unit : units(batch)) {
+			if (unit.handler() == null) {
+				unknownType(batch.id(), unit);
+				continue;
+			}
+			PgqueFailureDecision decision = settled.get(unit.firstId());
+			if (decision != null) {
+				settle(batch.id(), unit, decision);
+				continue;
+			}
+			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
+			try {
+				invoke(batch.id(), unit, acknowledgement);
+			}
+			catch (Throwable ex) {
+				rethrowFatal(ex);
+				throw new CallFailedException(unit, ex);
+			}
+			apply(batch.id(), acknowledgement.decisions());
+			acknowledged |= acknowledgement.isAcknowledged();
+		}
+		if (isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
+			throw new PgqueBatchNotAcknowledgedException(batch.id());
+		}
+		this.jdbc.finish(batch.id());
+		return new PgqueBatchResult(batch.id(), batch.messages().size());
+	}
+
+	private record Attempts(PgqueRetrySettings retry, BackOffExecution backOff) {
+	}
+
+	/**
+	 * Rolls the batch transaction back after a failed call.
+	 */
+	private static final class CallFailedException extends RuntimeException {
+
+		private final transient PgqueDispatchUnit unit;
+
+		CallFailedException(PgqueDispatchUnit unit, Throwable cause) {
+			super(cause);
+			this.unit = unit;
+		}
+
+		@Override
+		public synchronized Throwable getCause() {
+			Throwable cause = super.getCause();
+			return (cause != null) ? cause : this;
+		}
+
+	}
+
+}

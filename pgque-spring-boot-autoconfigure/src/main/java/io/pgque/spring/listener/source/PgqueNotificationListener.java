@@ -1,0 +1,210 @@
+package io.pgque.spring.listener.source;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+
+/**
+ * One connection per application that LISTENs on the {@code pgque_<queue>} channel of
+ * every queue with a running container, and wakes those containers when a tick lands.
+ * <p>
+ * Idle containers therefore send no queries: they wait for a wake-up, with only a slow
+ * poll as a fallback for lost notifications. After the connection is lost and opened
+ * again, every registered container is woken once, since notifications may have been
+ * missed in between.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueNotificationListener implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(PgqueNotificationListener.class);
+
+	private static final int WAIT_MILLIS = 500;
+
+	private static final long RECONNECT_DELAY_MILLIS = 1000;
+
+	private final DataSource dataSource;
+
+	private final Map<String, List<Runnable>> listeners = new ConcurrentHashMap<>();
+
+	private final Map<String, CompletableFuture<Void>> pendingListens = new ConcurrentHashMap<>();
+
+	private final Set<String> listening = ConcurrentHashMap.newKeySet();
+
+	private final Object monitor = new Object();
+
+	private @Nullable Thread thread;
+
+	private volatile boolean running;
+
+	public PgqueNotificationListener(DataSource dataSource) {
+		this.dataSource = dataSource;
+	}
+
+	/**
+	 * The notification channel of a queue.
+	 * @param queue the queue
+	 * @return the channel name
+	 */
+	public static String channel(String queue) {
+		return "pgque_" + queue;
+	}
+
+	/**
+	 * Call {@code wakeUp} whenever the queue gets a tick. Returns once the LISTEN is in
+	 * place (or after a few seconds if the database cannot be reached; the listener keeps
+	 * trying and wakes everybody when it succeeds).
+	 * @param queue the queue
+	 * @param wakeUp what to run, on the listener's thread; must be quick
+	 * @return a handle that stops the calls when closed
+	 */
+	public AutoCloseable register(String queue, Runnable wakeUp) {
+		String channel = channel(queue);
+		this.listeners.computeIfAbsent(channel, (key) -> new CopyOnWriteArrayList<>()).add(wakeUp);
+		CompletableFuture<Void> listened = null;
+		if (!this.listening.contains(channel)) {
+			listened = this.pendingListens.computeIfAbsent(channel, (key) -> new CompletableFuture<>());
+		}
+		startIfNeeded();
+		if (listened != null) {
+			try {
+				listened.get(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			catch (ExecutionException | TimeoutException ex) {
+				logger.warn("Could not LISTEN on " + channel + " yet; relying on the fallback poll until it works");
+			}
+		}
+		return () -> {
+			List<Runnable> list = this.listeners.get(channel);
+			if (list != null) {
+				list.remove(wakeUp);
+			}
+		};
+	}
+
+	private void startIfNeeded() {
+		synchronized (this.monitor) {
+			if (this.thread == null) {
+				this.running = true;
+				Thread listener = new Thread(this::run, "pgque-notifications");
+				listener.setDaemon(true);
+				this.thread = listener;
+				listener.start();
+			}
+		}
+	}
+
+	private void run() {
+		while (this.running) {
+			try (Connection connection = this.dataSource.getConnection()) {
+				connection.setAutoCommit(true);
+				try (Statement st = connection.createStatement()) {
+					st.execute("SET application_name = 'pgque-notifications'");
+				}
+				boolean reconnected = !this.listening.isEmpty();
+				for (String channel : new ArrayList<>(this.listening)) {
+					listen(connection, channel);
+				}
+				if (reconnected) {
+					wakeEverybody();
+				}
+				PGConnection pg = connection.unwrap(PGConnection.class);
+				while (this.running) {
+					listenPending(connection);
+					PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
+					if (notifications != null) {
+						for (PGNotification notification : notifications) {
+							wake(notification.getName());
+						}
+					}
+				}
+			}
+			catch (SQLException | RuntimeException ex) {
+				if (this.running) {
+					logger.warn("PgQue notification connection failed; reconnecting (containers fall back to polling"
+							+ " meanwhile): " + ex);
+					sleepBeforeReconnect();
+				}
+			}
+		}
+	}
+
+	private void listenPending(Connection connection) throws SQLException {
+		for (Map.Entry<String, CompletableFuture<Void>> entry : this.pendingListens.entrySet()) {
+			listen(connection, entry.getKey());
+			this.listening.add(entry.getKey());
+			this.pendingListens.remove(entry.getKey());
+			entry.getValue().complete(null);
+		}
+	}
+
+	private static void listen(Connection connection, String channel) throws SQLException {
+		try (Statement st = connection.createStatement()) {
+			st.execute("LISTEN \"" + channel.replace("\"", "\"\"") + "\"");
+		}
+	}
+
+	private void wake(String channel) {
+		List<Runnable> list = this.listeners.get(channel);
+		if (list != null) {
+			list.forEach(Runnable::run);
+		}
+	}
+
+	private void wakeEverybody() {
+		this.listeners.values().forEach((list) -> list.forEach(Runnable::run));
+	}
+
+	private void sleepBeforeReconnect() {
+		try {
+			Thread.sleep(RECONNECT_DELAY_MILLIS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.running = false;
+		}
+	}
+
+	/**
+	 * Stop listening and close the connection.
+	 */
+	@Override
+	public void close() {
+		Thread current;
+		synchronized (this.monitor) {
+			this.running = false;
+			current = this.thread;
+			this.thread = null;
+		}
+		if (current != null) {
+			try {
+				current.join(WAIT_MILLIS * 4L);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+}

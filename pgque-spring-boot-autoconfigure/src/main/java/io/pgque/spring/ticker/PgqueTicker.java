@@ -1,0 +1,248 @@
+package io.pgque.spring.ticker;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ThreadFactory;
+
+import javax.sql.DataSource;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Makes sure the engine is ticked: in {@link PgqueTickerMode#EMBEDDED embedded} mode (or
+ * {@link PgqueTickerMode#AUTO auto} mode without pg_cron) it runs the embedded ticker on
+ * one thread of its own; in {@link PgqueTickerMode#PG_CRON pg-cron} mode it only checks
+ * at start-up that pg_cron ticks.
+ * <p>
+ * The embedded ticker ticks only while this instance is the leader for the database (a
+ * session advisory lock on a dedicated connection), so among many application instances
+ * exactly one ticks, and another takes over when it stops or loses its connection.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueTicker implements SmartLifecycle {
+
+	/**
+	 * The lifecycle phase: the ticker starts before and stops after the listener
+	 * containers (default phase), so they never wait for ticks that cannot come.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+
+	private static final Log logger = LogFactory.getLog(PgqueTicker.class);
+
+	private final DataSource dataSource;
+
+	private final PgqueTickerMode mode;
+
+	private final PgqueTickerOptions options;
+
+	private final ThreadFactory threadFactory;
+
+	private final PgqueCronDetector cronDetector = new PgqueCronDetector();
+
+	private final Object lifecycleMonitor = new Object();
+
+	private volatile boolean running;
+
+	private volatile @Nullable PgqueTickerMode effectiveMode;
+
+	private volatile @Nullable PgqueTickerLoop loop;
+
+	private @Nullable Thread thread;
+
+	/**
+	 * Create a ticker that runs on a platform thread named {@code pgque-ticker}.
+	 * @param dataSource where the engine lives
+	 * @param mode who ticks
+	 * @param options timing of the embedded ticker
+	 */
+	public PgqueTicker(DataSource dataSource, PgqueTickerMode mode, PgqueTickerOptions options) {
+		this(dataSource, mode, options, PgqueTicker::platformThread);
+	}
+
+	/**
+	 * Create a ticker.
+	 * @param dataSource where the engine lives
+	 * @param mode who ticks
+	 * @param options timing of the embedded ticker
+	 * @param threadFactory creates the embedded ticker's one thread
+	 */
+	public PgqueTicker(DataSource dataSource, PgqueTickerMode mode, PgqueTickerOptions options,
+			ThreadFactory threadFactory) {
+		this.dataSource = dataSource;
+		this.mode = mode;
+		this.options = options;
+		this.threadFactory = threadFactory;
+	}
+
+	private static Thread platformThread(Runnable runnable) {
+		Thread thread = new Thread(runnable, "pgque-ticker");
+		thread.setDaemon(true);
+		return thread;
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.running) {
+				return;
+			}
+			PgqueTickerMode resolved = resolveMode();
+			this.effectiveMode = resolved;
+			if (resolved == PgqueTickerMode.EMBEDDED) {
+				startLoop();
+			}
+			this.running = true;
+		}
+	}
+
+	private PgqueTickerMode resolveMode() {
+		return switch (this.mode) {
+			case EMBEDDED -> PgqueTickerMode.EMBEDDED;
+			case NONE -> {
+				logger.info("pgque.ticker.mode=none: this application does not tick PgQue queues");
+				yield PgqueTickerMode.NONE;
+			}
+			case PG_CRON -> {
+				verifyPgCron();
+				logger.info("pgque.ticker.mode=pg-cron: pg_cron ticks PgQue queues");
+				yield PgqueTickerMode.PG_CRON;
+			}
+			case AUTO -> detectMode();
+		};
+	}
+
+	private PgqueTickerMode detectMode() {
+		try (Connection connection = this.dataSource.getConnection()) {
+			if (this.cronDetector.isTickedByPgCron(connection)) {
+				logger.info("pg_cron ticks PgQue queues in this database; the embedded ticker stays off");
+				return PgqueTickerMode.PG_CRON;
+			}
+			return PgqueTickerMode.EMBEDDED;
+		}
+		catch (SQLException ex) {
+			logger.warn("Could not find out whether pg_cron ticks PgQue queues (" + ex.getMessage()
+					+ "); running the embedded ticker");
+			return PgqueTickerMode.EMBEDDED;
+		}
+	}
+
+	private void verifyPgCron() {
+		try (Connection connection = this.dataSource.getConnection()) {
+			String database = connection.getCatalog();
+			if (!this.cronDetector.isPgCronInstalled(connection)) {
+				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but the pg_cron extension is not installed "
+						+ "in database '" + database + "'. Install pg_cron there and run SELECT pgque.start(), "
+						+ "or set pgque.ticker.mode to auto or embedded to let the application tick");
+			}
+			if (!this.cronDetector.isTickedByPgCron(connection)) {
+				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but PgQue's pg_cron jobs are not "
+						+ "scheduled in database '" + database + "'. Run SELECT pgque.start() there once, "
+						+ "or set pgque.ticker.mode to auto or embedded to let the application tick");
+			}
+		}
+		catch (SQLException ex) {
+			throw new PgqueTickerException(
+					"pgque.ticker.mode=pg-cron but could not check pg_cron in the database: " + ex.getMessage(), ex);
+		}
+	}
+
+	private void startLoop() {
+		Duration networkTimeout = this.options.queryTimeout().plusSeconds(5);
+		PgqueTickerLeadership leadership = new PgqueTickerLeadership(this.dataSource, networkTimeout);
+		PgqueTickerStatements statements = new PgqueTickerStatements((int) this.options.queryTimeout().toSeconds());
+		PgqueTickerLoop newLoop = new PgqueTickerLoop(leadership, statements, this.options);
+		Thread newThread = this.threadFactory.newThread(newLoop);
+		this.loop = newLoop;
+		this.thread = newThread;
+		newThread.start();
+		if (logger.isDebugEnabled()) {
+			logger.debug("Embedded PgQue ticker started on thread " + newThread.getName());
+		}
+	}
+
+	@Override
+	public void stop() {
+		synchronized (this.lifecycleMonitor) {
+			if (!this.running) {
+				return;
+			}
+			this.running = false;
+			PgqueTickerLoop currentLoop = this.loop;
+			Thread currentThread = this.thread;
+			if (currentLoop != null && currentThread != null) {
+				currentLoop.stop();
+				awaitEnd(currentThread);
+			}
+			this.loop = null;
+			this.thread = null;
+		}
+	}
+
+	private void awaitEnd(Thread loopThread) {
+		// the loop may be inside one statement: wait for it, but not beyond its timeouts
+		long waitMillis = this.options.queryTimeout().plusSeconds(2).toMillis();
+		try {
+			loopThread.join(waitMillis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		if (loopThread.isAlive()) {
+			logger.warn("PgQue ticker thread did not stop within " + waitMillis + " ms; leaving it to end by itself");
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Who ticks, as decided at start-up: {@link PgqueTickerMode#AUTO} resolves to
+	 * {@link PgqueTickerMode#EMBEDDED} or {@link PgqueTickerMode#PG_CRON}.
+	 * @return the mode in effect, or {@code null} before the first start
+	 */
+	public @Nullable PgqueTickerMode getEffectiveMode() {
+		return this.effectiveMode;
+	}
+
+	/**
+	 * Whether this instance is the one that ticks the database now.
+	 * @return whether the embedded ticker runs here and holds the leadership
+	 */
+	public boolean isLeader() {
+		PgqueTickerLoop currentLoop = this.loop;
+		return currentLoop != null && currentLoop.isLeader();
+	}
+
+	/**
+	 * When this instance last ticked successfully.
+	 * @return the time of the last successful {@code pgque.ticker()} call here, or
+	 * {@code null} if there was none since start
+	 */
+	public @Nullable Instant getLastTick() {
+		PgqueTickerLoop currentLoop = this.loop;
+		return (currentLoop != null) ? currentLoop.lastTick() : null;
+	}
+
+	/**
+	 * The timing of the embedded ticker.
+	 * @return the options
+	 */
+	public PgqueTickerOptions getOptions() {
+		return this.options;
+	}
+
+}

@@ -1,0 +1,19 @@
+package io.pgque.spring.ticker;
+
+/**
+ * Thrown at start-up when the ticker cannot run as configured, e.g.
+ * {@code pgque.ticker.mode=pg-cron} on a database without pg_cron.
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueTickerException extends RuntimeException {
+
+	public PgqueTickerException(String message) {
+		super(message);
+	}
+
+	public PgqueTickerException(String message, Throwable cause) {
+		super(message, cause);
+	}
+
+}

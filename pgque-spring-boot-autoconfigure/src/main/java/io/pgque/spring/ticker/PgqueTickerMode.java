@@ -1,0 +1,32 @@
+package io.pgque.spring.ticker;
+
+/**
+ * Who calls the engine's ticker and maintenance functions.
+ *
+ * @author pgque-spring-boot authors
+ */
+public enum PgqueTickerMode {
+
+	/**
+	 * pg_cron when PgQue's pg_cron jobs are scheduled in the database (see
+	 * {@code pgque.start()}), the embedded ticker otherwise. Decided once at start-up.
+	 */
+	AUTO,
+
+	/**
+	 * The embedded ticker: one leader-elected application instance per database ticks.
+	 */
+	EMBEDDED,
+
+	/**
+	 * pg_cron ticks; the application only checks at start-up that it does.
+	 */
+	PG_CRON,
+
+	/**
+	 * The application runs no ticker and sends no ticker queries; something else (an
+	 * external scheduler, pgqd, a script) must tick.
+	 */
+	NONE
+
+}

@@ -1,0 +1,98 @@
+package io.pgque.spring.ticker;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine calls the embedded ticker makes, each in its own transaction on an
+ * autocommit connection (the engine needs them separate: a tick must not share a
+ * transaction with the events or retries it should include, and rotation's two steps must
+ * commit apart).
+ *
+ * @author pgque-spring-boot authors
+ */
+final class PgqueTickerStatements {
+
+	// maint_retry_events() moves at most 10 events per call; this bounds one pass so
+	// that a large backlog of due retries cannot hold up ticking
+	private static final int MAX_RETRY_CALLS_PER_PASS = 50;
+
+	private final int queryTimeoutSeconds;
+
+	PgqueTickerStatements(int queryTimeoutSeconds) {
+		this.queryTimeoutSeconds = queryTimeoutSeconds;
+	}
+
+	/**
+	 * Tick every queue that is due.
+	 * @param connection the leader's connection
+	 * @return how many queues got a tick
+	 * @throws SQLException on failure
+	 */
+	long tick(Connection connection) throws SQLException {
+		return queryLong(connection, "SELECT pgque.ticker()");
+	}
+
+	/**
+	 * Move due retries back into their queues.
+	 * @param connection the leader's connection
+	 * @return whether due retries may remain (the pass stopped at its bound)
+	 * @throws SQLException on failure
+	 */
+	boolean moveRetries(Connection connection) throws SQLException {
+		for (int call = 0; call < MAX_RETRY_CALLS_PER_PASS; call++) {
+			if (queryLong(connection, "SELECT pgque.maint_retry_events()") == 0) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Rotate the event tables of every queue that is due (step 1 per queue, then step 2
+	 * in a later transaction) and run the engine's other maintenance.
+	 * @param connection the leader's connection
+	 * @throws SQLException on failure
+	 */
+	void maintain(Connection connection) throws SQLException {
+		for (String queue : queuesDueForRotation(connection)) {
+			try (PreparedStatement statement = connection
+				.prepareStatement("SELECT pgque.maint_rotate_tables_step1(?)")) {
+				statement.setQueryTimeout(this.queryTimeoutSeconds);
+				statement.setString(1, queue);
+				statement.execute();
+			}
+		}
+		queryLong(connection, "SELECT pgque.maint_rotate_tables_step2()");
+		queryLong(connection, "SELECT pgque.maint()");
+	}
+
+	private List<String> queuesDueForRotation(Connection connection) throws SQLException {
+		List<String> queues = new ArrayList<>();
+		try (Statement statement = connection.createStatement()) {
+			statement.setQueryTimeout(this.queryTimeoutSeconds);
+			try (ResultSet rows = statement.executeQuery("SELECT func_arg FROM pgque.maint_operations() "
+					+ "WHERE func_name = 'pgque.maint_rotate_tables_step1'")) {
+				while (rows.next()) {
+					queues.add(rows.getString(1));
+				}
+			}
+		}
+		return queues;
+	}
+
+	private long queryLong(Connection connection, String sql) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.setQueryTimeout(this.queryTimeoutSeconds);
+			try (ResultSet rows = statement.executeQuery(sql)) {
+				return rows.next() ? rows.getLong(1) : 0;
+			}
+		}
+	}
+
+}

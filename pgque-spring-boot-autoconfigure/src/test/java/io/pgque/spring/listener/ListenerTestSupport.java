@@ -1,0 +1,96 @@
+package io.pgque.spring.listener;
+
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.pgque.spring.autoconfigure.PgqueAutoConfiguration;
+import io.pgque.spring.autoconfigure.PgqueListenerAutoConfiguration;
+import io.pgque.spring.test.PgqueTestDatabase;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+/**
+ * Shared set-up of the listener integration tests: a context on the test database, and
+ * SQL to create queues, insert events and tick.
+ */
+final class ListenerTestSupport {
+
+	private final PgqueTestDatabase db;
+
+	ListenerTestSupport(PgqueTestDatabase db) {
+		this.db = db;
+	}
+
+	/**
+	 * A context runner with the PgQue auto-configurations on the test database (not
+	 * closed with the context), fast defaults and a long fallback poll, so that fast
+	 * delivery proves the NOTIFY wake-up.
+	 * @return the runner
+	 */
+	ApplicationContextRunner contextRunner() {
+		DataSource dataSource = new DelegatingDataSource(this.db.dataSource());
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, PgqueAutoConfiguration.class,
+					PgqueListenerAutoConfiguration.class))
+			.withBean(DataSource.class, () -> dataSource)
+			.withPropertyValues("pgque.schema.mode=none", "pgque.listener.poll-interval=10m",
+					"pgque.listener.lease-retry-interval=200ms", "pgque.listener.failure-delay=200ms",
+					"pgque.listener.retry.initial-back-off=10ms", "pgque.listener.retry.retry-delay=0s",
+					"pgque.listener.shutdown-timeout=10s");
+	}
+
+	JdbcTemplate jdbc() {
+		return this.db.jdbc();
+	}
+
+	void createQueue(String queue) {
+		jdbc().queryForObject("SELECT pgque.create_queue(?)", Integer.class, queue);
+	}
+
+	void subscribe(String queue, String consumer) {
+		jdbc().queryForObject("SELECT pgque.register_consumer(?, ?)", Integer.class, queue, consumer);
+	}
+
+	long insert(String queue, String type, String data) {
+		return jdbc().queryForObject("SELECT pgque.insert_event(?, ?, ?)", Long.class, queue, type, data);
+	}
+
+	List<Long> insertMany(String queue, String type, String prefix, int count) {
+		return jdbc().queryForList("SELECT pgque.insert_event(?, ?, ? || i) FROM generate_series(1, ?) i ORDER BY i",
+				Long.class, queue, type, prefix, count);
+	}
+
+	/**
+	 * Force a tick in two transactions; the ticker NOTIFYs {@code pgque_<queue>}.
+	 * @param queue the queue
+	 */
+	void tick(String queue) {
+		jdbc().queryForObject("SELECT pgque.force_next_tick(?)", Long.class, queue);
+		jdbc().queryForObject("SELECT pgque.ticker(?)", Long.class, queue);
+	}
+
+	/**
+	 * Make due retries visible: move them back into the queue, then tick.
+	 * @param queue the queue
+	 */
+	void moveRetriesAndTick(String queue) {
+		while (jdbc().queryForObject("SELECT pgque.maint_retry_events()", Integer.class) > 0) {
+			// loop until every due retry moved
+		}
+		tick(queue);
+	}
+
+	int pendingBatchCount(String queue, String consumer) {
+		return jdbc().queryForObject("""
+				SELECT count(*) FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
+				JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+				WHERE q.queue_name = ? AND c.co_name = ? AND s.sub_batch IS NOT NULL""", Integer.class, queue,
+				consumer);
+	}
+
+}

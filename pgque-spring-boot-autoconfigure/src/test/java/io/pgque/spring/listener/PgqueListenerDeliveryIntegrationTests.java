@@ -1,0 +1,142 @@
+package io.pgque.spring.listener;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.core.PgqueMessage;
+import io.pgque.spring.test.PgqueTestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Delivery through {@code @PgqueListener}: NOTIFY wake-up, argument binding, type
+ * dispatch, unknown types and batch listeners.
+ */
+class PgqueListenerDeliveryIntegrationTests {
+
+	@RegisterExtension
+	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	private final ListenerTestSupport support = new ListenerTestSupport(db);
+
+	@Test
+	void runWhenTickLandsShouldDeliverWithoutWaitingForThePoll() {
+		this.support.createQueue("wake");
+		this.support.contextRunner().withUserConfiguration(WakeListener.class).run((context) -> {
+			WakeListener listener = context.getBean(WakeListener.class);
+			PgqueListenerContainer container = context.getBean(PgqueListenerContainerRegistry.class)
+				.getRequiredListenerContainer("wake/c1");
+			assertThat(container.getOptions().pollInterval()).isEqualTo(Duration.ofMinutes(10));
+			await().atMost(Duration.ofSeconds(10)).until(container::hasLease);
+			Thread.sleep(300); // the container's first look found nothing; it now waits
+			List<Long> ids = this.support.insertMany("wake", "test", "p", 5);
+			long sent = System.nanoTime();
+			this.support.tick("wake");
+			await().atMost(Duration.ofSeconds(5)).until(() -> listener.received.size() == 5);
+			long millis = (System.nanoTime() - sent) / 1_000_000;
+			assertThat(millis).as("delivery after the tick, with a 10 minute fallback poll").isLessThan(3000);
+			assertThat(listener.received).extracting((m) -> m.id()).containsExactlyElementsOf(ids);
+			assertThat(listener.payloads).containsExactly("p1", "p2", "p3", "p4", "p5");
+			assertThat(listener.received).allSatisfy((m) -> assertThat(m.batchId()).isPositive());
+		});
+	}
+
+	@Test
+	void runWhenTwoMethodsBindOneConsumerShouldDispatchByTypeInIdOrder() {
+		this.support.createQueue("types");
+		this.support.contextRunner().withUserConfiguration(TypeListeners.class).run((context) -> {
+			TypeListeners listeners = context.getBean(TypeListeners.class);
+			assertThat(context.getBean(PgqueListenerContainerRegistry.class).getListenerContainers()).hasSize(1);
+			awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			this.support.insert("types", "created", "c1");
+			this.support.insert("types", "deleted", "d1");
+			this.support.insert("types", "created", "c2");
+			this.support.insert("types", "other", "o1");
+			this.support.tick("types");
+			await().atMost(Duration.ofSeconds(5)).until(() -> listeners.log.size() == 3);
+			assertThat(listeners.log).containsExactly("created:c1", "deleted:d1", "created:c2");
+			await().atMost(Duration.ofSeconds(5)).until(() -> this.support.pendingBatchCount("types", "c1") == 0);
+			// the unknown type was acknowledged with the batch: nothing comes back
+			this.support.tick("types");
+			Thread.sleep(300);
+			assertThat(listeners.log).hasSize(3);
+		});
+	}
+
+	@Test
+	void runWhenMethodTakesListShouldReceiveBatchSlices() {
+		this.support.createQueue("batch");
+		this.support.contextRunner().withUserConfiguration(BatchListener.class).run((context) -> {
+			BatchListener listener = context.getBean(BatchListener.class);
+			awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			this.support.insertMany("batch", "test", "b", 7);
+			this.support.tick("batch");
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> listener.sizes.stream().mapToInt(Integer::intValue).sum() == 7);
+			assertThat(listener.sizes).containsExactly(3, 3, 1);
+			assertThat(listener.payloads).containsExactly("b1", "b2", "b3", "b4", "b5", "b6", "b7");
+		});
+	}
+
+	static void awaitLease(PgqueListenerContainerRegistry registry) {
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> registry.getListenerContainers().stream().allMatch(PgqueListenerContainer::hasLease));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class WakeListener {
+
+		final List<PgqueMessage> received = new CopyOnWriteArrayList<>();
+
+		final List<String> payloads = new CopyOnWriteArrayList<>();
+
+		@PgqueListener(queue = "wake", consumer = "c1")
+		void on(String payload, PgqueMessage message, @PgqueHeader(PgqueHeader.Name.ID) long id) {
+			assertThat(id).isEqualTo(message.id());
+			this.payloads.add(payload);
+			this.received.add(message);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TypeListeners {
+
+		final List<String> log = new CopyOnWriteArrayList<>();
+
+		@PgqueListener(queue = "types", consumer = "c1", types = "created")
+		void created(String payload, @PgqueHeader(PgqueHeader.Name.TYPE) String type) {
+			this.log.add(type + ":" + payload);
+		}
+
+		@PgqueListener(queue = "types", consumer = "c1", types = "deleted")
+		void deleted(String payload) {
+			this.log.add("deleted:" + payload);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BatchListener {
+
+		final List<Integer> sizes = new CopyOnWriteArrayList<>();
+
+		final List<String> payloads = new CopyOnWriteArrayList<>();
+
+		@PgqueListener(queue = "batch", consumer = "c1", maxBatchSize = "3")
+		void on(List<String> batch, @PgqueHeader(PgqueHeader.Name.BATCH_ID) long batchId) {
+			this.sizes.add(batch.size());
+			this.payloads.addAll(batch);
+		}
+
+	}
+
+}

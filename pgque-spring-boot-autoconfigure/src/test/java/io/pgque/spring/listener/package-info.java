@@ -1,0 +1,7 @@
+/**
+ * Tests of the listener containers against a real PostgreSQL.
+ */
+@NullMarked
+package io.pgque.spring.listener;
+
+import org.jspecify.annotations.NullMarked;
