@@ -3,6 +3,7 @@ package io.pgque.spring.core;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.ResultSetExtractor;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.SqlTypeValue;
 
 /**
@@ -118,7 +120,14 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		}
 		List<PgquePayload> converted = new ArrayList<>(payloads.size());
 		for (int i = 0; i < payloads.size(); i++) {
-			converted.add(this.converter.toPayload(requirePayload(payloads.get(i), i)));
+			try {
+				converted.add(this.converter.toPayload(requirePayload(payloads.get(i), i)));
+			}
+			catch (PgqueConversionException ex) {
+				throw new PgqueConversionException(
+						"PgQue payload at index " + i + " cannot be converted, nothing was sent: " + ex.getMessage(),
+						ex);
+			}
 		}
 		return converted;
 	}
@@ -201,10 +210,10 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 			throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
 		}
 		double seconds = retryAfter.getSeconds() + retryAfter.getNano() / 1e9;
-		run("nack", null, null, message.batchId(),
-				() -> this.jdbc.queryForObject(PgqueSql.NACK, Integer.class, message.batchId(), message.id(),
-						message.batchId(), message.type(), message.payload(), message.retryCount(), message.createdAt(),
-						message.extra1(), message.extra2(), message.extra3(), message.extra4(), seconds, reason));
+		run("nack", null, null, message.batchId(), () -> this.jdbc.queryForObject(PgqueSql.NACK, Integer.class,
+				message.batchId(), message.id(), message.batchId(), text(message.type()), text(message.payload()),
+				new SqlParameterValue(Types.INTEGER, message.retryCount()), message.createdAt(), text(message.extra1()),
+				text(message.extra2()), text(message.extra3()), text(message.extra4()), seconds, text(reason)));
 	}
 
 	@Override
@@ -254,7 +263,7 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		run("setQueueConfig", queue, null, null, () -> {
 			for (Map.Entry<PgqueQueueSetting, @Nullable String> entry : config.values().entrySet()) {
 				this.jdbc.queryForObject(PgqueSql.SET_QUEUE_CONFIG, Integer.class, queue, entry.getKey().sqlName(),
-						entry.getValue());
+						text(entry.getValue()));
 			}
 			return null;
 		});
@@ -378,6 +387,11 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		catch (DataAccessException ex) {
 			throw this.errorTranslator.translate(operation, ex, queue, consumer, id);
 		}
+	}
+
+	// Typed, so that a null needs no parameter-type lookup by the driver
+	private static SqlParameterValue text(@Nullable String value) {
+		return new SqlParameterValue(Types.VARCHAR, value);
 	}
 
 	private static <T> Optional<T> first(List<T> rows) {

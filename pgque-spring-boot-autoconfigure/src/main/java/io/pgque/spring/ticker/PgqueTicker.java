@@ -44,7 +44,7 @@ public class PgqueTicker implements SmartLifecycle {
 
 	private final ThreadFactory threadFactory;
 
-	private final PgqueCronDetector cronDetector = new PgqueCronDetector();
+	private final PgqueSchedulerDetector schedulerDetector = new PgqueSchedulerDetector();
 
 	private final Object lifecycleMonitor = new Object();
 
@@ -120,14 +120,19 @@ public class PgqueTicker implements SmartLifecycle {
 
 	private PgqueTickerMode detectMode() {
 		try (Connection connection = this.dataSource.getConnection()) {
-			if (this.cronDetector.isTickedByPgCron(connection)) {
+			String scheduler = this.schedulerDetector.tickingScheduler(connection);
+			if (PgqueSchedulerDetector.PG_CRON.equals(scheduler)) {
 				logger.info("pg_cron ticks PgQue queues in this database; the embedded ticker stays off");
 				return PgqueTickerMode.PG_CRON;
+			}
+			if (PgqueSchedulerDetector.PG_TIMETABLE.equals(scheduler)) {
+				logger.info("pg_timetable ticks PgQue queues in this database; the embedded ticker stays off");
+				return PgqueTickerMode.NONE;
 			}
 			return PgqueTickerMode.EMBEDDED;
 		}
 		catch (SQLException ex) {
-			logger.warn("Could not find out whether pg_cron ticks PgQue queues (" + ex.getMessage()
+			logger.warn("Could not find out whether a scheduler ticks PgQue queues (" + ex.getMessage()
 					+ "); running the embedded ticker");
 			return PgqueTickerMode.EMBEDDED;
 		}
@@ -136,12 +141,12 @@ public class PgqueTicker implements SmartLifecycle {
 	private void verifyPgCron() {
 		try (Connection connection = this.dataSource.getConnection()) {
 			String database = connection.getCatalog();
-			if (!this.cronDetector.isPgCronInstalled(connection)) {
+			if (!this.schedulerDetector.isPgCronInstalled(connection)) {
 				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but the pg_cron extension is not installed "
 						+ "in database '" + database + "'. Install pg_cron there and run SELECT pgque.start(), "
 						+ "or set pgque.ticker.mode to auto or embedded to let the application tick");
 			}
-			if (!this.cronDetector.isTickedByPgCron(connection)) {
+			if (!PgqueSchedulerDetector.PG_CRON.equals(this.schedulerDetector.tickingScheduler(connection))) {
 				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but PgQue's pg_cron jobs are not "
 						+ "scheduled in database '" + database + "'. Run SELECT pgque.start() there once, "
 						+ "or set pgque.ticker.mode to auto or embedded to let the application tick");
@@ -211,7 +216,8 @@ public class PgqueTicker implements SmartLifecycle {
 
 	/**
 	 * Who ticks, as decided at start-up: {@link PgqueTickerMode#AUTO} resolves to
-	 * {@link PgqueTickerMode#EMBEDDED} or {@link PgqueTickerMode#PG_CRON}.
+	 * {@link PgqueTickerMode#EMBEDDED}, {@link PgqueTickerMode#PG_CRON}, or
+	 * {@link PgqueTickerMode#NONE} when pg_timetable ticks.
 	 * @return the mode in effect, or {@code null} before the first start
 	 */
 	public @Nullable PgqueTickerMode getEffectiveMode() {

@@ -1,5 +1,6 @@
 package io.pgque.spring.ticker;
 
+import java.sql.SQLException;
 import java.time.Duration;
 
 import org.apache.commons.logging.Log;
@@ -12,6 +13,8 @@ import org.apache.commons.logging.Log;
  * @author pgque-spring-boot authors
  */
 final class PgqueTickerOutage {
+
+	private static final String QUERY_CANCELED = "57014";
 
 	private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(100).toNanos();
 
@@ -77,7 +80,12 @@ final class PgqueTickerOutage {
 
 	private static String describe(Exception ex) {
 		String message = ex.getMessage();
-		return ex.getClass().getSimpleName() + ((message != null) ? ": " + message.strip() : "");
+		String description = ex.getClass().getSimpleName() + ((message != null) ? ": " + message.strip() : "");
+		if (ex instanceof SQLException sqlException && QUERY_CANCELED.equals(sqlException.getSQLState())) {
+			// the JDBC query timeout cancels the statement, which reads as "user request"
+			return "statement cancelled (pgque.ticker.query-timeout or an administrator): " + description;
+		}
+		return description;
 	}
 
 }

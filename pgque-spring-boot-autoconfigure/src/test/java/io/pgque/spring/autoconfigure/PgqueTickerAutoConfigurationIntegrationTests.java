@@ -39,6 +39,35 @@ class PgqueTickerAutoConfigurationIntegrationTests {
 	}
 
 	@Test
+	void runWhenModeIsAutoAndPgTimetableTicksShouldStayOff() {
+		scheduledBy("pg_timetable");
+		try {
+			this.contextRunner.run((context) -> {
+				PgqueTicker ticker = context.getBean(PgqueTicker.class);
+				assertThat(ticker.getEffectiveMode()).isEqualTo(PgqueTickerMode.NONE);
+				Thread.sleep(300);
+				assertThat(ticker.isLeader()).isFalse();
+				assertThat(leaderLocks()).isZero();
+			});
+		}
+		finally {
+			scheduledBy(null);
+		}
+	}
+
+	@Test
+	void runWhenModeIsAutoAndPgCronJobsAreRecordedWithoutTheExtensionShouldTickEmbedded() {
+		scheduledBy("pg_cron");
+		try {
+			this.contextRunner.run((context) -> assertThat(context.getBean(PgqueTicker.class).getEffectiveMode())
+				.isEqualTo(PgqueTickerMode.EMBEDDED));
+		}
+		finally {
+			scheduledBy(null);
+		}
+	}
+
+	@Test
 	void runWhenPropertiesAreSetShouldUseThem() {
 		this.contextRunner
 			.withPropertyValues("pgque.ticker.mode=embedded", "pgque.ticker.tick-period=20ms",
@@ -98,6 +127,13 @@ class PgqueTickerAutoConfigurationIntegrationTests {
 	void runWithoutDataSourceShouldCreateNoTicker() {
 		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PgqueTickerAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(PgqueTicker.class));
+	}
+
+	// what pgque.start() / start_timetable() record
+	private static void scheduledBy(String scheduler) {
+		db.jdbc()
+			.update("UPDATE pgque.config SET scheduler = ?, ticker_job_id = ?", scheduler,
+					(scheduler != null) ? 42L : null);
 	}
 
 	private static long tickerThreads() {

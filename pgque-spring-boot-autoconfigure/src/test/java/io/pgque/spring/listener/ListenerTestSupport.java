@@ -33,11 +33,19 @@ final class ListenerTestSupport {
 	 * @return the runner
 	 */
 	ApplicationContextRunner contextRunner() {
-		DataSource dataSource = new DelegatingDataSource(this.db.dataSource());
+		return contextRunner(new DelegatingDataSource(this.db.dataSource()));
+	}
+
+	/**
+	 * A context runner on the given DataSource, which the context does not close.
+	 * @param dataSource the DataSource
+	 * @return the runner
+	 */
+	ApplicationContextRunner contextRunner(DataSource dataSource) {
 		return new ApplicationContextRunner()
 			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, PgqueAutoConfiguration.class,
 					PgqueListenerAutoConfiguration.class))
-			.withBean(DataSource.class, () -> dataSource)
+			.withBean(DataSource.class, () -> dataSource, (definition) -> definition.setDestroyMethodName(""))
 			.withPropertyValues("pgque.schema.mode=none", "pgque.listener.poll-interval=10m",
 					"pgque.listener.lease-retry-interval=200ms", "pgque.listener.failure-delay=200ms",
 					"pgque.listener.retry.initial-back-off=10ms", "pgque.listener.retry.retry-delay=0s",

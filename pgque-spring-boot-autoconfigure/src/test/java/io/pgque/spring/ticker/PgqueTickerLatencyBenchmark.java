@@ -14,8 +14,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.autoconfigure.PgqueAutoConfiguration;
 import io.pgque.spring.autoconfigure.PgqueTickerAutoConfiguration;
+import io.pgque.spring.core.PgqueMessage;
+import io.pgque.spring.listener.PgqueListenerContainerRegistry;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -25,6 +28,7 @@ import org.postgresql.PGConnection;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,6 +58,8 @@ class PgqueTickerLatencyBenchmark {
 	@Test
 	void endToEndLatencyWithNotifyWakeUp() throws Exception {
 		List<String> report = new ArrayList<>();
+		report.add(measureWithListener("bench_listener_100", Duration.ofMillis(100)));
+		report.add(measureWithListener("bench_listener_20", Duration.ofMillis(20)));
 		report.add(measure("bench_100", Duration.ofMillis(100), 1));
 		report.add(measure("bench_20", Duration.ofMillis(20), 1));
 		// PgQ's default thresholds: a tick only every 500 events or 3 s
@@ -62,6 +68,35 @@ class PgqueTickerLatencyBenchmark {
 		System.out.println("End-to-end latency, " + EVENTS_PER_SECOND + " events/s, NOTIFY wake-up, "
 				+ MEASURED.toSeconds() + " s measured per row");
 		report.forEach(System.out::println);
+	}
+
+	private String measureWithListener(String queue, Duration tickPeriod) throws Exception {
+		this.sql.createQueue(queue, "bench");
+		List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+		PgqueTickerListenerIntegrationTests.contextRunner(db)
+			.withPropertyValues("pgque.ticker.tick-period=" + tickPeriod.toMillis() + "ms", "bench.queue=" + queue)
+			.withUserConfiguration(BenchListener.class)
+			.run((context) -> {
+				PgqueTickerDeliveryIntegrationTests.awaitLeader(context.getBean(PgqueTicker.class));
+				org.awaitility.Awaitility.await()
+					.atMost(Duration.ofSeconds(10))
+					.until(() -> context.getBean(PgqueListenerContainerRegistry.class)
+						.getRequiredListenerContainer(queue + "/bench")
+						.hasLease());
+				BenchListener listener = context.getBean(BenchListener.class);
+				Map<Long, Long> committedAt = new ConcurrentHashMap<>();
+				produce(queue, committedAt, latencies);
+				Thread.sleep(3500);
+				committedAt.forEach((id, committed) -> {
+					Long invoked = listener.invokedAt.get(id);
+					if (invoked != null) {
+						latencies.add(invoked - committed);
+					}
+				});
+			});
+		Collections.sort(latencies);
+		assertThat(latencies).isNotEmpty();
+		return row("@PgqueListener ", tickPeriod, 1, latencies);
 	}
 
 	private String measure(String queue, Duration tickPeriod, int tickerMaxCount) throws Exception {
@@ -88,10 +123,14 @@ class PgqueTickerLatencyBenchmark {
 			});
 		Collections.sort(latencies);
 		assertThat(latencies).isNotEmpty();
+		return row("own LISTEN loop", tickPeriod, tickerMaxCount, latencies);
+	}
+
+	private static String row(String consumer, Duration tickPeriod, int tickerMaxCount, List<Long> latencies) {
 		return String.format(
-				"tick period %4d ms, ticker_max_count %3d: p50 %5.1f ms, p95 %6.1f ms, p99 %6.1f ms, "
-						+ "max %6.1f ms (%d events)",
-				tickPeriod.toMillis(), tickerMaxCount, percentile(latencies, 50), percentile(latencies, 95),
+				"%s, tick period %4d ms, ticker_max_count %3d: p50 %6.1f ms, p95 %6.1f ms, "
+						+ "p99 %6.1f ms, max %6.1f ms (%d events)",
+				consumer, tickPeriod.toMillis(), tickerMaxCount, percentile(latencies, 50), percentile(latencies, 95),
 				percentile(latencies, 99), percentile(latencies, 100), latencies.size());
 	}
 
@@ -171,6 +210,18 @@ class PgqueTickerLatencyBenchmark {
 			finish.execute();
 		}
 		return true;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BenchListener {
+
+		final Map<Long, Long> invokedAt = new ConcurrentHashMap<>();
+
+		@PgqueListener(queue = "${bench.queue}", consumer = "bench")
+		void on(PgqueMessage message) {
+			this.invokedAt.put(message.id(), System.nanoTime());
+		}
+
 	}
 
 	private static double percentile(List<Long> sortedNanos, int percentile) {

@@ -1,1 +1,125 @@
 --liquibase formatted sql
+
+-- The modern consuming API (contract §3.3): receive, ack, nack, subscribe, unsubscribe.
+
+--changeset pgque:type-message
+-- Column order is fixed: the Python and Go clients read it by position.
+CREATE TYPE pgque.message AS (
+	msg_id bigint,
+	batch_id bigint,
+	type text,
+	payload text,
+	retry_count int4,
+	created_at timestamptz,
+	extra1 text,
+	extra2 text,
+	extra3 text,
+	extra4 text
+);
+
+--changeset pgque:subscribe runOnChange:true splitStatements:false
+CREATE OR REPLACE FUNCTION pgque.subscribe(queue text, consumer text)
+RETURNS integer
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+	SELECT pgque.register_consumer($1, $2)
+$$;
+
+--changeset pgque:unsubscribe runOnChange:true splitStatements:false
+CREATE OR REPLACE FUNCTION pgque.unsubscribe(queue text, consumer text)
+RETURNS integer
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+	SELECT pgque.unregister_consumer($1, $2)
+$$;
+
+--changeset pgque:receive runOnChange:true splitStatements:false
+-- Opens the batch only through next_batch -> next_batch_custom, which locks the
+-- subscription row until this transaction ends: a concurrent receive for the same
+-- consumer waits, then gets this same batch (or, if it was acked meanwhile, the next).
+-- An empty window is finished at once so the consumer never stalls on it. ack finishes
+-- the WHOLE batch, so a caller must read every row before acking (i_max_return NULL
+-- returns them all).
+CREATE OR REPLACE FUNCTION pgque.receive(i_queue text, i_consumer text, i_max_return int DEFAULT 100)
+RETURNS SETOF pgque.message
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+DECLARE
+	v_batch_id bigint;
+	v_rows bigint;
+BEGIN
+	IF i_max_return < 1 THEN
+		RAISE EXCEPTION 'max_return must be >= 1, got %', i_max_return;
+	END IF;
+	v_batch_id := pgque.next_batch(i_queue, i_consumer);
+	IF v_batch_id IS NULL THEN
+		RETURN;
+	END IF;
+	RETURN QUERY
+		SELECT e.ev_id, v_batch_id, e.ev_type, e.ev_data, e.ev_retry, e.ev_time,
+			e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
+		FROM pgque.get_batch_events(v_batch_id) e
+		ORDER BY e.ev_id
+		LIMIT i_max_return;
+	GET DIAGNOSTICS v_rows = ROW_COUNT;
+	IF v_rows = 0 THEN
+		PERFORM pgque.finish_batch(v_batch_id);
+	END IF;
+END;
+$$;
+
+--changeset pgque:ack runOnChange:true splitStatements:false
+-- 1 for an open batch, 0 for an unknown or already finished one; never raises.
+CREATE OR REPLACE FUNCTION pgque.ack(i_batch_id bigint)
+RETURNS integer
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+	SELECT pgque.finish_batch($1)
+$$;
+
+--changeset pgque:nack runOnChange:true splitStatements:false
+-- Only i_msg.msg_id is trusted: retry count, payload and the rest come from the stored
+-- event, so a client cannot dodge the dead-letter limit or rewrite what is kept.
+-- Idempotent: a repeat finds the retry or dead-letter row already there and still
+-- returns 1. Does not finish the batch.
+CREATE OR REPLACE FUNCTION pgque.nack(i_batch_id bigint, i_msg pgque.message,
+		i_retry_after interval DEFAULT '60 seconds', i_reason text DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+DECLARE
+	v_max_retries int4;
+	v_event record;
+BEGIN
+	SELECT coalesce(q.queue_max_retries, 5) INTO v_max_retries
+	FROM pgque.subscription s
+	JOIN pgque.queue q ON q.queue_id = s.sub_queue
+	WHERE s.sub_batch = i_batch_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'batch not found: %', i_batch_id;
+	END IF;
+
+	SELECT e.* INTO v_event
+	FROM pgque.get_batch_events(i_batch_id) e
+	WHERE e.ev_id = (i_msg).msg_id;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'msg_id % not found in batch %', coalesce((i_msg).msg_id::text, 'NULL'), i_batch_id;
+	END IF;
+
+	IF coalesce(v_event.ev_retry, 0) >= v_max_retries THEN
+		PERFORM pgque.event_dead(i_batch_id, v_event.ev_id,
+			coalesce(i_reason, 'retry limit reached (max_retries ' || v_max_retries || ')'),
+			v_event.ev_time, (v_event.ev_txid::text)::xid8, v_event.ev_retry, v_event.ev_type, v_event.ev_data,
+			v_event.ev_extra1, v_event.ev_extra2, v_event.ev_extra3, v_event.ev_extra4);
+	ELSE
+		PERFORM pgque.event_retry(i_batch_id, v_event.ev_id,
+			pg_catalog.round(pg_catalog.date_part('epoch', coalesce(i_retry_after, '60 seconds')))::integer);
+	END IF;
+	RETURN 1;
+END;
+$$;

@@ -1,1 +1,114 @@
 --liquibase formatted sql
+
+-- Roles and privileges (contract §3.9). These changesets run on every update, last, so
+-- they also cover functions and tables added by earlier changesets (and by later
+-- versions), and every one of them is safe to repeat.
+
+--changeset pgque:roles runAlways:true runOnChange:true splitStatements:false
+-- Roles are cluster-wide: another database on this server may have created them
+-- already, or be creating them right now (the loser of that race gets a
+-- unique_violation on pg_authid, which is as good as "exists").
+DO $$
+DECLARE
+	v_role text;
+BEGIN
+	FOREACH v_role IN ARRAY ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin'] LOOP
+		IF pg_catalog.to_regrole(v_role) IS NULL THEN
+			BEGIN
+				EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', v_role);
+			EXCEPTION WHEN duplicate_object OR unique_violation THEN
+				NULL;
+			END;
+		END IF;
+	END LOOP;
+END
+$$;
+
+--changeset pgque:role-memberships runAlways:true runOnChange:true splitStatements:false
+-- admin is a member of both reader and writer; reader and writer are siblings, so a
+-- leftover writer-in-reader membership is revoked. Only missing grants are made, so a
+-- re-run (or a second database) adds no duplicate grant records.
+DO $$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members
+			WHERE roleid = 'pgque_reader'::regrole AND member = 'pgque_admin'::regrole) THEN
+		GRANT pgque_reader TO pgque_admin;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members
+			WHERE roleid = 'pgque_writer'::regrole AND member = 'pgque_admin'::regrole) THEN
+		GRANT pgque_writer TO pgque_admin;
+	END IF;
+	IF EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members
+			WHERE roleid = 'pgque_reader'::regrole AND member = 'pgque_writer'::regrole) THEN
+		REVOKE pgque_reader FROM pgque_writer;
+	END IF;
+END
+$$;
+
+--changeset pgque:grants-schema runAlways:true runOnChange:true splitStatements:false
+-- admin needs CREATE (e.g. for its own extra-maintenance functions).
+GRANT USAGE ON SCHEMA pgque TO PUBLIC, pgque_reader, pgque_writer;
+GRANT ALL ON SCHEMA pgque TO pgque_admin;
+
+--changeset pgque:grants-tables runAlways:true runOnChange:true splitStatements:false
+-- Payloads are not for everyone: PUBLIC gets no table at all (upstream let it read the
+-- event template, i.e. every payload). The reader may SELECT every table, data tables
+-- included, because get_batch_events runs with the caller's rights. Data tables of new
+-- queues copy the template's grants (create_queue -> grant_perms). The Liquibase
+-- changelog tables are the installer's business alone.
+DO $$
+DECLARE
+	v_table regclass;
+BEGIN
+	REVOKE ALL ON ALL TABLES IN SCHEMA pgque FROM PUBLIC;
+	GRANT SELECT ON ALL TABLES IN SCHEMA pgque TO pgque_reader;
+	GRANT ALL ON ALL TABLES IN SCHEMA pgque TO pgque_admin;
+	GRANT ALL ON ALL SEQUENCES IN SCHEMA pgque TO pgque_admin;
+	FOREACH v_table IN ARRAY ARRAY[pg_catalog.to_regclass('pgque.pgque_databasechangelog'),
+			pg_catalog.to_regclass('pgque.pgque_databasechangeloglock')] LOOP
+		IF v_table IS NOT NULL THEN
+			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC, pgque_reader, pgque_writer, pgque_admin',
+				v_table);
+		END IF;
+	END LOOP;
+END
+$$;
+
+--changeset pgque:grants-functions runAlways:true runOnChange:true splitStatements:false
+-- EXECUTE by role (§3.9), decided by name so that it covers every overload and every
+-- function added later: PUBLIC gets nothing (functions and procedures alike), the
+-- reader the consuming side, the writer the publishing side, the admin (a member of
+-- both) everything else, except the owner-only functions. Rebuilt from scratch in one
+-- transaction, so a function moved to another role loses its old grant.
+-- batch_event_sql and batch_event_tables go to the reader too: get_batch_events runs
+-- with the caller's rights and calls them.
+DO $$
+DECLARE
+	v_routine record;
+	v_role text;
+BEGIN
+	REVOKE ALL ON ALL ROUTINES IN SCHEMA pgque FROM PUBLIC, pgque_reader, pgque_writer, pgque_admin;
+	FOR v_routine IN
+		SELECT p.oid::regprocedure AS signature, p.proname, p.prokind
+		FROM pg_catalog.pg_proc p
+		WHERE p.pronamespace = 'pgque'::regnamespace
+	LOOP
+		v_role := CASE
+			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk') THEN NULL
+			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
+					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
+					'get_batch_events', 'batch_event_sql', 'batch_event_tables', 'finish_batch', 'event_retry',
+					'receive', 'ack', 'nack', 'get_queue_info', 'get_consumer_info', 'get_batch_info', 'version',
+					'dlq_inspect', 'register_subconsumer', 'unregister_subconsumer', 'subscribe_subconsumer',
+					'unsubscribe_subconsumer', 'receive_coop', 'touch_subconsumer') THEN 'pgque_reader'
+			WHEN v_routine.proname IN ('insert_event', 'send', 'send_batch', 'dlq_replay', 'dlq_replay_all')
+				THEN 'pgque_writer'
+			ELSE 'pgque_admin'
+		END;
+		IF v_role IS NOT NULL THEN
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON %s %s TO %I',
+				CASE v_routine.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, v_routine.signature, v_role);
+		END IF;
+	END LOOP;
+END
+$$;

@@ -1,1 +1,98 @@
 --liquibase formatted sql
+
+-- PATCH MODE: the receive-lock fix alone, for an existing PgQue install that predates
+-- it (pgque.schema.mode=patch). Every batch is opened by next_batch_custom (receive ->
+-- next_batch -> next_batch_custom), so replacing that one function fixes every path.
+--
+-- It may rely only on what an upstream 0.1 install has. Its subscription table has no
+-- sub_role column (cooperative consumers came later), so the role is read through
+-- to_jsonb(row), which is NULL when the column is missing, instead of naming the
+-- column: the same text works on both shapes, with nothing to decide at install time.
+-- On a full install this function is equivalent to engine/045-batches.sql's.
+
+--changeset pgque:receive-lock/next_batch_custom runOnChange:true splitStatements:false
+-- THE RECEIVE LOCK: lock the subscription row alone (single-table SELECT ... FOR
+-- UPDATE) before reading anything else. A concurrent caller for the same consumer
+-- waits here until the holder's transaction ends, then sees the row as the holder left
+-- it: the same open batch, or the moved cursor if the holder finished it. The ticks are
+-- read afterwards, in statements of their own, so nothing stale from before the wait
+-- is used (upstream locked "FOR UPDATE OF s" in a join with the ticks and kept the old
+-- tick rows after the wait).
+CREATE OR REPLACE FUNCTION pgque.next_batch_custom(i_queue_name text, i_consumer_name text, i_min_lag interval,
+		i_min_count int4, i_min_interval interval,
+		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
+		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog
+AS $$
+DECLARE
+	v_queue_id int4;
+	v_consumer_id int4;
+	v_sub record;
+	v_prev record;
+	v_next record;
+BEGIN
+	SELECT q.queue_id INTO v_queue_id FROM pgque.queue q WHERE q.queue_name = i_queue_name;
+	SELECT c.co_id INTO v_consumer_id FROM pgque.consumer c WHERE c.co_name = i_consumer_name;
+
+	SELECT s.sub_last_tick, s.sub_batch, s.sub_next_tick,
+		coalesce(pg_catalog.to_jsonb(s) ->> 'sub_role', 'normal') AS sub_role
+	INTO v_sub
+	FROM pgque.subscription s
+	WHERE s.sub_queue = v_queue_id AND s.sub_consumer = v_consumer_id
+	FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'Not subscriber to queue: %/%', i_queue_name, i_consumer_name;
+	END IF;
+	IF v_sub.sub_role = 'coop_main' THEN
+		RAISE EXCEPTION 'consumer %/% is a cooperative main consumer; use its subconsumers', i_queue_name,
+			i_consumer_name;
+	ELSIF v_sub.sub_role = 'coop_member' THEN
+		RAISE EXCEPTION 'consumer %/% is a cooperative subconsumer; use next_batch with a subconsumer',
+			i_queue_name, i_consumer_name;
+	END IF;
+
+	SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_prev
+	FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = v_sub.sub_last_tick;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'PgQue corruption: consumer %/% does not see its cursor tick %', i_queue_name,
+			i_consumer_name, v_sub.sub_last_tick;
+	END IF;
+
+	IF v_sub.sub_batch IS NOT NULL THEN
+		-- Already open: hand out the same batch again.
+		SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_next
+		FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = v_sub.sub_next_tick;
+		batch_id := v_sub.sub_batch;
+	ELSE
+		IF i_min_count IS NULL AND i_min_interval IS NULL THEN
+			SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_next
+			FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id > v_prev.tick_id
+			ORDER BY t.tick_id LIMIT 1;
+		ELSE
+			SELECT h.next_tick_id AS tick_id, h.next_tick_time AS tick_time, h.next_tick_seq AS tick_event_seq
+			INTO v_next
+			FROM pgque.find_tick_helper(v_queue_id, v_prev.tick_id, v_prev.tick_time, v_prev.tick_event_seq,
+				i_min_count, i_min_interval) h;
+		END IF;
+		IF v_next.tick_id IS NULL OR (i_min_lag IS NOT NULL AND now() - v_next.tick_time < i_min_lag) THEN
+			-- Nothing to do yet: all-NULL row, subscription untouched.
+			RETURN;
+		END IF;
+
+		batch_id := pg_catalog.nextval('pgque.batch_id_seq');
+		-- The normal-role guard, again without naming a column older installs lack.
+		UPDATE pgque.subscription s
+		SET sub_batch = batch_id, sub_next_tick = v_next.tick_id, sub_active = now()
+		WHERE s.sub_queue = v_queue_id AND s.sub_consumer = v_consumer_id
+			AND coalesce(pg_catalog.to_jsonb(s) ->> 'sub_role', 'normal') = 'normal';
+	END IF;
+
+	cur_tick_id := v_next.tick_id;
+	cur_tick_time := v_next.tick_time;
+	cur_tick_event_seq := v_next.tick_event_seq;
+	prev_tick_id := v_prev.tick_id;
+	prev_tick_time := v_prev.tick_time;
+	prev_tick_event_seq := v_prev.tick_event_seq;
+END;
+$$;

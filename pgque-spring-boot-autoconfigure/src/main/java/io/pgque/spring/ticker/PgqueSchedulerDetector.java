@@ -5,14 +5,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * Finds out whether pg_cron ticks the engine in a database: the extension is installed
- * there and PgQue's jobs are scheduled, as {@code pgque.status()} reports (or, when that
- * function is missing or not allowed, as {@code pgque.config} records).
+ * Finds out whether a scheduler inside or next to the database already ticks the engine:
+ * PgQue's jobs scheduled with pg_cron ({@code pgque.start()}) or pg_timetable
+ * ({@code pgque.start_timetable()}), as {@code pgque.status()} reports or, when that
+ * function is missing or not allowed, as {@code pgque.config} records.
  *
  * @author pgque-spring-boot authors
  */
-final class PgqueCronDetector {
+final class PgqueSchedulerDetector {
+
+	static final String PG_CRON = "pg_cron";
+
+	static final String PG_TIMETABLE = "pg_timetable";
 
 	/**
 	 * Whether the pg_cron extension is installed in the connection's database.
@@ -26,15 +33,22 @@ final class PgqueCronDetector {
 	}
 
 	/**
-	 * Whether PgQue's ticker job is scheduled with pg_cron in the connection's database.
+	 * The scheduler that ticks the engine in the connection's database.
 	 * @param connection an autocommit connection
-	 * @return whether pg_cron ticks the engine
+	 * @return {@value #PG_CRON}, {@value #PG_TIMETABLE}, or {@code null} when no
+	 * scheduler ticks
 	 * @throws SQLException when the database cannot be asked
 	 */
-	boolean isTickedByPgCron(Connection connection) throws SQLException {
-		if (!isPgCronInstalled(connection)) {
-			return false;
+	@Nullable String tickingScheduler(Connection connection) throws SQLException {
+		String scheduler = scheduledAccordingToEngine(connection);
+		if (PG_CRON.equals(scheduler) && !isPgCronInstalled(connection)) {
+			// job ids left behind by a database restored without the extension
+			return null;
 		}
+		return (PG_CRON.equals(scheduler) || PG_TIMETABLE.equals(scheduler)) ? scheduler : null;
+	}
+
+	private @Nullable String scheduledAccordingToEngine(Connection connection) throws SQLException {
 		if (queryBoolean(connection, "SELECT to_regprocedure('pgque.status()') IS NOT NULL")) {
 			try {
 				return scheduledAccordingToStatus(connection);
@@ -47,31 +61,33 @@ final class PgqueCronDetector {
 		if (queryBoolean(connection, "SELECT to_regclass('pgque.config') IS NOT NULL")) {
 			return scheduledAccordingToConfig(connection);
 		}
-		return false;
+		return null;
 	}
 
-	private boolean scheduledAccordingToStatus(Connection connection) throws SQLException {
-		boolean pgCron = false;
+	private @Nullable String scheduledAccordingToStatus(Connection connection) throws SQLException {
+		String scheduler = null;
 		boolean tickerScheduled = false;
 		try (Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery("SELECT component, status FROM pgque.status()")) {
 			while (rows.next()) {
 				String component = rows.getString(1);
-				String status = rows.getString(2);
 				if ("scheduler".equals(component)) {
-					pgCron = "pg_cron".equals(status);
+					scheduler = rows.getString(2);
 				}
 				else if ("ticker".equals(component)) {
-					tickerScheduled = "scheduled".equals(status);
+					tickerScheduled = "scheduled".equals(rows.getString(2));
 				}
 			}
 		}
-		return pgCron && tickerScheduled;
+		return tickerScheduled ? scheduler : null;
 	}
 
-	private boolean scheduledAccordingToConfig(Connection connection) throws SQLException {
-		return queryBoolean(connection, "SELECT EXISTS (SELECT 1 FROM pgque.config "
-				+ "WHERE scheduler = 'pg_cron' AND ticker_job_id IS NOT NULL)");
+	private @Nullable String scheduledAccordingToConfig(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement();
+				ResultSet rows = statement
+					.executeQuery("SELECT scheduler FROM pgque.config WHERE ticker_job_id IS NOT NULL")) {
+			return rows.next() ? rows.getString(1) : null;
+		}
 	}
 
 	private boolean queryBoolean(Connection connection, String sql) throws SQLException {
