@@ -399,8 +399,9 @@ public class PgqueProperties {
 		private Duration tickPeriod = Duration.ofMillis(100);
 
 		/**
-		 * How often the embedded ticker moves retries that are due back into their
-		 * queues. A nacked event comes back at most this much later than its retry delay.
+		 * Longest interval between two runs of the retry mover, which moves retries that
+		 * are due back into their queues. It also wakes when the next retry falls due, so
+		 * a nacked event comes back shortly after its retry delay.
 		 */
 		private Duration retryPeriod = Duration.ofSeconds(1);
 

@@ -9,6 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
 import io.pgque.spring.listener.ack.PgqueBatchProcessor;
 import io.pgque.spring.listener.ack.PgqueBatchResult;
+import io.pgque.spring.listener.ack.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueLease;
@@ -336,6 +337,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				}
 				finally {
 					this.processing = false;
+					PgqueMdc.clear();
 				}
 				if (result.hadBatch()) {
 					idle = false;

@@ -54,13 +54,13 @@ final class PgqueTickerLoop implements Runnable {
 		this.tickTask = new Task("ticking", options.tickPeriod(), options.maxBackoff(), (connection) -> {
 			statements.tick(connection);
 			this.lastTick = Instant.now();
-			return false;
+			return Long.MAX_VALUE;
 		});
 		this.tasks = List.of(this.tickTask,
 				new Task("moving retries", options.retryPeriod(), options.maxBackoff(), statements::moveRetries),
 				new Task("maintenance", options.maintenancePeriod(), options.maxBackoff(), (connection) -> {
 					statements.maintain(connection);
-					return false;
+					return Long.MAX_VALUE;
 				}));
 	}
 
@@ -153,13 +153,19 @@ final class PgqueTickerLoop implements Runnable {
 
 	private void runTask(Task task) {
 		try {
-			boolean more = task.action.run(this.leadership.connection());
+			long dueIn = task.action.run(this.leadership.connection());
 			long now = System.nanoTime();
 			task.outage.succeeded(now);
 			// fixed rate; after a stall run once at once rather than catch up every
-			// period
+			// period; earlier when the task knows its next work falls due sooner
 			long next = task.nextNanos + task.periodNanos;
-			task.nextNanos = (more || now - next > 0) ? now : next;
+			if (now - next > 0) {
+				next = now;
+			}
+			if (dueIn < next - now) {
+				next = now + dueIn;
+			}
+			task.nextNanos = next;
 		}
 		catch (SQLException | RuntimeException ex) {
 			long now = System.nanoTime();
@@ -219,10 +225,11 @@ final class PgqueTickerLoop implements Runnable {
 		/**
 		 * Run once.
 		 * @param connection the leader's connection
-		 * @return whether more work is waiting and the task should run again at once
+		 * @return nanoseconds until the task has work again if that is sooner than its
+		 * period (0: at once), or {@link Long#MAX_VALUE} to keep to the period
 		 * @throws SQLException on failure
 		 */
-		boolean run(Connection connection) throws SQLException;
+		long run(Connection connection) throws SQLException;
 
 	}
 

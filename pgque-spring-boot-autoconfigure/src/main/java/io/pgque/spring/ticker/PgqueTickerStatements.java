@@ -22,6 +22,8 @@ final class PgqueTickerStatements {
 	// that a large backlog of due retries cannot hold up ticking
 	private static final int MAX_RETRY_CALLS_PER_PASS = 50;
 
+	private static final long MIN_RETRY_WAIT_NANOS = 10_000_000;
+
 	private final int queryTimeoutSeconds;
 
 	PgqueTickerStatements(int queryTimeoutSeconds) {
@@ -41,16 +43,34 @@ final class PgqueTickerStatements {
 	/**
 	 * Move due retries back into their queues.
 	 * @param connection the leader's connection
-	 * @return whether due retries may remain (the pass stopped at its bound)
+	 * @return nanoseconds until the next retry falls due: 0 when due retries may remain
+	 * (the pass stopped at its bound), {@link Long#MAX_VALUE} when none waits
 	 * @throws SQLException on failure
 	 */
-	boolean moveRetries(Connection connection) throws SQLException {
+	long moveRetries(Connection connection) throws SQLException {
 		for (int call = 0; call < MAX_RETRY_CALLS_PER_PASS; call++) {
 			if (queryLong(connection, "SELECT pgque.maint_retry_events()") == 0) {
-				return false;
+				return nanosUntilNextRetry(connection);
 			}
 		}
-		return true;
+		return 0;
+	}
+
+	// lets the mover wake when the next retry falls due, so a 2-second nack comes back
+	// after about 2 seconds rather than up to one retry period later
+	private long nanosUntilNextRetry(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.setQueryTimeout(this.queryTimeoutSeconds);
+			try (ResultSet rows = statement.executeQuery("SELECT (extract(epoch FROM min(ev_retry_after) - now()) "
+					+ "* 1000000000)::bigint FROM pgque.retry_queue")) {
+				if (!rows.next()) {
+					return Long.MAX_VALUE;
+				}
+				long nanos = rows.getLong(1);
+				// never a hot loop, even if a due row could not be moved
+				return rows.wasNull() ? Long.MAX_VALUE : Math.max(MIN_RETRY_WAIT_NANOS, nanos);
+			}
+		}
 	}
 
 	/**

@@ -19,8 +19,9 @@ final class EngineFunctions {
 	static final List<String> RECEIVE = List.of("pgque.subscribe(text,text)", "pgque.unsubscribe(text,text)",
 			"pgque.receive(text,text,integer)", "pgque.ack(bigint)");
 
-	static final List<String> NACK = List.of("pgque.nack(bigint,pgque.message,interval,text)",
-			"pgque.maint_retry_events()");
+	static final List<String> NACK = List.of("pgque.nack(bigint,pgque.message,interval,text)");
+
+	static final List<String> RETRY = List.of("pgque.maint_retry_events()");
 
 	static final List<String> CONFIG = List.of("pgque.set_queue_config(text,text,text)");
 

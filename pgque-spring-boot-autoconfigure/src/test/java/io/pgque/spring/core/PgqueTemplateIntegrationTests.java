@@ -180,7 +180,7 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void nackedMessageComesBackWithRetryCount() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK);
+		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK, EngineFunctions.RETRY);
 		String queue = newQueue();
 		long id = this.template.send(queue, "retry me");
 		PgqueBatch batch = deliver(queue);

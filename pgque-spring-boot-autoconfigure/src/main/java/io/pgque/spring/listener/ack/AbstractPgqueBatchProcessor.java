@@ -45,6 +45,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		if (batchId == null) {
 			return null;
 		}
+		PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batchId);
 		return new OpenBatch(batchId, this.jdbc.events(batchId));
 	}
 
@@ -58,39 +59,33 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		if (handler == null) {
 			throw new IllegalStateException("No handler");
 		}
-		PgqueMdc.put(this.jdbc.queue(), this.jdbc.consumer(), batchId, unit.firstId());
-		try {
-			handler
-				.invoke(new PgqueInvocation(this.jdbc.queue(), this.jdbc.consumer(), unit.messages(), acknowledgement));
-		}
-		finally {
-			PgqueMdc.clear();
-		}
+		PgqueMdc.event(unit.firstId());
+		handler.invoke(new PgqueInvocation(this.jdbc.queue(), this.jdbc.consumer(), unit.messages(), acknowledgement));
 	}
 
 	/**
 	 * Run one call with in-place retry; after the last attempt the unit is settled per
-	 * the error handler. {@code beforeAttempt} and {@code afterFailure} bracket each
-	 * attempt (savepoints, in the savepoint mode).
+	 * the error handler.
 	 * @param batchId the batch
 	 * @param unit the call
-	 * @param beforeAttempt run before each attempt
+	 * @param around wraps each attempt (lazy savepoints, in the savepoint mode)
 	 * @param afterFailure run after a failed attempt, before anything else
 	 * @return whether the handler acknowledged the batch
 	 */
-	protected boolean runWithRetry(long batchId, PgqueDispatchUnit unit, Runnable beforeAttempt,
-			Runnable afterFailure) {
+	protected boolean runWithRetry(long batchId, PgqueDispatchUnit unit, Around around, Runnable afterFailure) {
 		PgqueRetrySettings retry = retry(unit);
-		BackOffExecution backOff = retry.backOff().start();
+		BackOffExecution backOff = null;
 		while (true) {
-			beforeAttempt.run();
 			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
 			try {
-				invoke(batchId, unit, acknowledgement);
+				around.run(() -> invoke(batchId, unit, acknowledgement));
 			}
 			catch (Throwable ex) {
 				rethrowFatal(ex);
 				afterFailure.run();
+				if (backOff == null) {
+					backOff = retry.backOff().start();
+				}
 				PgqueFailureDecision decision = decide(unit, ex, retry, backOff);
 				if (decision.action() == Action.RETRY_IN_PLACE) {
 					if (this.context.sleeper().sleep(decision.delay())) {
@@ -104,6 +99,16 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 			apply(batchId, acknowledgement.decisions());
 			return acknowledgement.isAcknowledged();
 		}
+	}
+
+	/**
+	 * Wraps a handler call.
+	 */
+	@FunctionalInterface
+	protected interface Around {
+
+		void run(PgqueLazySavepoints.Call call) throws Exception;
+
 	}
 
 	protected PgqueFailureDecision decide(PgqueDispatchUnit unit, Throwable failure, PgqueRetrySettings retry,

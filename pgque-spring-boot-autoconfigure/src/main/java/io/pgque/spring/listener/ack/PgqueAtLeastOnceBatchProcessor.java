@@ -29,8 +29,7 @@ final class PgqueAtLeastOnceBatchProcessor extends AbstractPgqueBatchProcessor {
 				inTransaction(() -> unknownType(batch.id(), unit));
 				continue;
 			}
-			acknowledged |= runWithRetry(batch.id(), unit, () -> {
-			}, () -> {
+			acknowledged |= runWithRetry(batch.id(), unit, PgqueLazySavepoints.Call::run, () -> {
 			});
 		}
 		if (isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {

@@ -5,12 +5,13 @@ import org.slf4j.MDC;
 import org.springframework.util.ClassUtils;
 
 /**
- * Puts queue, consumer, batch id and event id into the SLF4J MDC while a handler runs,
- * when SLF4J is on the classpath.
+ * Puts queue, consumer, batch id and event id into the SLF4J MDC while a batch is
+ * dispatched (the event id changes per call), when SLF4J is on the classpath. The
+ * container clears it after each batch.
  *
  * @author pgque-spring-boot authors
  */
-final class PgqueMdc {
+public final class PgqueMdc {
 
 	static final String QUEUE = "pgque.queue";
 
@@ -25,16 +26,24 @@ final class PgqueMdc {
 	private PgqueMdc() {
 	}
 
-	static void put(String queue, String consumer, long batchId, long eventId) {
+	static void batch(String queue, String consumer, long batchId) {
 		if (PRESENT) {
 			MDC.put(QUEUE, queue);
 			MDC.put(CONSUMER, consumer);
 			MDC.put(BATCH_ID, Long.toString(batchId));
+		}
+	}
+
+	static void event(long eventId) {
+		if (PRESENT) {
 			MDC.put(EVENT_ID, Long.toString(eventId));
 		}
 	}
 
-	static void clear() {
+	/**
+	 * Remove the keys; called by the container after each batch.
+	 */
+	public static void clear() {
 		if (PRESENT) {
 			MDC.remove(QUEUE);
 			MDC.remove(CONSUMER);

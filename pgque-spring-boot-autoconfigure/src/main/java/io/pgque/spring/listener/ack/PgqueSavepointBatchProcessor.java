@@ -1,19 +1,29 @@
 package io.pgque.spring.listener.ack;
 
+import java.sql.Connection;
+
+import javax.sql.DataSource;
+
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
+
+import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
  * {@link io.pgque.spring.listener.PgqueTransactionMode#SAVEPOINT}: the whole batch in one
  * transaction; a savepoint before each call, rolled back when the call fails, so the ack
  * commits together with the writes of every handler that succeeded and none of those that
- * failed.
+ * failed. Savepoints are set lazily (see {@link PgqueLazySavepoints}): a handler that
+ * does not use the database adds no round trip.
  *
  * @author pgque-spring-boot authors
  */
 final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 
+	private final DataSource dataSource;
+
 	PgqueSavepointBatchProcessor(PgqueBatchContext context) {
 		super(context);
+		this.dataSource = context.jdbc().dataSource();
 	}
 
 	@Override
@@ -23,17 +33,21 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 			if (batch == null) {
 				return PgqueBatchResult.NONE;
 			}
-			boolean[] first = { true };
+			Connection connection = DataSourceUtils.getConnection(this.dataSource);
+			PgqueLazySavepoints savepoints = new PgqueLazySavepoints(this.dataSource).open();
 			boolean acknowledged = false;
-			for (PgqueDispatchUnit unit : units(batch)) {
-				if (unit.handler() == null) {
-					unknownType(batch.id(), unit);
-					continue;
+			try {
+				for (PgqueDispatchUnit unit : units(batch)) {
+					if (unit.handler() == null) {
+						unknownType(batch.id(), unit);
+						continue;
+					}
+					acknowledged |= runWithRetry(batch.id(), unit, savepoints::run,
+							() -> savepoints.rollbackLastCall(connection));
 				}
-				acknowledged |= runWithRetry(batch.id(), unit, () -> {
-					this.jdbc.savepoint(first[0]);
-					first[0] = false;
-				}, this.jdbc::rollbackToSavepoint);
+			}
+			finally {
+				savepoints.close();
 			}
 			if (isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
 				throw new PgqueBatchNotAcknowledgedException(batch.id());

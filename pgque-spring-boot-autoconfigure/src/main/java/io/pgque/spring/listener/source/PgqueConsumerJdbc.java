@@ -28,7 +28,7 @@ import org.springframework.jdbc.core.RowMapper;
  */
 public class PgqueConsumerJdbc {
 
-	private static final String SAVEPOINT = "pgque_listener_msg";
+	private final DataSource dataSource;
 
 	private final JdbcTemplate jdbc;
 
@@ -37,9 +37,18 @@ public class PgqueConsumerJdbc {
 	private final String consumer;
 
 	public PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer) {
+		this.dataSource = dataSource;
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.queue = queue;
 		this.consumer = consumer;
+	}
+
+	/**
+	 * The PgQue DataSource, the key under which the batch transaction is bound.
+	 * @return the DataSource
+	 */
+	public DataSource dataSource() {
+		return this.dataSource;
 	}
 
 	public String queue() {
@@ -147,23 +156,6 @@ public class PgqueConsumerJdbc {
 				    e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4)
 				FROM pgque.get_batch_events(?) e WHERE e.ev_id = ?""", (rs) -> {
 		}, batchId, reason, batchId, eventId);
-	}
-
-	/**
-	 * Set a savepoint before a message, releasing the previous message's one in the same
-	 * round trip.
-	 * @param first whether this is the first savepoint of the transaction
-	 */
-	public void savepoint(boolean first) {
-		this.jdbc
-			.execute(first ? "SAVEPOINT " + SAVEPOINT : "RELEASE SAVEPOINT " + SAVEPOINT + "; SAVEPOINT " + SAVEPOINT);
-	}
-
-	/**
-	 * Undo everything since the last {@link #savepoint(boolean)}.
-	 */
-	public void rollbackToSavepoint() {
-		this.jdbc.execute("ROLLBACK TO SAVEPOINT " + SAVEPOINT);
 	}
 
 }

@@ -1,0 +1,328 @@
+package io.pgque.spring.listener;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.sql.DataSource;
+
+import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.test.PgqueTestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Failures: exactly-once effects with savepoints and with replay, in-place retry with
+ * back-off, nack, dead letters, poison messages, not-retryable exceptions, unknown types
+ * and manual acknowledgement.
+ */
+class PgqueListenerErrorHandlingIntegrationTests {
+
+	@RegisterExtension
+	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	static final Map<String, List<Long>> calls = new ConcurrentHashMap<>();
+
+	private final ListenerTestSupport support = new ListenerTestSupport(db);
+
+	@AfterEach
+	void reset() {
+		calls.clear();
+	}
+
+	/**
+	 * Nack below the retry limit needs the engine's retry functions; skip until the
+	 * engine has them.
+	 */
+	private static void assumeRetryInEngine() {
+		Boolean present = db.jdbc()
+			.queryForObject("SELECT to_regprocedure('pgque.event_retry(bigint,bigint,integer)') IS NOT NULL "
+					+ "AND to_regprocedure('pgque.maint_retry_events()') IS NOT NULL", Boolean.class);
+		assumeTrue(Boolean.TRUE.equals(present), "engine without pgque.event_retry / maint_retry_events");
+	}
+
+	static void called(String what) {
+		calls.computeIfAbsent(what, (key) -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
+	}
+
+	static int callCount(String what) {
+		return calls.getOrDefault(what, List.of()).size();
+	}
+
+	@Test
+	void runWhenThirdOfFiveFailsShouldCommitTheOthersWithTheAckAndRetryTheThird() {
+		exactlyOnceEffects("effects", FailingThirdListener.class, "savepoint");
+		// savepoints: the handlers of messages 1 and 2 ran once
+		assertThat(callCount("effects:m1")).isEqualTo(1);
+		assertThat(callCount("effects:m3")).isEqualTo(2 + 1);
+	}
+
+	@Test
+	void runWhenThirdOfFiveFailsInReplayModeShouldCommitTheOthersWithTheAckAndRetryTheThird() {
+		exactlyOnceEffects("replayed", ReplayFailingThirdListener.class, "replay");
+		// replay: every failed attempt rolled back the whole batch and ran it again
+		assertThat(callCount("replayed:m1")).isEqualTo(3);
+		assertThat(callCount("replayed:m3")).isEqualTo(2 + 1);
+	}
+
+	private void exactlyOnceEffects(String queue, Class<?> listener, String mode) {
+		assumeRetryInEngine();
+		this.support.createQueue(queue);
+		db.jdbc().execute("CREATE TABLE IF NOT EXISTS effects (queue text, payload text)");
+		this.support.contextRunner()
+			.withPropertyValues("pgque.listener.transaction-mode=" + mode, "pgque.listener.retry.max-attempts=2")
+			.withUserConfiguration(listener)
+			.run((context) -> {
+				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				List<Long> ids = this.support.insertMany(queue, "test", "m", 5);
+				this.support.tick(queue);
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> callCount(queue + ":m5") >= 1 && this.support.pendingBatchCount(queue, "c") == 0);
+				assertThat(effects(queue)).containsExactly("m1", "m2", "m4", "m5");
+				assertThat(db.jdbc()
+					.queryForList("SELECT ev_retry FROM pgque.retry_queue WHERE ev_id = ?", Integer.class, ids.get(2)))
+					.containsExactly(1);
+				this.support.moveRetriesAndTick(queue);
+				await().atMost(Duration.ofSeconds(10)).until(() -> effects(queue).size() == 5);
+				assertThat(effects(queue)).containsExactly("m1", "m2", "m4", "m5", "m3");
+			});
+	}
+
+	private List<String> effects(String queue) {
+		return db.jdbc().queryForList("SELECT payload FROM effects WHERE queue = ? ORDER BY ctid", String.class, queue);
+	}
+
+	@Test
+	void runWhenHandlerKeepsFailingShouldBackOffInPlaceThenNackThenDeadLetter() {
+		assumeRetryInEngine();
+		String queue = "failing";
+		this.support.createQueue(queue);
+		db.jdbc().queryForObject("SELECT pgque.set_queue_config(?, 'max_retries', '1')", Integer.class, queue);
+		this.support.contextRunner().withUserConfiguration(AlwaysFailingListener.class).run((context) -> {
+			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			long id = this.support.insert(queue, "test", "doomed");
+			this.support.tick(queue);
+			await().atMost(Duration.ofSeconds(10)).until(() -> retries(id).size() == 1);
+			List<Long> first = List.copyOf(calls.get("failing"));
+			assertThat(first).hasSize(3);
+			assertThat(first.get(1) - first.get(0)).as("first back-off").isGreaterThanOrEqualTo(50_000_000L);
+			assertThat(first.get(2) - first.get(1)).as("second back-off").isGreaterThanOrEqualTo(100_000_000L);
+			this.support.moveRetriesAndTick(queue);
+			await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(queue).size() == 1);
+			assertThat(callCount("failing")).isEqualTo(6);
+			assertThat(deadLetters(queue)).singleElement().satisfies((row) -> {
+				assertThat(row.get("ev_id")).isEqualTo(id);
+				assertThat((String) row.get("dl_reason")).contains("IllegalStateException").contains("boom");
+			});
+			assertThat(retries(id)).isEmpty();
+		});
+	}
+
+	@Test
+	void runWhenPayloadCannotBeConvertedShouldDeadLetterItAtOnceAndGoOn() {
+		String queue = "poison";
+		this.support.createQueue(queue);
+		this.support.contextRunner().withUserConfiguration(OrderListener.class).run((context) -> {
+			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			this.support.insert(queue, "test", "{\"id\":\"a\",\"quantity\":1}");
+			long poison = this.support.insert(queue, "test", "this is not json");
+			this.support.insert(queue, "test", "{\"id\":\"b\",\"quantity\":2}");
+			this.support.tick(queue);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> callCount("order:b") == 1 && this.support.pendingBatchCount(queue, "c") == 0);
+			assertThat(callCount("order:a")).isEqualTo(1);
+			assertThat(deadLetters(queue)).singleElement().satisfies((row) -> {
+				assertThat(row.get("ev_id")).isEqualTo(poison);
+				assertThat((String) row.get("dl_reason")).contains("Cannot convert payload");
+			});
+		});
+	}
+
+	@Test
+	void runWhenExceptionIsNotRetryableShouldDeadLetterAfterOneAttempt() {
+		String queue = "notretryable";
+		this.support.createQueue(queue);
+		this.support.contextRunner()
+			.withPropertyValues("pgque.listener.not-retryable-exceptions=java.lang.IllegalArgumentException")
+			.withUserConfiguration(NotRetryableListener.class)
+			.run((context) -> {
+				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				long id = this.support.insert(queue, "test", "bad");
+				this.support.tick(queue);
+				await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(queue).size() == 1);
+				assertThat(callCount("notretryable")).isEqualTo(1);
+				assertThat(retries(id)).isEmpty();
+				assertThat(deadLetters(queue).get(0).get("dl_reason").toString()).contains("IllegalArgumentException");
+			});
+	}
+
+	@Test
+	void runWhenUnknownTypePolicyIsDeadLetterShouldDeadLetterUnhandledTypes() {
+		String queue = "unknown";
+		this.support.createQueue(queue);
+		this.support.contextRunner()
+			.withPropertyValues("pgque.listener.unknown-type-policy=dead-letter")
+			.withUserConfiguration(TypedListener.class)
+			.run((context) -> {
+				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				this.support.insert(queue, "known", "k");
+				long mystery = this.support.insert(queue, "mystery", "?");
+				this.support.tick(queue);
+				await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(queue).size() == 1);
+				assertThat(callCount("known")).isEqualTo(1);
+				assertThat(deadLetters(queue).get(0).get("ev_id")).isEqualTo(mystery);
+				assertThat(deadLetters(queue).get(0).get("dl_reason").toString()).contains("mystery");
+			});
+	}
+
+	@Test
+	void runWhenHandlerAcknowledgesManuallyShouldApplyItsDecisions() {
+		assumeRetryInEngine();
+		String queue = "manual";
+		this.support.createQueue(queue);
+		this.support.contextRunner().withUserConfiguration(ManualListener.class).run((context) -> {
+			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			this.support.insert(queue, "test", "fine");
+			long later = this.support.insert(queue, "test", "later");
+			long dead = this.support.insert(queue, "test", "dead");
+			this.support.tick(queue);
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> callCount("manual") == 3 && this.support.pendingBatchCount(queue, "c") == 0);
+			assertThat(retries(later)).containsExactly(1);
+			assertThat(deadLetters(queue)).singleElement().satisfies((row) -> {
+				assertThat(row.get("ev_id")).isEqualTo(dead);
+				assertThat(row.get("dl_reason")).isEqualTo("not wanted");
+			});
+		});
+	}
+
+	private List<Integer> retries(long id) {
+		return db.jdbc().queryForList("SELECT ev_retry FROM pgque.retry_queue WHERE ev_id = ?", Integer.class, id);
+	}
+
+	private List<Map<String, Object>> deadLetters(String queue) {
+		return db.jdbc().queryForList("""
+				SELECT d.ev_id, d.dl_reason FROM pgque.dead_letter d JOIN pgque.queue q ON q.queue_id = d.dl_queue_id
+				WHERE q.queue_name = ? ORDER BY d.ev_id""", queue);
+	}
+
+	abstract static class EffectsListener {
+
+		private final JdbcTemplate jdbc;
+
+		EffectsListener(DataSource dataSource) {
+			this.jdbc = new JdbcTemplate(dataSource);
+		}
+
+		void handle(String queue, String payload, int retryCount) {
+			called(queue + ":" + payload);
+			this.jdbc.update("INSERT INTO effects (queue, payload) VALUES (?, ?)", queue, payload);
+			if (payload.equals("m3") && retryCount == 0) {
+				throw new IllegalStateException("third message fails on first delivery");
+			}
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailingThirdListener extends EffectsListener {
+
+		FailingThirdListener(DataSource dataSource) {
+			super(dataSource);
+		}
+
+		@PgqueListener(queue = "effects", consumer = "c")
+		void on(String payload, @PgqueHeader(PgqueHeader.Name.RETRY_COUNT) int retryCount) {
+			handle("effects", payload, retryCount);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ReplayFailingThirdListener extends EffectsListener {
+
+		ReplayFailingThirdListener(DataSource dataSource) {
+			super(dataSource);
+		}
+
+		@PgqueListener(queue = "replayed", consumer = "c")
+		void on(String payload, @PgqueHeader(PgqueHeader.Name.RETRY_COUNT) int retryCount) {
+			handle("replayed", payload, retryCount);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AlwaysFailingListener {
+
+		@PgqueListener(queue = "failing", consumer = "c", maxAttempts = "3", backOff = "50ms")
+		void on(String payload) {
+			called("failing");
+			throw new IllegalStateException("boom");
+		}
+
+	}
+
+	record Order(String id, int quantity) {
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OrderListener {
+
+		@PgqueListener(queue = "poison", consumer = "c")
+		void on(Order order) {
+			called("order:" + order.id());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class NotRetryableListener {
+
+		@PgqueListener(queue = "notretryable", consumer = "c")
+		void on(String payload) {
+			called("notretryable");
+			throw new IllegalArgumentException("cannot handle " + payload);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class TypedListener {
+
+		@PgqueListener(queue = "unknown", consumer = "c", types = "known")
+		void on(String payload) {
+			called("known");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ManualListener {
+
+		@PgqueListener(queue = "manual", consumer = "c")
+		void on(String payload, PgqueAcknowledgement acknowledgement) {
+			called("manual");
+			switch (payload) {
+				case "later" -> acknowledgement.retryLater(Duration.ofSeconds(30));
+				case "dead" -> acknowledgement.deadLetter("not wanted");
+				default -> {
+				}
+			}
+			acknowledgement.acknowledge();
+		}
+
+	}
+
+}
