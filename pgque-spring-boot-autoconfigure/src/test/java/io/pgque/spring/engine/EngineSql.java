@@ -1,5 +1,10 @@
 package io.pgque.spring.engine;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -125,6 +130,49 @@ public final class EngineSql {
 			finishBatch(batch);
 		}
 		return all;
+	}
+
+	/**
+	 * Wait until the backend with the given pid waits on a lock (a row lock, an advisory
+	 * lock...), so a test knows a concurrent call is really blocked and not just slow.
+	 * @param pid the backend's pid, taken with {@link #backendPid} BEFORE the blocking
+	 * call starts (a JDBC connection serves one call at a time)
+	 * @param timeout how long to wait at most
+	 */
+	public void awaitLockWait(int pid, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			Boolean waiting = this.jdbc.queryForObject(
+					"SELECT coalesce(bool_or(wait_event_type = 'Lock'), false) FROM pg_stat_activity WHERE pid = ?",
+					Boolean.class, pid);
+			if (Boolean.TRUE.equals(waiting)) {
+				return;
+			}
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+		}
+		throw new IllegalStateException("Backend " + pid + " did not start waiting on a lock within " + timeout);
+	}
+
+	/**
+	 * The backend pid of a connection.
+	 * @param connection the connection
+	 * @return its pid
+	 */
+	public static int backendPid(Connection connection) {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+			rs.next();
+			return rs.getInt(1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	public long queueId(String queue) {

@@ -2,7 +2,7 @@
 
 -- Small helpers (contract §3.5, §3.8). All admin-only.
 
---changeset pgque:quote_fqname runOnChange:true splitStatements:false
+--changeset pgque:quote_fqname runOnChange:true splitStatements:false stripComments:false
 -- Quotes 'schema.name'; a name without a dot is taken to be in public.
 CREATE OR REPLACE FUNCTION pgque.quote_fqname(i_name text)
 RETURNS text
@@ -16,7 +16,7 @@ AS $$
 	END
 $$;
 
---changeset pgque:seq_getval runOnChange:true splitStatements:false
+--changeset pgque:seq_getval runOnChange:true splitStatements:false stripComments:false
 -- The stored last_value, ignoring is_called: a fresh sequence reports its start value.
 CREATE OR REPLACE FUNCTION pgque.seq_getval(i_seq_name text)
 RETURNS bigint
@@ -30,7 +30,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:seq_setval runOnChange:true splitStatements:false
+--changeset pgque:seq_setval runOnChange:true splitStatements:false stripComments:false
 -- Moves a sequence forward only; returns the value it ends at.
 CREATE OR REPLACE FUNCTION pgque.seq_setval(i_seq_name text, i_new_value int8)
 RETURNS bigint
@@ -47,7 +47,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:_grant_perms_from runOnChange:true splitStatements:false
+--changeset pgque:_grant_perms_from runOnChange:true splitStatements:false stripComments:false
 -- Copies the grants of one table onto another (a queue's data tables copy the
 -- template's), one GRANT per grantee. Returns the number of GRANT statements run.
 CREATE OR REPLACE FUNCTION pgque._grant_perms_from(src_schema text, src_table text, dst_schema text, dst_table text)
@@ -76,7 +76,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:grant_perms runOnChange:true splitStatements:false
+--changeset pgque:grant_perms runOnChange:true splitStatements:false stripComments:false
 -- Grants on a queue's own objects: data tables as the template, sequences readable by
 -- all and usable by pgque_admin (when that role exists).
 CREATE OR REPLACE FUNCTION pgque.grant_perms(x_queue_name text)
@@ -111,7 +111,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:tune_storage runOnChange:true splitStatements:false
+--changeset pgque:tune_storage runOnChange:true splitStatements:false stripComments:false
 -- Data tables are filled once and truncated by rotation, never updated or deleted from,
 -- so they need no free space per page and no autovacuum.
 CREATE OR REPLACE FUNCTION pgque.tune_storage(i_queue_name text)
@@ -136,7 +136,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:upgrade_schema runOnChange:true splitStatements:false
+--changeset pgque:upgrade_schema runOnChange:true splitStatements:false stripComments:false
 -- PgQ relic, kept for old callers: brings an old layout up to date. Returns the number
 -- of changes made.
 CREATE OR REPLACE FUNCTION pgque.upgrade_schema()

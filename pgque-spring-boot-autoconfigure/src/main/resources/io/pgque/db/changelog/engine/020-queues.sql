@@ -2,7 +2,7 @@
 
 -- Creating and dropping queues (contract §3.4).
 
---changeset pgque:create_queue runOnChange:true splitStatements:false
+--changeset pgque:create_queue runOnChange:true splitStatements:false stripComments:false
 -- Everything happens in the caller's transaction: a failure leaves nothing behind.
 -- Two concurrent creations of one name: the second fails on queue_name's unique index.
 CREATE OR REPLACE FUNCTION pgque.create_queue(i_queue_name text)
@@ -60,7 +60,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:drop_queue/2 runOnChange:true splitStatements:false
+--changeset pgque:drop_queue/2 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.drop_queue(x_queue_name text, x_force bool)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
@@ -102,7 +102,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:drop_queue/1 runOnChange:true splitStatements:false
+--changeset pgque:drop_queue/1 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.drop_queue(x_queue_name text)
 RETURNS integer
 LANGUAGE sql STRICT

@@ -2,7 +2,7 @@
 
 -- Consumers and subscriptions (contract §3.2).
 
---changeset pgque:register_consumer_at runOnChange:true splitStatements:false
+--changeset pgque:register_consumer_at runOnChange:true splitStatements:false stripComments:false
 -- A new subscription starts at x_tick_pos, or at the queue's newest tick: it sees every
 -- event committed after that tick was taken. An existing one returns 0; with a tick
 -- position it is first moved there, dropping its open batch.
@@ -62,7 +62,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:register_consumer runOnChange:true splitStatements:false
+--changeset pgque:register_consumer runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.register_consumer(x_queue_name text, x_consumer_id text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
@@ -71,7 +71,7 @@ AS $$
 	SELECT pgque.register_consumer_at($1, $2, NULL)
 $$;
 
---changeset pgque:unregister_consumer runOnChange:true splitStatements:false
+--changeset pgque:unregister_consumer runOnChange:true splitStatements:false stripComments:false
 -- Removes the subscription and its pending retries; a consumer left with no
 -- subscription goes too, taking its dead letters with it (FK cascade).
 CREATE OR REPLACE FUNCTION pgque.unregister_consumer(x_queue_name text, x_consumer_name text)

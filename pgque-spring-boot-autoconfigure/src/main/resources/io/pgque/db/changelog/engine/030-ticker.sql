@@ -3,7 +3,7 @@
 -- Ticks (contract §3.5). A tick stores the ticking statement's snapshot; batches are
 -- the events visible in one tick's snapshot and not in the previous one's.
 
---changeset pgque:ticker/1 runOnChange:true splitStatements:false
+--changeset pgque:ticker/1 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.ticker(i_queue_name text)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
@@ -83,7 +83,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:ticker/0 runOnChange:true splitStatements:false
+--changeset pgque:ticker/0 runOnChange:true splitStatements:false stripComments:false
 -- Ticks every queue that runs its own ticker and is not paused, by name; returns how
 -- many produced a tick.
 CREATE OR REPLACE FUNCTION pgque.ticker()
@@ -97,7 +97,7 @@ AS $$
 		ORDER BY queue_name) q
 $$;
 
---changeset pgque:ticker/4 runOnChange:true splitStatements:false
+--changeset pgque:ticker/4 runOnChange:true splitStatements:false stripComments:false
 -- For an external ticker (e.g. replaying another database's ticks): the caller chooses
 -- tick id, time and event position.
 CREATE OR REPLACE FUNCTION pgque.ticker(i_queue_name text, i_tick_id bigint, i_orig_timestamp timestamptz,
@@ -149,7 +149,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:force_next_tick runOnChange:true splitStatements:false
+--changeset pgque:force_next_tick runOnChange:true splitStatements:false stripComments:false
 -- Makes the next ticker() pass tick by pushing the event sequence far past max_count.
 -- Creates no tick itself; returns the newest existing one.
 CREATE OR REPLACE FUNCTION pgque.force_next_tick(i_queue_name text)
@@ -178,7 +178,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:force_tick runOnChange:true splitStatements:false
+--changeset pgque:force_tick runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.force_tick(i_queue_name text)
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER

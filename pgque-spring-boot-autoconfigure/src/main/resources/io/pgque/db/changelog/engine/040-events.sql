@@ -2,7 +2,7 @@
 
 -- Publishing events (contract §3.1).
 
---changeset pgque:insert_event_raw runOnChange:true splitStatements:false
+--changeset pgque:insert_event_raw runOnChange:true splitStatements:false stripComments:false
 -- Appends one row to the queue's current data table; ev_txid takes the inserting
 -- transaction's xid by default, which is what batch membership is decided on.
 CREATE OR REPLACE FUNCTION pgque.insert_event_raw(queue_name text, ev_id bigint, ev_time timestamptz,
@@ -37,7 +37,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:insert_event/7 runOnChange:true splitStatements:false
+--changeset pgque:insert_event/7 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.insert_event(queue_name text, ev_type text, ev_data text, ev_extra1 text,
 		ev_extra2 text, ev_extra3 text, ev_extra4 text)
 RETURNS bigint
@@ -47,7 +47,7 @@ AS $$
 	SELECT pgque.insert_event_raw($1, NULL, now(), NULL, NULL, $2, $3, $4, $5, $6, $7)
 $$;
 
---changeset pgque:insert_event/3 runOnChange:true splitStatements:false
+--changeset pgque:insert_event/3 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.insert_event(queue_name text, ev_type text, ev_data text)
 RETURNS bigint
 LANGUAGE sql
@@ -55,7 +55,7 @@ AS $$
 	SELECT pgque.insert_event($1, $2, $3, NULL, NULL, NULL, NULL)
 $$;
 
---changeset pgque:current_event_table runOnChange:true splitStatements:false
+--changeset pgque:current_event_table runOnChange:true splitStatements:false stripComments:false
 -- For bulk loading with COPY; the name is valid only until the next rotation.
 CREATE OR REPLACE FUNCTION pgque.current_event_table(x_queue_name text)
 RETURNS text

@@ -3,7 +3,7 @@
 -- Batches (contract §3.2, §5). A batch is the window between a subscription's cursor
 -- tick (sub_last_tick) and the tick chosen as its end (sub_next_tick).
 
---changeset pgque:find_tick_helper runOnChange:true splitStatements:false
+--changeset pgque:find_tick_helper runOnChange:true splitStatements:false stripComments:false
 -- Chooses a batch end tick that satisfies a minimum event count or interval.
 CREATE OR REPLACE FUNCTION pgque.find_tick_helper(i_queue_id int4, i_prev_tick_id int8,
 		i_prev_tick_time timestamptz, i_prev_tick_seq int8, i_min_count int8, i_min_interval interval,
@@ -41,7 +41,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:next_batch_custom/5 runOnChange:true splitStatements:false
+--changeset pgque:next_batch_custom/5 runOnChange:true splitStatements:false stripComments:false
 -- Opens (or returns the open) batch of one subscription.
 --
 -- THE RECEIVE LOCK. The subscription row is locked alone, by a single-table SELECT ...
@@ -126,7 +126,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:next_batch_info runOnChange:true splitStatements:false
+--changeset pgque:next_batch_info runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.next_batch_info(i_queue_name text, i_consumer_name text,
 		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
 		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
@@ -135,7 +135,7 @@ AS $$
 	SELECT * FROM pgque.next_batch_custom($1, $2, NULL, NULL, NULL)
 $$;
 
---changeset pgque:next_batch/2 runOnChange:true splitStatements:false
+--changeset pgque:next_batch/2 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.next_batch(i_queue_name text, i_consumer_name text)
 RETURNS bigint
 LANGUAGE sql
@@ -143,7 +143,7 @@ AS $$
 	SELECT batch_id FROM pgque.next_batch_custom($1, $2, NULL, NULL, NULL)
 $$;
 
---changeset pgque:batch_event_tables runOnChange:true splitStatements:false
+--changeset pgque:batch_event_tables runOnChange:true splitStatements:false stripComments:false
 -- Which data tables can hold a batch's events (§3.2 table selection). Rotation keeps
 -- every batch anyone can still open within the previous and the current table; the
 -- third, oldest one is never read because rotation truncates it.
@@ -184,7 +184,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:batch_event_sql runOnChange:true splitStatements:false
+--changeset pgque:batch_event_sql runOnChange:true splitStatements:false stripComments:false
 -- The query for a batch's events (§1 visibility rule): written by a transaction
 -- visible in the end tick's snapshot but not in the cursor tick's, owned by nobody or
 -- by this subscription, in a table batch_event_tables names, ascending ev_id.
@@ -236,7 +236,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:get_batch_events runOnChange:true splitStatements:false
+--changeset pgque:get_batch_events runOnChange:true splitStatements:false stripComments:false
 -- Read-only and repeatable: the same open batch always gives the same rows.
 CREATE OR REPLACE FUNCTION pgque.get_batch_events(x_batch_id bigint,
 		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
@@ -249,7 +249,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:get_batch_cursor/4 runOnChange:true splitStatements:false
+--changeset pgque:get_batch_cursor/4 runOnChange:true splitStatements:false stripComments:false
 -- Opens a cursor over the batch for paging through big batches; i_extra_where is
 -- trusted SQL pasted in as is (hence admin-only). Returns the first i_quick_limit rows.
 CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4,
@@ -276,7 +276,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:get_batch_cursor/3 runOnChange:true splitStatements:false
+--changeset pgque:get_batch_cursor/3 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4,
 		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
 		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
@@ -286,7 +286,7 @@ AS $$
 	SELECT * FROM pgque.get_batch_cursor($1, $2, $3, NULL)
 $$;
 
---changeset pgque:finish_batch runOnChange:true splitStatements:false
+--changeset pgque:finish_batch runOnChange:true splitStatements:false stripComments:false
 -- Closes a batch: the cursor moves to its end tick. Locks the holding subscription row,
 -- so it serialises with next_batch_custom; a repeat (or a concurrent second call, which
 -- re-checks the row after waiting) finds no holder and returns 0.

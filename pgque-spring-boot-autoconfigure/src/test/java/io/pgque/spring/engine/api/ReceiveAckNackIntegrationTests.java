@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgque.spring.engine.api.ApiSql.Message;
 import io.pgque.spring.test.PgqueTestDatabase;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -16,6 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The invariants of receive, ack and nack (contract §3.3, §4 items 13-27).
  */
 class ReceiveAckNackIntegrationTests {
+
+	// Event ids are per queue, so retry rows are looked up by queue too.
+	private static final String OF_QUEUE = " AND ev_queue = (SELECT queue_id FROM pgque.queue WHERE queue_name = ?)";
 
 	private static final AtomicInteger counter = new AtomicInteger();
 
@@ -107,7 +109,6 @@ class ReceiveAckNackIntegrationTests {
 
 	@Test
 	void nackBelowLimitRedeliversAfterRetryAfterOnceMovedAndTicked() {
-		assumeRetryFunctions();
 		String queue = queue();
 		this.api.subscribe(queue, "bystander");
 		long id = this.api.send(queue, "retry-me");
@@ -120,7 +121,7 @@ class ReceiveAckNackIntegrationTests {
 		assertThat(this.api.deadLetterCount(queue)).isZero();
 		Map<String, Object> retry = db.jdbc()
 			.queryForMap("SELECT ev_retry, ev_txid, ev_owner, ev_retry_after - now() <= interval '1 second' AS due"
-					+ " FROM pgque.retry_queue WHERE ev_id = ?", id);
+					+ " FROM pgque.retry_queue WHERE ev_id = ?" + OF_QUEUE, id, queue);
 		assertThat(retry).containsEntry("ev_retry", 1).containsEntry("ev_txid", null).containsEntry("due", true);
 		assertThat(this.api.ack(first.batchId())).isEqualTo(1);
 
@@ -150,7 +151,6 @@ class ReceiveAckNackIntegrationTests {
 
 	@Test
 	void nackWithRetryAfterInTheFutureIsNotMovedEarly() {
-		assumeRetryFunctions();
 		String queue = queue();
 		long id = this.api.send(queue, "later");
 		this.api.tick(queue);
@@ -162,14 +162,14 @@ class ReceiveAckNackIntegrationTests {
 		assertThat(this.api.receive(queue, "worker")).isEmpty();
 		assertThat(db.jdbc()
 			.queryForObject(
-					"SELECT round(extract(epoch FROM ev_retry_after - now())) FROM pgque.retry_queue WHERE ev_id = ?",
-					Long.class, id))
+					"SELECT round(extract(epoch FROM ev_retry_after - now())) FROM pgque.retry_queue WHERE ev_id = ?"
+							+ OF_QUEUE,
+					Long.class, id, queue))
 			.isBetween(3590L, 3600L);
 	}
 
 	@Test
 	void nackAtLimitDeadLettersExactlyOnceEvenWhenCalledTwice() {
-		assumeRetryFunctions();
 		String queue = queue();
 		this.api.setConfig(queue, "max_retries", "1");
 		long id = this.api.send(queue, "poison");
@@ -191,9 +191,7 @@ class ReceiveAckNackIntegrationTests {
 			.containsEntry("ev_retry", 1)
 			.containsEntry("ev_data", "poison")
 			.containsEntry("dl_reason", "gave up");
-		assertThat(
-				db.jdbc().queryForObject("SELECT count(*) FROM pgque.retry_queue WHERE ev_id = ?", Integer.class, id))
-			.isZero();
+		assertThat(retryRows(queue, id)).isZero();
 		this.api.ack(retried.batchId());
 		this.api.tick(queue);
 		assertThat(this.api.receive(queue, "worker")).isEmpty();
@@ -233,13 +231,14 @@ class ReceiveAckNackIntegrationTests {
 			.contains("not found in batch " + message.batchId());
 		assertThat(SqlErrors.raised(() -> this.api.nack(message.batchId() + 1000, id, "0 seconds", null)))
 			.startsWith("batch not found");
-		assertThat(db.jdbc().queryForObject("SELECT count(*) FROM pgque.retry_queue", Integer.class)).isZero();
+		assertThat(db.jdbc()
+			.queryForObject("SELECT count(*) FROM pgque.retry_queue WHERE true" + OF_QUEUE, Integer.class, queue))
+			.isZero();
 		assertThat(this.api.deadLetterCount(queue)).isZero();
 	}
 
 	@Test
 	void nackOneThenAckBringsBackOnlyThatOne() {
-		assumeRetryFunctions();
 		String queue = queue();
 		this.api.send(queue, "keep");
 		long id = this.api.send(queue, "again");
@@ -248,9 +247,7 @@ class ReceiveAckNackIntegrationTests {
 		assertThat(batch).hasSize(2);
 		assertThat(this.api.nack(batch.get(0).batchId(), id, "0 seconds", null)).isEqualTo(1);
 		assertThat(this.api.nack(batch.get(0).batchId(), id, "0 seconds", null)).isEqualTo(1);
-		assertThat(
-				db.jdbc().queryForObject("SELECT count(*) FROM pgque.retry_queue WHERE ev_id = ?", Integer.class, id))
-			.isEqualTo(1);
+		assertThat(retryRows(queue, id)).isEqualTo(1);
 		this.api.ack(batch.get(0).batchId());
 		this.api.maintRetryEvents();
 		this.api.tick(queue);
@@ -259,7 +256,6 @@ class ReceiveAckNackIntegrationTests {
 
 	@Test
 	void unsubscribeRemovesRetryRowsAndOrphanedConsumerDeadLetters() {
-		assumeRetryFunctions();
 		String queue = "q" + counter.incrementAndGet();
 		this.api.createQueue(queue);
 		this.api.subscribe(queue, "loner");
@@ -275,15 +271,16 @@ class ReceiveAckNackIntegrationTests {
 		assertThat(db.jdbc().queryForObject("SELECT pgque.unsubscribe(?, 'loner')", Integer.class, queue)).isEqualTo(1);
 		assertThat(db.jdbc().queryForObject("SELECT pgque.unsubscribe(?, 'loner')", Integer.class, queue)).isZero();
 		assertThat(db.jdbc()
-			.queryForObject("SELECT count(*) FROM pgque.retry_queue WHERE ev_id = ?", Integer.class, retried)).isZero();
+			.queryForObject("SELECT count(*) FROM pgque.retry_queue WHERE ev_id = ?" + OF_QUEUE, Integer.class, retried,
+					queue))
+			.isZero();
 		assertThat(this.api.deadLetterCount(queue)).isZero();
 	}
 
-	// TEMPORARY: engine-core's retry functions (050-retry.sql) land separately.
-	private static void assumeRetryFunctions() {
-		Assumptions.assumeTrue(db.jdbc()
-			.queryForObject("SELECT to_regprocedure('pgque.event_retry(bigint, bigint, integer)') IS NOT NULL"
-					+ " AND to_regprocedure('pgque.maint_retry_events()') IS NOT NULL", Boolean.class));
+	private int retryRows(String queue, long id) {
+		return db.jdbc()
+			.queryForObject("SELECT count(*) FROM pgque.retry_queue WHERE ev_id = ?" + OF_QUEUE, Integer.class, id,
+					queue);
 	}
 
 	private Long openBatch(String queue) {
