@@ -27,13 +27,34 @@ public class PgqueJsonPayloadConverter extends PgqueTextPayloadConverter {
 
 	@Override
 	protected PgquePayload toOtherPayload(Object payload) {
+		String json;
 		try {
-			return PgquePayload.json(this.jsonMapper.writeValueAsString(payload));
+			json = this.jsonMapper.writeValueAsString(payload);
 		}
 		catch (JacksonException ex) {
 			throw new PgqueConversionException(
 					"Cannot convert a " + payload.getClass().getName() + " to JSON: " + ex.getOriginalMessage(), ex);
 		}
+		if (hasEscapedNul(json)) {
+			throw new PgqueConversionException("Cannot send a " + payload.getClass().getName()
+					+ " as JSON: it contains a NUL (U+0000) character, which PostgreSQL jsonb cannot store");
+		}
+		return PgquePayload.json(json);
+	}
+
+	// jsonb rejects the JSON escape for U+0000; an escaped backslash before "u0000" is
+	// not one
+	private static boolean hasEscapedNul(String json) {
+		for (int at = json.indexOf("\\u0000"); at >= 0; at = json.indexOf("\\u0000", at + 1)) {
+			int backslashes = 0;
+			for (int i = at; i >= 0 && json.charAt(i) == '\\'; i--) {
+				backslashes++;
+			}
+			if (backslashes % 2 == 1) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override

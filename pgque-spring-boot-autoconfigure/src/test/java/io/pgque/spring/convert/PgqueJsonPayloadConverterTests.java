@@ -61,6 +61,14 @@ class PgqueJsonPayloadConverterTests {
 	}
 
 	@Test
+	void jsonWithNulCharacterIsRejectedButAnEscapedBackslashIsNot() {
+		assertThatExceptionOfType(PgqueConversionException.class)
+			.isThrownBy(() -> this.converter.toPayload(Map.of("k", "a\0b")))
+			.withMessageContaining("NUL");
+		assertThat(this.converter.toPayload(Map.of("k", "\\u0000")).content()).isEqualTo("{\"k\":\"\\\\u0000\"}");
+	}
+
+	@Test
 	void unreadablePayloadFailsNamingTheTargetType() {
 		assertThatExceptionOfType(PgqueConversionException.class)
 			.isThrownBy(() -> this.converter.fromPayload("{\"id\":", "Order", Order.class))
