@@ -3,6 +3,11 @@
 -- Roles and privileges (contract §3.9). These changesets run on every update, last, so
 -- they also cover functions and tables added by earlier changesets (and by later
 -- versions), and every one of them is safe to repeat.
+--
+-- An installer that may not create roles (no CREATEROLE) on a server where they do not
+-- exist yet still installs: it gets a WARNING, and grants go only to roles that exist.
+-- That is never more permissive: PUBLIC loses its privileges regardless. Re-run the
+-- install once the roles exist to grant them.
 
 --changeset pgque:roles runAlways:true runOnChange:true splitStatements:false
 -- Roles are cluster-wide: another database on this server may have created them
@@ -16,8 +21,12 @@ BEGIN
 		IF pg_catalog.to_regrole(v_role) IS NULL THEN
 			BEGIN
 				EXECUTE pg_catalog.format('CREATE ROLE %I NOLOGIN', v_role);
-			EXCEPTION WHEN duplicate_object OR unique_violation THEN
-				NULL;
+			EXCEPTION
+				WHEN duplicate_object OR unique_violation THEN
+					NULL;
+				WHEN insufficient_privilege THEN
+					RAISE WARNING 'pgque: cannot create role % (%); create it with a role that has CREATEROLE, then install again',
+						v_role, SQLERRM;
 			END;
 		END IF;
 	END LOOP;
@@ -30,6 +39,10 @@ $$;
 -- re-run (or a second database) adds no duplicate grant records.
 DO $$
 BEGIN
+	IF pg_catalog.to_regrole('pgque_reader') IS NULL OR pg_catalog.to_regrole('pgque_writer') IS NULL
+			OR pg_catalog.to_regrole('pgque_admin') IS NULL THEN
+		RETURN;
+	END IF;
 	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_auth_members
 			WHERE roleid = 'pgque_reader'::regrole AND member = 'pgque_admin'::regrole) THEN
 		GRANT pgque_reader TO pgque_admin;
@@ -47,8 +60,20 @@ $$;
 
 --changeset pgque:grants-schema runAlways:true runOnChange:true splitStatements:false
 -- admin needs CREATE (e.g. for its own extra-maintenance functions).
-GRANT USAGE ON SCHEMA pgque TO PUBLIC, pgque_reader, pgque_writer;
-GRANT ALL ON SCHEMA pgque TO pgque_admin;
+DO $$
+DECLARE
+	v_role text;
+BEGIN
+	GRANT USAGE ON SCHEMA pgque TO PUBLIC;
+	FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer']) r
+			WHERE pg_catalog.to_regrole(r) IS NOT NULL LOOP
+		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA pgque TO %I', v_role);
+	END LOOP;
+	IF pg_catalog.to_regrole('pgque_admin') IS NOT NULL THEN
+		GRANT ALL ON SCHEMA pgque TO pgque_admin;
+	END IF;
+END
+$$;
 
 --changeset pgque:grants-tables runAlways:true runOnChange:true splitStatements:false
 -- Payloads are not for everyone: PUBLIC gets no table at all (upstream let it read the
@@ -59,16 +84,24 @@ GRANT ALL ON SCHEMA pgque TO pgque_admin;
 DO $$
 DECLARE
 	v_table regclass;
+	v_role text;
 BEGIN
 	REVOKE ALL ON ALL TABLES IN SCHEMA pgque FROM PUBLIC;
-	GRANT SELECT ON ALL TABLES IN SCHEMA pgque TO pgque_reader;
-	GRANT ALL ON ALL TABLES IN SCHEMA pgque TO pgque_admin;
-	GRANT ALL ON ALL SEQUENCES IN SCHEMA pgque TO pgque_admin;
+	IF pg_catalog.to_regrole('pgque_reader') IS NOT NULL THEN
+		GRANT SELECT ON ALL TABLES IN SCHEMA pgque TO pgque_reader;
+	END IF;
+	IF pg_catalog.to_regrole('pgque_admin') IS NOT NULL THEN
+		GRANT ALL ON ALL TABLES IN SCHEMA pgque TO pgque_admin;
+		GRANT ALL ON ALL SEQUENCES IN SCHEMA pgque TO pgque_admin;
+	END IF;
 	FOREACH v_table IN ARRAY ARRAY[pg_catalog.to_regclass('pgque.pgque_databasechangelog'),
 			pg_catalog.to_regclass('pgque.pgque_databasechangeloglock')] LOOP
 		IF v_table IS NOT NULL THEN
-			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC, pgque_reader, pgque_writer, pgque_admin',
-				v_table);
+			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', v_table);
+			FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r
+					WHERE pg_catalog.to_regrole(r) IS NOT NULL LOOP
+				EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %I', v_table, v_role);
+			END LOOP;
 		END IF;
 	END LOOP;
 END
@@ -87,7 +120,11 @@ DECLARE
 	v_routine record;
 	v_role text;
 BEGIN
-	REVOKE ALL ON ALL ROUTINES IN SCHEMA pgque FROM PUBLIC, pgque_reader, pgque_writer, pgque_admin;
+	REVOKE ALL ON ALL ROUTINES IN SCHEMA pgque FROM PUBLIC;
+	FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r
+			WHERE pg_catalog.to_regrole(r) IS NOT NULL LOOP
+		EXECUTE pg_catalog.format('REVOKE ALL ON ALL ROUTINES IN SCHEMA pgque FROM %I', v_role);
+	END LOOP;
 	FOR v_routine IN
 		SELECT p.oid::regprocedure AS signature, p.proname, p.prokind
 		FROM pg_catalog.pg_proc p
@@ -105,7 +142,7 @@ BEGIN
 				THEN 'pgque_writer'
 			ELSE 'pgque_admin'
 		END;
-		IF v_role IS NOT NULL THEN
+		IF pg_catalog.to_regrole(v_role) IS NOT NULL THEN
 			EXECUTE pg_catalog.format('GRANT EXECUTE ON %s %s TO %I',
 				CASE v_routine.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, v_routine.signature, v_role);
 		END IF;

@@ -1,7 +1,13 @@
 package io.pgque.spring.engine.api;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgque.spring.engine.api.ApiSql.Message;
@@ -144,6 +150,45 @@ class DeadLetterIntegrationTests {
 		assertThat(this.api.deadLetterCount(queue)).isEqualTo(1);
 		assertThat(SqlErrors.raised(() -> db.jdbc().queryForObject(call, Integer.class, batch + 999, id)))
 			.startsWith("batch not found");
+	}
+
+	@Test
+	void concurrentNacksOfOneEventLeaveOneDeadLetter() throws Exception {
+		String queue = queue();
+		long id = this.api.send(queue, "twice");
+		this.api.tick(queue);
+		long batch = this.api.receive(queue, "worker").get(0).batchId();
+		String nack = "SELECT pgque.nack(" + batch + ", ROW(" + id
+				+ ", NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::pgque.message)";
+		try (Connection first = db.newConnection(); Connection second = db.newConnection()) {
+			first.setAutoCommit(false);
+			second.setAutoCommit(false);
+			assertThat(single(first, nack)).isEqualTo(1);
+			// The second waits on the unique index until the first commits, then absorbs
+			// the conflict.
+			CompletableFuture<Integer> secondNack = CompletableFuture.supplyAsync(() -> {
+				try {
+					int result = single(second, nack);
+					second.commit();
+					return result;
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			Thread.sleep(200);
+			assertThat(secondNack).isNotDone();
+			first.commit();
+			assertThat(secondNack.get(10, TimeUnit.SECONDS)).isEqualTo(1);
+		}
+		assertThat(this.api.deadLetterCount(queue)).isEqualTo(1);
+	}
+
+	private static int single(Connection connection, String sql) throws SQLException {
+		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
+			rs.next();
+			return rs.getInt(1);
+		}
 	}
 
 	@Test
