@@ -86,10 +86,17 @@ class PgqueTickerAutoConfigurationIntegrationTests {
 	}
 
 	@Test
-	void runWhenModeIsNoneShouldCreateNoTicker() {
+	void runWhenModeIsNoneShouldCreateNoTickerAndTickNothing() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('untouched')", Integer.class);
+		db.jdbc().update("UPDATE pgque.queue SET queue_ticker_max_count = 1 WHERE queue_name = 'untouched'");
 		long tickerThreadsBefore = tickerThreads();
 		this.contextRunner.withPropertyValues("pgque.ticker.mode=none").run((context) -> {
 			assertThat(context).hasNotFailed().doesNotHaveBean(PgqueTicker.class);
+			long ticks = ticks("untouched");
+			db.jdbc().queryForObject("SELECT pgque.insert_event('untouched', 'default', 'x')", Long.class);
+			db.jdbc().queryForObject("SELECT pgque.insert_event('untouched', 'default', 'y')", Long.class);
+			Thread.sleep(500);
+			assertThat(ticks("untouched")).isEqualTo(ticks);
 			assertThat(tickerThreads()).isEqualTo(tickerThreadsBefore);
 			assertThat(leaderLocks()).isZero();
 		});
@@ -134,6 +141,13 @@ class PgqueTickerAutoConfigurationIntegrationTests {
 		db.jdbc()
 			.update("UPDATE pgque.config SET scheduler = ?, ticker_job_id = ?", scheduler,
 					(scheduler != null) ? 42L : null);
+	}
+
+	private static long ticks(String queue) {
+		Long count = db.jdbc()
+			.queryForObject("SELECT count(*) FROM pgque.tick t JOIN pgque.queue q ON q.queue_id = t.tick_queue "
+					+ "WHERE q.queue_name = ?", Long.class, queue);
+		return (count != null) ? count : 0;
 	}
 
 	private static long tickerThreads() {
