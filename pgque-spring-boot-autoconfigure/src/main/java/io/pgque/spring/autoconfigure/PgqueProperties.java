@@ -31,6 +31,10 @@ public class PgqueProperties {
 
 	private final Ticker ticker = new Ticker();
 
+	private final Health health = new Health();
+
+	private final Metrics metrics = new Metrics();
+
 	/**
 	 * Queues to create at start-up, or bring up to date, by name.
 	 */
@@ -50,6 +54,14 @@ public class PgqueProperties {
 
 	public Ticker getTicker() {
 		return this.ticker;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
 	}
 
 	public Map<String, Queue> getQueues() {
@@ -470,6 +482,73 @@ public class PgqueProperties {
 
 		public void setMaxBackoff(Duration maxBackoff) {
 			this.maxBackoff = maxBackoff;
+		}
+
+	}
+
+	/**
+	 * Settings of the {@code pgque} health indicator.
+	 */
+	public static class Health {
+
+		/**
+		 * How much longer than a queue's ticker thresholds (max lag with events waiting,
+		 * idle period without) the queue may go without a tick before health is DOWN.
+		 */
+		private Duration tickerGrace = Duration.ofSeconds(30);
+
+		/**
+		 * Consumer lag above which health is DOWN. By default lag is only reported.
+		 */
+		private @Nullable Duration maxConsumerLag;
+
+		public Duration getTickerGrace() {
+			return this.tickerGrace;
+		}
+
+		public void setTickerGrace(Duration tickerGrace) {
+			this.tickerGrace = tickerGrace;
+		}
+
+		public @Nullable Duration getMaxConsumerLag() {
+			return this.maxConsumerLag;
+		}
+
+		public void setMaxConsumerLag(@Nullable Duration maxConsumerLag) {
+			this.maxConsumerLag = maxConsumerLag;
+		}
+
+	}
+
+	/**
+	 * Settings of the PgQue gauges.
+	 */
+	public static class Metrics {
+
+		/**
+		 * Whether to publish gauges of queues and consumers.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How often the gauges are read from the database.
+		 */
+		private Duration refreshInterval = Duration.ofSeconds(15);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getRefreshInterval() {
+			return this.refreshInterval;
+		}
+
+		public void setRefreshInterval(Duration refreshInterval) {
+			this.refreshInterval = refreshInterval;
 		}
 
 	}

@@ -20,6 +20,7 @@ import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+import io.pgque.spring.listener.source.PgqueLease;
 import io.pgque.spring.listener.source.PgqueLeaseManager;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
 import org.jspecify.annotations.Nullable;
@@ -131,15 +132,15 @@ public class DefaultPgqueListenerContainerFactory
 		}
 		PgqueHandlerDispatcher dispatcher = new PgqueHandlerDispatcher(name, handlers);
 		PgqueConsumerJdbc jdbc = new PgqueConsumerJdbc(this.dataSource, first.queue(), first.consumer());
+		PgqueLease lease = this.leaseManager.lease(first.queue(), first.consumer());
 		PgqueListenerContainer container = new PgqueListenerContainer((id != null) ? id : name, jdbc, dispatcher,
-				containerOptions, this.leaseManager.lease(first.queue(), first.consumer()), this.notificationListener,
-				this.threadFactory, this.eventPublisher);
+				containerOptions, lease, this.notificationListener, this.threadFactory, this.eventPublisher);
 		PlatformTransactionManager transactions = (this.transactionManager != null) ? this.transactionManager
 				: new DataSourceTransactionManager(this.dataSource);
 		PgqueTransactionMode mode = PgqueBatchProcessors.resolve(containerOptions.transactionMode(), transactions);
 		PgqueBatchContext context = new PgqueBatchContext(jdbc, dispatcher, containerOptions,
 				new PgqueErrorHandler(containerOptions.notRetryableExceptions()), container::sleep,
-				new TransactionTemplate(transactions));
+				new TransactionTemplate(transactions), lease);
 		container.setProcessor(PgqueBatchProcessors.create(mode, context));
 		return container;
 	}

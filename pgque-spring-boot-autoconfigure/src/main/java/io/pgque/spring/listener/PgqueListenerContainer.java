@@ -13,6 +13,7 @@ import io.pgque.spring.listener.ack.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueLease;
+import io.pgque.spring.listener.source.PgqueLeaseLostException;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -69,6 +70,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	private volatile long pausedUntilNanos;
 
 	private volatile boolean processing;
+
+	private long lastVerifiedNanos;
 
 	private @Nullable Thread worker;
 
@@ -315,11 +318,12 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				if (awaitUnpaused()) {
 					continue;
 				}
-				// the lease connection must still be there before we touch the next batch
-				if (!this.lease.verify()) {
-					logger.warn("Container " + this.id + " lost its lease; standing by");
-					publish(Kind.LEASE_LOST, null);
-					await(this.options.leaseRetryInterval().multipliedBy(2), false);
+				// every batch is opened only if the server says the lease session holds
+				// the
+				// lock; the lease connection itself is checked once per retry interval
+				// too
+				if (verifyDue() && !this.lease.verify()) {
+					leaseLost();
 					continue;
 				}
 				clearWakeUp();
@@ -327,6 +331,10 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				try {
 					this.processing = true;
 					result = processor().processNextBatch();
+				}
+				catch (PgqueLeaseLostException ex) {
+					leaseLost();
+					continue;
 				}
 				catch (RuntimeException ex) {
 					logger.warn("Batch of " + getQueue() + "/" + getConsumer() + " failed; it will be delivered again"
@@ -360,6 +368,22 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			this.running = false;
 			publish(Kind.STOPPED, null);
 		}
+	}
+
+	private boolean verifyDue() {
+		long now = System.nanoTime();
+		if (now - this.lastVerifiedNanos < this.options.leaseRetryInterval().toNanos()) {
+			return false;
+		}
+		this.lastVerifiedNanos = now;
+		return true;
+	}
+
+	private void leaseLost() {
+		this.lease.release();
+		logger.warn("Container " + this.id + " lost its lease; standing by");
+		publish(Kind.LEASE_LOST, null);
+		await(this.options.leaseRetryInterval().multipliedBy(2), false);
 	}
 
 	private PgqueBatchProcessor processor() {

@@ -11,6 +11,7 @@ import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+import io.pgque.spring.listener.source.PgqueLease;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +42,8 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 * @return the batch, or {@code null} when there is no new tick
 	 */
 	protected @Nullable OpenBatch open() {
-		Long batchId = this.jdbc.nextBatch();
+		PgqueLease lease = this.context.lease();
+		Long batchId = (lease != null) ? this.jdbc.nextBatch(lease) : this.jdbc.nextBatch();
 		if (batchId == null) {
 			return null;
 		}

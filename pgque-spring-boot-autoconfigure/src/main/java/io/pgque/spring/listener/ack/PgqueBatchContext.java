@@ -5,6 +5,8 @@ import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueBackOffSleeper;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+import io.pgque.spring.listener.source.PgqueLease;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -17,10 +19,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * @param errorHandler the error handler
  * @param sleeper sleeps between in-place attempts
  * @param transactions transactions on the PgQue DataSource
+ * @param lease the lease checked when a batch is opened, or {@code null} for no check
  * @author pgque-spring-boot authors
  */
 public record PgqueBatchContext(PgqueConsumerJdbc jdbc, PgqueHandlerDispatcher dispatcher,
 		PgqueContainerOptions options, PgqueErrorHandler errorHandler, PgqueBackOffSleeper sleeper,
-		TransactionTemplate transactions) {
+		TransactionTemplate transactions, @Nullable PgqueLease lease) {
 
 }

@@ -20,7 +20,7 @@ final class PgqueUnitAcknowledgement implements PgqueAcknowledgement {
 
 	private final PgqueDispatchUnit unit;
 
-	private final Map<Long, PgqueFailureDecision> decisions = new LinkedHashMap<>();
+	private Map<Long, PgqueFailureDecision> decisions = Map.of();
 
 	private boolean acknowledged;
 
@@ -40,7 +40,7 @@ final class PgqueUnitAcknowledgement implements PgqueAcknowledgement {
 
 	@Override
 	public void retryLater(PgqueMessage message, Duration delay) {
-		this.decisions.put(check(message), new PgqueFailureDecision(Action.NACK, delay, "retry requested"));
+		decide(check(message), new PgqueFailureDecision(Action.NACK, delay, "retry requested"));
 	}
 
 	@Override
@@ -50,7 +50,14 @@ final class PgqueUnitAcknowledgement implements PgqueAcknowledgement {
 
 	@Override
 	public void deadLetter(PgqueMessage message, String reason) {
-		this.decisions.put(check(message), new PgqueFailureDecision(Action.DEAD_LETTER, Duration.ZERO, reason));
+		decide(check(message), new PgqueFailureDecision(Action.DEAD_LETTER, Duration.ZERO, reason));
+	}
+
+	private void decide(long eventId, PgqueFailureDecision decision) {
+		if (this.decisions.isEmpty()) {
+			this.decisions = new LinkedHashMap<>();
+		}
+		this.decisions.put(eventId, decision);
 	}
 
 	private long check(PgqueMessage message) {

@@ -98,6 +98,32 @@ public class PgqueConsumerJdbc {
 	}
 
 	/**
+	 * Open (or re-open) the consumer's batch only if the lease's session still holds the
+	 * advisory lock, checked on the server in the same statement (no extra round trip).
+	 * @param lease the lease
+	 * @return the batch id, or {@code null} when no new tick is there
+	 * @throws PgqueLeaseLostException if the lock is no longer held by the lease's
+	 * session
+	 */
+	public @Nullable Long nextBatch(PgqueLease lease) {
+		long key = lease.key();
+		// a bigint advisory key shows as classid = high half, objid = low half, objsubid
+		// = 1
+		List<@Nullable Long> ids = this.jdbc.query("""
+				SELECT pgque.next_batch(?, ?) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_locks
+				    WHERE locktype = 'advisory' AND granted AND pid = ? AND objsubid = 1
+				    AND classid = ?::bigint::oid AND objid = ?::bigint::oid)""", (rs, row) -> {
+			long id = rs.getLong(1);
+			return rs.wasNull() ? null : id;
+		}, this.queue, this.consumer, lease.backendPid(), key >>> 32, key & 0xFFFFFFFFL);
+		if (ids.isEmpty()) {
+			lease.lost();
+			throw new PgqueLeaseLostException(this.queue, this.consumer);
+		}
+		return ids.get(0);
+	}
+
+	/**
 	 * Every event of an open batch, ascending by id.
 	 * @param batchId the batch
 	 * @return the messages

@@ -18,6 +18,8 @@ public final class PgqueLease {
 
 	private volatile long generation = -1;
 
+	private volatile int backendPid = -1;
+
 	PgqueLease(PgqueLeaseManager manager, long key, String name) {
 		this.manager = manager;
 		this.key = key;
@@ -33,8 +35,12 @@ public final class PgqueLease {
 		if (this.generation >= 0) {
 			return true;
 		}
-		this.generation = this.manager.tryLock(this.key);
-		return this.generation >= 0;
+		long taken = this.manager.tryLock(this.key);
+		if (taken >= 0) {
+			this.backendPid = this.manager.backendPid(taken);
+		}
+		this.generation = taken;
+		return taken >= 0;
 	}
 
 	/**
@@ -74,6 +80,22 @@ public final class PgqueLease {
 
 	public long key() {
 		return this.key;
+	}
+
+	/**
+	 * The server process id of the session holding the lock, for checks on the server
+	 * side (see {@link PgqueConsumerJdbc#nextBatch(PgqueLease)}).
+	 * @return the pid, or -1 when not acquired
+	 */
+	public int backendPid() {
+		return isAcquired() ? this.backendPid : -1;
+	}
+
+	/**
+	 * Mark the lease lost after the server said the lock is not held.
+	 */
+	public void lost() {
+		this.generation = -1;
 	}
 
 	@Override

@@ -42,6 +42,8 @@ public class PgqueLeaseManager implements AutoCloseable {
 
 	private long generation;
 
+	private int backendPid;
+
 	private boolean closed;
 
 	public PgqueLeaseManager(DataSource dataSource) {
@@ -110,6 +112,21 @@ public class PgqueLeaseManager implements AutoCloseable {
 	 * @param generation the generation the lock was taken on
 	 * @return whether it is held
 	 */
+	/**
+	 * The server process id of the lease connection a lock was taken on.
+	 * @param generation the generation the lock was taken on
+	 * @return the pid, or -1 if that connection is gone
+	 */
+	int backendPid(long generation) {
+		this.lock.lock();
+		try {
+			return (this.connection != null && generation == this.generation) ? this.backendPid : -1;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	boolean isValid(long generation) {
 		this.lock.lock();
 		try {
@@ -166,6 +183,10 @@ public class PgqueLeaseManager implements AutoCloseable {
 				con.setAutoCommit(true);
 				try (Statement st = con.createStatement()) {
 					st.execute("SET application_name = 'pgque-lease'");
+					try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+						rs.next();
+						this.backendPid = rs.getInt(1);
+					}
 				}
 			}
 			catch (SQLException ex) {

@@ -7,12 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import javax.sql.DataSource;
 
@@ -45,7 +41,7 @@ public class PgqueNotificationListener implements AutoCloseable {
 
 	private final Map<String, List<Runnable>> listeners = new ConcurrentHashMap<>();
 
-	private final Map<String, CompletableFuture<Void>> pendingListens = new ConcurrentHashMap<>();
+	private final Set<String> pendingListens = ConcurrentHashMap.newKeySet();
 
 	private final Set<String> listening = ConcurrentHashMap.newKeySet();
 
@@ -69,9 +65,9 @@ public class PgqueNotificationListener implements AutoCloseable {
 	}
 
 	/**
-	 * Call {@code wakeUp} whenever the queue gets a tick. Returns once the LISTEN is in
-	 * place (or after a few seconds if the database cannot be reached; the listener keeps
-	 * trying and wakes everybody when it succeeds).
+	 * Call {@code wakeUp} whenever the queue gets a tick. Returns at once; the LISTEN
+	 * happens on the listener's thread, which then calls {@code wakeUp} once, since a
+	 * tick may have landed before the LISTEN was in place.
 	 * @param queue the queue
 	 * @param wakeUp what to run, on the listener's thread; must be quick
 	 * @return a handle that stops the calls when closed
@@ -79,22 +75,10 @@ public class PgqueNotificationListener implements AutoCloseable {
 	public AutoCloseable register(String queue, Runnable wakeUp) {
 		String channel = channel(queue);
 		this.listeners.computeIfAbsent(channel, (key) -> new CopyOnWriteArrayList<>()).add(wakeUp);
-		CompletableFuture<Void> listened = null;
 		if (!this.listening.contains(channel)) {
-			listened = this.pendingListens.computeIfAbsent(channel, (key) -> new CompletableFuture<>());
+			this.pendingListens.add(channel);
 		}
 		startIfNeeded();
-		if (listened != null) {
-			try {
-				listened.get(5, TimeUnit.SECONDS);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			catch (ExecutionException | TimeoutException ex) {
-				logger.warn("Could not LISTEN on " + channel + " yet; relying on the fallback poll until it works");
-			}
-		}
 		return () -> {
 			List<Runnable> list = this.listeners.get(channel);
 			if (list != null) {
@@ -151,11 +135,11 @@ public class PgqueNotificationListener implements AutoCloseable {
 	}
 
 	private void listenPending(Connection connection) throws SQLException {
-		for (Map.Entry<String, CompletableFuture<Void>> entry : this.pendingListens.entrySet()) {
-			listen(connection, entry.getKey());
-			this.listening.add(entry.getKey());
-			this.pendingListens.remove(entry.getKey());
-			entry.getValue().complete(null);
+		for (String channel : this.pendingListens) {
+			listen(connection, channel);
+			this.listening.add(channel);
+			this.pendingListens.remove(channel);
+			wake(channel);
 		}
 	}
 

@@ -1,0 +1,40 @@
+package io.pgque.spring.autoconfigure;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgque.spring.metrics.PgqueMetrics;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Micrometer gauges of queues and consumers ({@code pgque.metrics.enabled}).
+ *
+ * @author pgque-spring-boot authors
+ */
+@AutoConfiguration(after = { PgqueAutoConfiguration.class, MetricsAutoConfiguration.class,
+		CompositeMeterRegistryAutoConfiguration.class })
+@ConditionalOnClass(MeterRegistry.class)
+@ConditionalOnBean({ DataSource.class, MeterRegistry.class })
+@ConditionalOnBooleanProperty(name = "pgque.metrics.enabled", matchIfMissing = true)
+public final class PgqueMetricsAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean
+	@DependsOnDatabaseInitialization
+	PgqueMetrics pgqueMetrics(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+			ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
+		return new PgqueMetrics(PgqueDataSources.resolve(pgqueDataSource, dataSource),
+				properties.getMetrics().getRefreshInterval());
+	}
+
+}

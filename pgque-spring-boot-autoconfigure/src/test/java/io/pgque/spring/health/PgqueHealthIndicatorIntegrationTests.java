@@ -1,0 +1,86 @@
+package io.pgque.spring.health;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.pgque.spring.test.PgqueTestDatabase;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PgqueHealthIndicatorIntegrationTests {
+
+	@RegisterExtension
+	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	@RegisterExtension
+	static final PgqueTestDatabase noEngine = PgqueTestDatabase.empty();
+
+	@BeforeEach
+	void dropQueues() {
+		db.jdbc().queryForList("SELECT queue_name FROM pgque.queue", String.class).forEach((queue) -> {
+			db.jdbc().queryForObject("SELECT pgque.drop_queue(?, true)", Integer.class, queue);
+		});
+	}
+
+	@Test
+	void healthIsDownWithoutTheEngine() {
+		Health health = new PgqueHealthIndicator(noEngine.dataSource(), Duration.ofSeconds(30), null).health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat(health.getDetails().get("error").toString()).contains("not installed");
+	}
+
+	@Test
+	void healthIsUpWithFreshQueuesAndReportsThem() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('orders')", Integer.class);
+		db.jdbc().queryForObject("SELECT pgque.subscribe('orders', 'billing')", Integer.class);
+		Health health = new PgqueHealthIndicator(db.dataSource(), Duration.ofSeconds(30), null).health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(health.getDetails().get("version")).isEqualTo("0.2.0");
+		assertThat(((Map<?, ?>) health.getDetails().get("queues")).containsKey("orders")).isTrue();
+		assertThat(((Map<?, ?>) health.getDetails().get("consumers")).containsKey("orders/billing")).isTrue();
+	}
+
+	@Test
+	void healthIsDownWhenAQueueWithWaitingEventsHasNotTicked() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('stalled')", Integer.class);
+		db.jdbc().queryForObject("SELECT pgque.insert_event('stalled', 't', 'x')", Long.class);
+		db.jdbc().queryForObject("SELECT pgque.insert_event('stalled', 't', 'y')", Long.class);
+		ageTicks("stalled", "10 minutes");
+		Health health = new PgqueHealthIndicator(db.dataSource(), Duration.ofSeconds(30), null).health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat((List<?>) health.getDetails().get("problems")).singleElement()
+			.asString()
+			.contains("queue 'stalled'");
+	}
+
+	@Test
+	void healthIsDownWhenAConsumerLagsMoreThanAllowed() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('slow')", Integer.class);
+		db.jdbc().queryForObject("SELECT pgque.subscribe('slow', 'reporting')", Integer.class);
+		ageTicks("slow", "30 seconds");
+		PgqueHealthIndicator strict = new PgqueHealthIndicator(db.dataSource(), Duration.ofHours(1),
+				Duration.ofSeconds(10));
+		Health health = strict.health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat((List<?>) health.getDetails().get("problems")).singleElement()
+			.asString()
+			.contains("consumer 'slow/reporting'");
+		PgqueHealthIndicator lenient = new PgqueHealthIndicator(db.dataSource(), Duration.ofHours(1),
+				Duration.ofMinutes(5));
+		assertThat(lenient.health().getStatus()).isEqualTo(Status.UP);
+	}
+
+	private void ageTicks(String queue, String age) {
+		db.jdbc()
+			.update("UPDATE pgque.tick SET tick_time = tick_time - ?::interval "
+					+ "WHERE tick_queue = (SELECT queue_id FROM pgque.queue WHERE queue_name = ?)", age, queue);
+	}
+
+}

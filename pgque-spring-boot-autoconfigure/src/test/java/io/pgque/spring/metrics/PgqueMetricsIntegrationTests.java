@@ -1,0 +1,59 @@
+package io.pgque.spring.metrics;
+
+import java.time.Duration;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgque.spring.test.PgqueTestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PgqueMetricsIntegrationTests {
+
+	@RegisterExtension
+	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	@Test
+	void gaugesShowQueuesConsumersAndDeadLetters() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('metered')", Integer.class);
+		db.jdbc().queryForObject("SELECT pgque.subscribe('metered', 'billing')", Integer.class);
+		for (int i = 0; i < 5; i++) {
+			db.jdbc().queryForObject("SELECT pgque.send('metered', 'payload-' || ?::text)", Long.class, i);
+		}
+		long expectedNew = db.jdbc().queryForObject("SELECT ev_new FROM pgque.get_queue_info('metered')", Long.class);
+		PgqueMetrics metrics = new PgqueMetrics(db.dataSource(), Duration.ofHours(1));
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		PgqueMetrics.Gauges gauges = new PgqueMetrics.Gauges(registry);
+		metrics.refresh(gauges);
+		assertThat(expectedNew).isPositive();
+		assertThat(registry.get("pgque.queue.events.new").tag("queue", "metered").gauge().value())
+			.isEqualTo(expectedNew);
+		assertThat(registry.get("pgque.queue.dead.letters").tag("queue", "metered").gauge().value()).isZero();
+		assertThat(registry.get("pgque.consumer.lag").tags("queue", "metered", "consumer", "billing").gauge().value())
+			.isGreaterThanOrEqualTo(0);
+		assertThat(
+				registry.get("pgque.consumer.pending").tags("queue", "metered", "consumer", "billing").gauge().value())
+			.isZero();
+	}
+
+	@Test
+	void bindToRefreshesInTheBackgroundAndStopsOnDestroy() throws Exception {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('bound')", Integer.class);
+		PgqueMetrics metrics = new PgqueMetrics(db.dataSource(), Duration.ofMillis(50));
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		metrics.bindTo(registry);
+		try {
+			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+			while (registry.find("pgque.queue.ticker.lag").tag("queue", "bound").gauge() == null
+					&& System.nanoTime() < deadline) {
+				Thread.sleep(20);
+			}
+			assertThat(registry.find("pgque.queue.ticker.lag").tag("queue", "bound").gauge()).isNotNull();
+		}
+		finally {
+			metrics.destroy();
+		}
+	}
+
+}
