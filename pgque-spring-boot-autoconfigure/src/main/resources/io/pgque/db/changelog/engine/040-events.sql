@@ -15,6 +15,11 @@ DECLARE
 	v_queue record;
 	v_id bigint;
 BEGIN
+	-- Take this transaction's xid BEFORE reading queue_cur_table. Rotation's table
+	-- selection trusts that a writer with an xid above step2 writes to the new table;
+	-- with the xid taken first, a writer that read the old cur_table just before a
+	-- switch always has an xid below the following step2, so its row is still read.
+	PERFORM pg_catalog.pg_current_xact_id();
 	SELECT q.queue_data_pfx || '_' || q.queue_cur_table AS data_table, q.queue_event_seq, q.queue_disable_insert
 	INTO v_queue
 	FROM pgque.queue q WHERE q.queue_name = $1;
@@ -64,6 +69,9 @@ AS $$
 DECLARE
 	v_queue record;
 BEGIN
+	-- The caller COPYs into the returned table in this transaction: fix its xid first,
+	-- for the same reason as in insert_event_raw.
+	PERFORM pg_catalog.pg_current_xact_id();
 	SELECT q.queue_data_pfx || '_' || q.queue_cur_table AS data_table, q.queue_disable_insert
 	INTO v_queue
 	FROM pgque.queue q WHERE q.queue_name = x_queue_name;
