@@ -10,6 +10,8 @@ import io.pgque.spring.annotation.PgqueListenerAnnotationBeanPostProcessor;
 import io.pgque.spring.config.DefaultPgqueListenerContainerFactory;
 import io.pgque.spring.config.PgqueListenerConfigUtils;
 import io.pgque.spring.convert.PgquePayloadConverter;
+import io.pgque.spring.core.PgqueQueue;
+import io.pgque.spring.core.PgqueQueueDeclarer;
 import io.pgque.spring.listener.PgqueContainerOptions;
 import io.pgque.spring.listener.PgqueListenerContainerRegistry;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
@@ -84,12 +86,15 @@ public final class PgqueListenerAutoConfiguration {
 	DefaultPgqueListenerContainerFactory pgqueListenerContainerFactory(
 			@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource, ObjectProvider<DataSource> dataSource,
 			PgqueProperties properties, PgqueLeaseManager leaseManager, PgqueNotificationListener notificationListener,
-			PgquePayloadConverter payloadConverter, BeanFactory beanFactory, Environment environment) {
+			PgquePayloadConverter payloadConverter, ObjectProvider<PgqueQueueDeclarer> queueDeclarer,
+			BeanFactory beanFactory, Environment environment) {
 		DefaultPgqueListenerContainerFactory factory = new DefaultPgqueListenerContainerFactory(
 				PgqueDataSources.resolve(pgqueDataSource, dataSource), leaseManager, notificationListener,
 				payloadConverter);
 		PgqueProperties.Listener listener = properties.getListener();
 		factory.setOptions(options(listener));
+		queueDeclarer
+			.ifAvailable((declarer) -> factory.setQueueCreator((queue) -> declarer.declare(PgqueQueue.of(queue))));
 		if (listener.getTransactionManager() != null) {
 			factory.setTransactionManager(
 					beanFactory.getBean(listener.getTransactionManager(), PlatformTransactionManager.class));
@@ -108,6 +113,7 @@ public final class PgqueListenerAutoConfiguration {
 		return PgqueContainerOptions.builder()
 			.autoStartup(listener.isAutoStartup())
 			.autoSubscribe(listener.isAutoSubscribe())
+			.autoCreateQueue(listener.isAutoCreateQueues())
 			.transactionMode(listener.getTransactionMode())
 			.unknownTypePolicy(listener.getUnknownTypePolicy())
 			.maxBatchSize(listener.getMaxBatchSize())

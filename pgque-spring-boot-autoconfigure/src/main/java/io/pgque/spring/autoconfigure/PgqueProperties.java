@@ -150,6 +150,12 @@ public class PgqueProperties {
 		private boolean autoSubscribe = true;
 
 		/**
+		 * Whether a container creates its queue at start-up when it does not exist (with
+		 * the starter's queue defaults); otherwise start-up fails naming the queue.
+		 */
+		private boolean autoCreateQueues = true;
+
+		/**
 		 * How batches are wrapped in transactions: 'auto' (savepoints with a
 		 * DataSourceTransactionManager, replay otherwise), 'savepoint', 'replay' or
 		 * 'at-least-once'.
@@ -226,6 +232,14 @@ public class PgqueProperties {
 
 		public void setAutoSubscribe(boolean autoSubscribe) {
 			this.autoSubscribe = autoSubscribe;
+		}
+
+		public boolean isAutoCreateQueues() {
+			return this.autoCreateQueues;
+		}
+
+		public void setAutoCreateQueues(boolean autoCreateQueues) {
+			this.autoCreateQueues = autoCreateQueues;
 		}
 
 		public PgqueTransactionMode getTransactionMode() {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -63,6 +64,8 @@ public class DefaultPgqueListenerContainerFactory
 
 	private @Nullable ApplicationEventPublisher eventPublisher;
 
+	private @Nullable Consumer<String> queueCreator;
+
 	public DefaultPgqueListenerContainerFactory(DataSource dataSource, PgqueLeaseManager leaseManager,
 			PgqueNotificationListener notificationListener, PgquePayloadConverter payloadConverter) {
 		this.dataSource = dataSource;
@@ -94,6 +97,15 @@ public class DefaultPgqueListenerContainerFactory
 	 */
 	public void setThreadFactory(ThreadFactory threadFactory) {
 		this.threadFactory = threadFactory;
+	}
+
+	/**
+	 * What creates a missing queue when auto-creation is on, e.g. the queue declarer with
+	 * the starter's latency-friendly defaults.
+	 * @param queueCreator creates a queue by name
+	 */
+	public void setQueueCreator(@Nullable Consumer<String> queueCreator) {
+		this.queueCreator = queueCreator;
 	}
 
 	@Override
@@ -142,6 +154,9 @@ public class DefaultPgqueListenerContainerFactory
 				new PgqueErrorHandler(containerOptions.notRetryableExceptions()), container::sleep,
 				new TransactionTemplate(transactions), lease);
 		container.setProcessor(PgqueBatchProcessors.create(mode, context));
+		if (this.queueCreator != null) {
+			container.setQueueCreator(this.queueCreator);
+		}
 		return container;
 	}
 

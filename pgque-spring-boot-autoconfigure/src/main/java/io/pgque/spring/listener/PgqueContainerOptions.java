@@ -21,6 +21,8 @@ public final class PgqueContainerOptions {
 
 	private final boolean autoSubscribe;
 
+	private final boolean autoCreateQueue;
+
 	private final PgqueTransactionMode transactionMode;
 
 	private final PgqueUnknownTypePolicy unknownTypePolicy;
@@ -42,6 +44,7 @@ public final class PgqueContainerOptions {
 	private PgqueContainerOptions(Builder builder) {
 		this.autoStartup = builder.autoStartup;
 		this.autoSubscribe = builder.autoSubscribe;
+		this.autoCreateQueue = builder.autoCreateQueue;
 		this.transactionMode = builder.transactionMode;
 		this.unknownTypePolicy = builder.unknownTypePolicy;
 		this.maxBatchSize = builder.maxBatchSize;
@@ -84,6 +87,14 @@ public final class PgqueContainerOptions {
 	 */
 	public boolean autoSubscribe() {
 		return this.autoSubscribe;
+	}
+
+	/**
+	 * Whether the container creates its queue at start-up when it does not exist.
+	 * @return the flag
+	 */
+	public boolean autoCreateQueue() {
+		return this.autoCreateQueue;
 	}
 
 	public PgqueTransactionMode transactionMode() {
@@ -158,6 +169,8 @@ public final class PgqueContainerOptions {
 
 		private boolean autoSubscribe = true;
 
+		private boolean autoCreateQueue = true;
+
 		private PgqueTransactionMode transactionMode = PgqueTransactionMode.AUTO;
 
 		private PgqueUnknownTypePolicy unknownTypePolicy = PgqueUnknownTypePolicy.LOG_AND_ACKNOWLEDGE;
@@ -183,6 +196,7 @@ public final class PgqueContainerOptions {
 		private Builder(PgqueContainerOptions options) {
 			this.autoStartup = options.autoStartup;
 			this.autoSubscribe = options.autoSubscribe;
+			this.autoCreateQueue = options.autoCreateQueue;
 			this.transactionMode = options.transactionMode;
 			this.unknownTypePolicy = options.unknownTypePolicy;
 			this.maxBatchSize = options.maxBatchSize;
@@ -201,6 +215,11 @@ public final class PgqueContainerOptions {
 
 		public Builder autoSubscribe(boolean autoSubscribe) {
 			this.autoSubscribe = autoSubscribe;
+			return this;
+		}
+
+		public Builder autoCreateQueue(boolean autoCreateQueue) {
+			this.autoCreateQueue = autoCreateQueue;
 			return this;
 		}
 

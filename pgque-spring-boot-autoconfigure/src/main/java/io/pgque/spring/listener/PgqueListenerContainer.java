@@ -2,6 +2,7 @@ package io.pgque.spring.listener;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -59,6 +60,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 
 	private @Nullable PgqueBatchProcessor processor;
 
+	private Consumer<String> queueCreator;
+
 	private boolean wakeUpPending;
 
 	private volatile boolean running;
@@ -99,6 +102,17 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		this.notifications = notifications;
 		this.threadFactory = threadFactory;
 		this.events = events;
+		this.queueCreator = (queue) -> jdbc.createQueue();
+	}
+
+	/**
+	 * Set what creates the queue when it is missing at start-up and
+	 * {@link PgqueContainerOptions#autoCreateQueue()} is on; by default
+	 * {@code pgque.create_queue} with the engine's defaults.
+	 * @param queueCreator creates a queue by name
+	 */
+	public void setQueueCreator(Consumer<String> queueCreator) {
+		this.queueCreator = queueCreator;
 	}
 
 	/**
@@ -174,6 +188,9 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			}
 			if (this.processor == null) {
 				throw new IllegalStateException("No batch processor set for container " + this.id);
+			}
+			if (this.options.autoCreateQueue() && !this.jdbc.queueExists()) {
+				this.queueCreator.accept(getQueue());
 			}
 			if (this.jdbc.ensureSubscribed(this.options.autoSubscribe())) {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");

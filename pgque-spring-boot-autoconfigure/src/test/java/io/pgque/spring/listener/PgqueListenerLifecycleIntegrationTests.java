@@ -89,6 +89,53 @@ class PgqueListenerLifecycleIntegrationTests {
 			});
 	}
 
+	@Test
+	void runWhenQueueIsMissingShouldCreateItWithTheStarterDefaults() {
+		this.support.contextRunner().withUserConfiguration(FreshQueueListener.class).run((context) -> {
+			assertThat(context).hasNotFailed();
+			assertThat(db.jdbc()
+				.queryForObject("SELECT queue_ticker_max_count FROM pgque.queue WHERE queue_name = 'fresh'",
+						Integer.class))
+				.isEqualTo(1);
+			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			this.support.insert("fresh", "test", "hello");
+			this.support.tick("fresh");
+			FreshQueueListener listener = context.getBean(FreshQueueListener.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> listener.payloads.contains("hello"));
+		});
+	}
+
+	@Test
+	void runWhenQueueIsMissingAndAutoCreationIsOffShouldFailNamingTheQueue() {
+		this.support.contextRunner()
+			.withPropertyValues("pgque.listener.auto-create-queues=false")
+			.withUserConfiguration(AbsentQueueListener.class)
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("queue not found: 'absent'"));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FreshQueueListener {
+
+		final List<String> payloads = new CopyOnWriteArrayList<>();
+
+		@PgqueListener(queue = "fresh", consumer = "c")
+		void on(String payload) {
+			this.payloads.add(payload);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class AbsentQueueListener {
+
+		@PgqueListener(queue = "absent", consumer = "c")
+		void on(String payload) {
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class LifeListener {
 

@@ -65,11 +65,10 @@ public class PgqueConsumerJdbc {
 	 * @return {@code true} if this call subscribed the consumer
 	 */
 	public boolean ensureSubscribed(boolean subscribeWhenMissing) {
-		Boolean queueExists = this.jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?)",
-				Boolean.class, this.queue);
-		if (!Boolean.TRUE.equals(queueExists)) {
+		if (!queueExists()) {
 			throw new PgqueException("PgQue queue not found: '" + this.queue + "' (listened to by consumer '"
-					+ this.consumer + "'); create it first, e.g. with SELECT pgque.create_queue('" + this.queue + "')");
+					+ this.consumer + "'); declare it under pgque.queues, turn on pgque.listener.auto-create-queues,"
+					+ " or create it with SELECT pgque.create_queue('" + this.queue + "')");
 		}
 		Boolean subscribed = this.jdbc.queryForObject("""
 				SELECT EXISTS (SELECT 1 FROM pgque.subscription s
@@ -86,6 +85,23 @@ public class PgqueConsumerJdbc {
 		Integer created = this.jdbc.queryForObject("SELECT pgque.register_consumer(?, ?)", Integer.class, this.queue,
 				this.consumer);
 		return created != null && created == 1;
+	}
+
+	/**
+	 * Whether the queue exists.
+	 * @return whether it exists
+	 */
+	public boolean queueExists() {
+		Boolean exists = this.jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?)",
+				Boolean.class, this.queue);
+		return Boolean.TRUE.equals(exists);
+	}
+
+	/**
+	 * Create the queue with the engine's defaults (unless it exists).
+	 */
+	public void createQueue() {
+		this.jdbc.queryForObject("SELECT pgque.create_queue(?)", Integer.class, this.queue);
 	}
 
 	/**
