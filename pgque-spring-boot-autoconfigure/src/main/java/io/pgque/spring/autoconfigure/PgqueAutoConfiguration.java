@@ -29,6 +29,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Auto-configuration for PgQue: installs the engine into the application's DataSource (or
@@ -78,10 +79,12 @@ public final class PgqueAutoConfiguration {
 		@ConditionalOnMissingBean
 		@DependsOnDatabaseInitialization
 		PgqueQueueDeclarer pgqueQueueDeclarer(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties,
-				ObjectProvider<PgqueQueue> queues) {
+				ObjectProvider<PgqueQueue> queues, @PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+				ObjectProvider<DataSource> dataSource) {
 			List<PgqueQueue> declarations = new ArrayList<>(PgqueQueueDeclarations.from(properties.getQueues()));
 			queues.orderedStream().forEach(declarations::add);
-			return new PgqueQueueDeclarer(pgqueAdminOperations, declarations);
+			return new PgqueQueueDeclarer(pgqueAdminOperations,
+					new JdbcTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource)), declarations);
 		}
 
 	}

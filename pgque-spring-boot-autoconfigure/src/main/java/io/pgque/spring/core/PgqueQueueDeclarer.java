@@ -4,8 +4,10 @@ import java.util.List;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.jdbc.core.JdbcOperations;
 
 /**
  * Creates declared queues at start-up, or brings existing ones up to date.
@@ -15,6 +17,11 @@ import org.springframework.beans.factory.InitializingBean;
  * or 3 s) suits high-volume batching, but at moderate rates makes consumers wait up to
  * {@code ticker_max_lag} for a tick regardless of how often the ticker runs. An existing
  * queue gets only the settings its declaration names.
+ * <p>
+ * A created queue's event sequence is also advanced once. A new sequence reports the same
+ * value before and after its first event, so without this the queue's very first event
+ * would not count towards {@code ticker_max_count} and would wait for an age-based tick
+ * (up to {@code ticker_max_lag}).
  *
  * @author pgque-spring-boot authors
  */
@@ -29,10 +36,24 @@ public class PgqueQueueDeclarer implements InitializingBean {
 
 	private final PgqueAdminOperations admin;
 
+	private final @Nullable JdbcOperations jdbc;
+
 	private final List<PgqueQueue> queues;
 
 	public PgqueQueueDeclarer(PgqueAdminOperations admin, List<PgqueQueue> queues) {
+		this(admin, null, queues);
+	}
+
+	/**
+	 * Create a declarer.
+	 * @param admin the administration operations
+	 * @param jdbc JDBC access to the PgQue database, to advance a created queue's event
+	 * sequence; {@code null} to leave it
+	 * @param queues the declarations
+	 */
+	public PgqueQueueDeclarer(PgqueAdminOperations admin, @Nullable JdbcOperations jdbc, List<PgqueQueue> queues) {
 		this.admin = admin;
+		this.jdbc = jdbc;
 		this.queues = List.copyOf(queues);
 	}
 
@@ -49,6 +70,10 @@ public class PgqueQueueDeclarer implements InitializingBean {
 	 */
 	public boolean declare(PgqueQueue queue) {
 		boolean created = this.admin.createQueue(queue.name());
+		if (created && this.jdbc != null) {
+			this.jdbc.queryForObject("SELECT nextval(queue_event_seq) FROM pgque.queue WHERE queue_name = ?",
+					Long.class, queue.name());
+		}
 		PgqueQueueConfig config = created ? STARTER_DEFAULTS.toBuilder().apply(queue.config()).build() : queue.config();
 		if (!config.isEmpty()) {
 			this.admin.setQueueConfig(queue.name(), config);

@@ -9,7 +9,6 @@ import io.pgque.spring.core.PgqueQueueConfig;
 import io.pgque.spring.core.PgqueQueueInfo;
 import io.pgque.spring.core.PgqueTemplate;
 import io.pgque.spring.test.PgqueTestDatabase;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,7 +34,6 @@ class PgqueQueueDeclarerIntegrationTests {
 
 	@Test
 	void runWhenQueuesAreDeclaredShouldCreateThemWithStarterDefaultsAndTheirSettings() {
-		assumeEngineHas("pgque.set_queue_config(text,text,text)", "pgque.get_queue_info(text)");
 		this.contextRunner
 			.withPropertyValues("pgque.queues.orders.max-retries=3", "pgque.queues.orders.ticker-max-lag=500ms",
 					"pgque.queues.audit.ticker-max-count=100", "pgque.queues.audit.rotation-period=6h")
@@ -60,7 +58,6 @@ class PgqueQueueDeclarerIntegrationTests {
 
 	@Test
 	void runWhenDeclaredQueueExistsShouldApplyOnlyItsDeclaredSettings() {
-		assumeEngineHas("pgque.set_queue_config(text,text,text)", "pgque.get_queue_info(text)");
 		this.contextRunner.run((context) -> context.getBean(PgqueTemplate.class).createQueue("legacy"));
 		this.contextRunner.withPropertyValues("pgque.queues.legacy.max-retries=7").run((context) -> {
 			assertThat(context).hasNotFailed();
@@ -72,8 +69,6 @@ class PgqueQueueDeclarerIntegrationTests {
 
 	@Test
 	void runWithDeclaredQueueShouldSendThroughTheAutoConfiguredTemplate() {
-		assumeEngineHas("pgque.set_queue_config(text,text,text)", "pgque.send_batch(text,text,jsonb[])",
-				"pgque.subscribe(text,text)", "pgque.receive(text,text,integer)");
 		this.contextRunner.withPropertyValues("pgque.queues.greetings.max-retries=1").run((context) -> {
 			PgqueOperations operations = context.getBean(PgqueOperations.class);
 			context.getBean(PgqueTemplate.class).subscribe("greetings", "reader");
@@ -88,13 +83,22 @@ class PgqueQueueDeclarerIntegrationTests {
 		});
 	}
 
-	// The engine arrives in slices; a test runs once every function it calls is there
-	private void assumeEngineHas(String... signatures) {
-		for (String signature : signatures) {
-			Boolean present = db.jdbc()
-				.queryForObject("SELECT to_regprocedure(?) IS NOT NULL", Boolean.class, signature);
-			Assumptions.assumeTrue(Boolean.TRUE.equals(present), () -> "the engine has no " + signature + " yet");
-		}
+	@Test
+	void runWhenQueueIsCreatedShouldTickItsVeryFirstEventAtOnce() {
+		this.contextRunner.withPropertyValues("pgque.queues.first.max-retries=1").run((context) -> {
+			assertThat(context).hasNotFailed();
+			// What an embedded ticker does to a new queue before anything is sent: a
+			// second
+			// tick, after which the ticker judges by the event count.
+			assertThat(ticker("first")).isNotNull();
+			db.jdbc().queryForObject("SELECT pgque.send('first', 'the very first')", Long.class);
+			assertThat(ticker("first")).as("a tick for the first event, not an age-based one seconds later")
+				.isNotNull();
+		});
+	}
+
+	private static Long ticker(String queue) {
+		return db.jdbc().queryForObject("SELECT pgque.ticker(?)", Long.class, queue);
 	}
 
 	private static Integer maxRetries(String queue) {

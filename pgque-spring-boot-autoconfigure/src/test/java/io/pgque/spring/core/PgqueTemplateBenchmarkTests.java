@@ -40,7 +40,6 @@ class PgqueTemplateBenchmarkTests {
 
 	@Test
 	void sendBatchOfTenThousandAgainstRawSql() throws Exception {
-		EngineFunctions.assumePresent(db.jdbc(), EngineFunctions.SEND);
 		this.template.createQueue("bench");
 		List<Order> orders = IntStream.range(0, EVENTS)
 			.mapToObj((i) -> new Order("order-" + i, "customer-" + (i % 97), i * 1.5, List.of("a", "b")))

@@ -45,7 +45,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void recordsMapsStringsAndNestedJsonRoundTrip() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		Order order = new Order("o-1", 3, List.of(new Line("sku-1", 2)));
 		Map<String, Object> map = new LinkedHashMap<>();
@@ -73,7 +72,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void unicodeAndOneMegabytePayloadsArriveUnchanged() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		String unicode = "zażółć gęślą jaźń · Ελληνικά · العربية · 日本語 · e\u0301 · 👩‍👩‍👧 · \uD834\uDD1E";
 		StringBuilder large = new StringBuilder(1 << 20);
@@ -95,7 +93,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendInsideRolledBackTransactionLeavesNoEvent() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		db.jdbc().execute("CREATE TABLE IF NOT EXISTS app_orders (id text PRIMARY KEY)");
 		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
@@ -113,7 +110,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendInsideCommittedTransactionLeavesExactlyOneEvent() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
 		Long id = transaction.execute((status) -> this.template.send(queue, new Order("committed", 1, List.of())));
@@ -128,7 +124,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendBatchPreservesOrderAndAlignsIds() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		List<String> payloads = IntStream.range(0, 1000).mapToObj((i) -> "event-" + i).toList();
 		List<Long> ids = this.template.sendBatch(queue, "numbered", payloads);
@@ -143,7 +138,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendBatchOfObjectsOfSeveralTypesKeepsEachTypeAndTheOrder() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		List<Object> payloads = List.of(new Order("o-1", 1, List.of()), new Line("sku", 2), Map.of("k", "v"),
 				new Order("o-2", 2, List.of()));
@@ -159,7 +153,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void receiveReturnsTheSameBatchUntilAcked() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.INFO);
 		String queue = newQueue();
 		this.template.sendBatch(queue, List.of("a", "b", "c"));
 		PgqueBatch first = deliver(queue);
@@ -180,7 +173,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void nackedMessageComesBackWithRetryCount() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK, EngineFunctions.RETRY);
 		String queue = newQueue();
 		long id = this.template.send(queue, "retry me");
 		PgqueBatch batch = deliver(queue);
@@ -198,8 +190,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void deadLettersCanBeInspectedReplayedAndPurged() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK, EngineFunctions.CONFIG,
-				EngineFunctions.DEAD_LETTERS);
 		String queue = newQueue();
 		this.template.setQueueConfig(queue, PgqueQueueConfig.builder().maxRetries(0).build());
 		this.template.sendBatch(queue, List.of("first", "second"));
@@ -230,8 +220,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void replayAllSendsEveryDeadLetterAgain() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK, EngineFunctions.CONFIG,
-				EngineFunctions.DEAD_LETTERS);
 		String queue = newQueue();
 		this.template.setQueueConfig(queue, PgqueQueueConfig.builder().maxRetries(0).build());
 		this.template.sendBatch(queue, List.of("x", "y", "z"));
@@ -246,7 +234,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void administrationCreatesConfiguresDescribesAndDropsQueues() {
-		assumeEngineHas(EngineFunctions.RECEIVE, EngineFunctions.CONFIG, EngineFunctions.INFO);
 		String queue = "admin_" + queues.incrementAndGet();
 		assertThat(this.template.queueExists(queue)).isFalse();
 		assertThat(this.template.createQueue(queue)).isTrue();
@@ -296,7 +283,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void statusVersionAndTickerDescribeTheInstall() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.INFO, EngineFunctions.STATUS);
 		assertThat(this.template.version()).isEqualTo("0.2.0");
 		assertThat(this.template.status()).extracting(PgqueStatus::component).contains("postgresql", "pgque");
 		String queue = newQueue();
@@ -311,7 +297,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendToMissingQueueThrowsQueueNotFound() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.CONFIG);
 		assertThatExceptionOfType(PgqueQueueNotFoundException.class)
 			.isThrownBy(() -> this.template.send("no_such_queue", "x"))
 			.withMessageContaining("'no_such_queue'")
@@ -326,7 +311,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void receiveForUnsubscribedConsumerThrowsConsumerNotFound() {
-		assumeEngineHas(EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		assertThatExceptionOfType(PgqueConsumerNotFoundException.class)
 			.isThrownBy(() -> this.template.receive(queue, "stranger", 10))
@@ -337,7 +321,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void nackOnFinishedBatchThrowsBatchNotFound() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE, EngineFunctions.NACK);
 		String queue = newQueue();
 		this.template.send(queue, "x");
 		PgqueBatch batch = deliver(queue);
@@ -350,7 +333,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void replayOfMissingDeadLetterThrowsDeadLetterNotFound() {
-		assumeEngineHas(EngineFunctions.DEAD_LETTERS);
 		assertThatExceptionOfType(PgqueDeadLetterNotFoundException.class)
 			.isThrownBy(() -> this.template.replayDeadLetter(987654321L))
 			.withMessageContaining("987654321");
@@ -373,7 +355,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void unserializablePayloadFailsBeforeAnythingIsSent() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		List<Object> payloads = new ArrayList<>();
 		IntStream.range(0, 5).forEach((i) -> payloads.add(new Line("ok-" + i, i)));
@@ -394,7 +375,6 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void unreadablePayloadThrowsConversionException() {
-		assumeEngineHas(EngineFunctions.SEND, EngineFunctions.RECEIVE);
 		String queue = newQueue();
 		this.template.send(queue, "Order", "{\"id\": ");
 		PgqueMessage message = deliver(queue).messages().get(0);
@@ -404,11 +384,6 @@ class PgqueTemplateIntegrationTests {
 	}
 
 	// ---- helpers
-
-	@SafeVarargs
-	private static void assumeEngineHas(List<String>... groups) {
-		EngineFunctions.assumePresent(db.jdbc(), groups);
-	}
 
 	/**
 	 * A new queue with consumer {@code c} subscribed.

@@ -20,7 +20,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Failures: exactly-once effects with savepoints and with replay, in-place retry with
@@ -39,17 +38,6 @@ class PgqueListenerErrorHandlingIntegrationTests {
 	@AfterEach
 	void reset() {
 		calls.clear();
-	}
-
-	/**
-	 * Nack below the retry limit needs the engine's retry functions; skip until the
-	 * engine has them.
-	 */
-	private static void assumeRetryInEngine() {
-		Boolean present = db.jdbc()
-			.queryForObject("SELECT to_regprocedure('pgque.event_retry(bigint,bigint,integer)') IS NOT NULL "
-					+ "AND to_regprocedure('pgque.maint_retry_events()') IS NOT NULL", Boolean.class);
-		assumeTrue(Boolean.TRUE.equals(present), "engine without pgque.event_retry / maint_retry_events");
 	}
 
 	static void called(String what) {
@@ -77,7 +65,6 @@ class PgqueListenerErrorHandlingIntegrationTests {
 	}
 
 	private void exactlyOnceEffects(String queue, Class<?> listener, String mode) {
-		assumeRetryInEngine();
 		this.support.createQueue(queue);
 		db.jdbc().execute("CREATE TABLE IF NOT EXISTS effects (queue text, payload text)");
 		this.support.contextRunner()
@@ -105,7 +92,6 @@ class PgqueListenerErrorHandlingIntegrationTests {
 
 	@Test
 	void runWhenHandlerKeepsFailingShouldBackOffInPlaceThenNackThenDeadLetter() {
-		assumeRetryInEngine();
 		String queue = "failing";
 		this.support.createQueue(queue);
 		db.jdbc().queryForObject("SELECT pgque.set_queue_config(?, 'max_retries', '1')", Integer.class, queue);
@@ -188,7 +174,6 @@ class PgqueListenerErrorHandlingIntegrationTests {
 
 	@Test
 	void runWhenHandlerAcknowledgesManuallyShouldApplyItsDecisions() {
-		assumeRetryInEngine();
 		String queue = "manual";
 		this.support.createQueue(queue);
 		this.support.contextRunner().withUserConfiguration(ManualListener.class).run((context) -> {

@@ -59,8 +59,10 @@ class PgqueTickerDeliveryIntegrationTests {
 			System.out.println("Send-to-receive latency at the default tick period (100 ms), ms: min "
 					+ latencies.get(0) + ", median " + latencies.get(latencies.size() / 2) + ", max "
 					+ latencies.get(latencies.size() - 1));
-			// The median shows the tick period at work; the max only rules out waiting for a
-			// fallback poll or an age-based tick (seconds), with slack for a loaded machine.
+			// The median shows the tick period at work; the max only rules out waiting
+			// for a
+			// fallback poll or an age-based tick (seconds), with slack for a loaded
+			// machine.
 			assertThat(latencies.get(latencies.size() / 2)).isLessThan(500);
 			assertThat(latencies.get(latencies.size() - 1)).isLessThan(1500);
 		});
@@ -68,8 +70,6 @@ class PgqueTickerDeliveryIntegrationTests {
 
 	@Test
 	void runWithDefaultRetryPeriodShouldRedeliverANackedEventAfterItsRetryDelay() {
-		this.sql.assumeEngineHas("pgque.receive(text,text,integer)", "pgque.nack(bigint,pgque.message,interval,text)",
-				"pgque.maint_retry_events()");
 		this.sql.createQueue("retries", "c");
 		this.contextRunner.run((context) -> {
 			awaitLeader(context.getBean(PgqueTicker.class));

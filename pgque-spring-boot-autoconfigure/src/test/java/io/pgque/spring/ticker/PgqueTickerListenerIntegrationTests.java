@@ -74,8 +74,10 @@ class PgqueTickerListenerIntegrationTests {
 			System.out.println("Send committed -> @PgqueListener invoked, default tick period (100 ms), ms: min "
 					+ latencies.get(0) + ", median " + latencies.get(latencies.size() / 2) + ", max "
 					+ latencies.get(latencies.size() - 1));
-			// The median shows the tick period at work; the max only rules out waiting for a
-			// fallback poll or an age-based tick (seconds), with slack for a loaded machine.
+			// The median shows the tick period at work; the max only rules out waiting
+			// for a
+			// fallback poll or an age-based tick (seconds), with slack for a loaded
+			// machine.
 			assertThat(latencies.get(latencies.size() / 2)).isLessThan(500);
 			assertThat(latencies.get(latencies.size() - 1)).isLessThan(1500);
 		});

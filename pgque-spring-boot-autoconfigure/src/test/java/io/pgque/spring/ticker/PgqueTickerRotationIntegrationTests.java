@@ -41,8 +41,6 @@ class PgqueTickerRotationIntegrationTests {
 
 	@Test
 	void runUnderLoadShouldRotateOnTheQueuesPeriodAndLoseNoEvent() {
-		this.sql.assumeEngineHas("pgque.maint_operations()", "pgque.maint_rotate_tables_step1(text)",
-				"pgque.maint_rotate_tables_step2()", "pgque.maint()");
 		this.sql.createQueue("busy", "c");
 		db.jdbc().update("UPDATE pgque.queue SET queue_rotation_period = '1 second' WHERE queue_name = 'busy'");
 		this.contextRunner.run((context) -> {

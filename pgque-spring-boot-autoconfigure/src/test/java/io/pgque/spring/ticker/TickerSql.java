@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.Assumptions;
 
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -38,19 +37,6 @@ final class TickerSql {
 		// Using up the first value makes the first event count like any other.
 		this.jdbc.queryForObject("SELECT nextval(queue_event_seq) FROM pgque.queue WHERE queue_name = ?", Long.class,
 				queue);
-	}
-
-	/**
-	 * Skip the calling test while the engine lacks a function it needs.
-	 * @param signatures function signatures, e.g.
-	 * {@code pgque.nack(bigint,pgque.message,interval,text)}
-	 */
-	void assumeEngineHas(String... signatures) {
-		for (String signature : signatures) {
-			Boolean present = this.jdbc.queryForObject("SELECT to_regprocedure(?) IS NOT NULL", Boolean.class,
-					signature);
-			Assumptions.assumeTrue(Boolean.TRUE.equals(present), () -> "the engine has no " + signature + " yet");
-		}
 	}
 
 	long send(String queue, String payload) {
