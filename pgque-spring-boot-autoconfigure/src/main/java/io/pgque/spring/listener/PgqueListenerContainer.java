@@ -336,9 +336,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 					continue;
 				}
 				// every batch is opened only if the server says the lease session holds
-				// the
-				// lock; the lease connection itself is checked once per retry interval
-				// too
+				// the lock; the lease connection itself is checked once per retry
+				// interval too
 				if (verifyDue() && !this.lease.verify()) {
 					leaseLost();
 					continue;
