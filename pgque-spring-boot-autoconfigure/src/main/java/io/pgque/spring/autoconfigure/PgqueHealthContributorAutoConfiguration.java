@@ -1,10 +1,8 @@
 package io.pgque.spring.autoconfigure;
 
-import javax.sql.DataSource;
-
+import io.pgque.spring.core.PgqueAdminOperations;
 import io.pgque.spring.health.PgqueHealthIndicator;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -20,17 +18,15 @@ import org.springframework.context.annotation.Bean;
  */
 @AutoConfiguration(after = PgqueAutoConfiguration.class)
 @ConditionalOnClass(HealthIndicator.class)
-@ConditionalOnBean(DataSource.class)
+@ConditionalOnBean(PgqueAdminOperations.class)
 @ConditionalOnEnabledHealthIndicator("pgque")
 public final class PgqueHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "pgqueHealthIndicator")
-	PgqueHealthIndicator pgqueHealthIndicator(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
+	PgqueHealthIndicator pgqueHealthIndicator(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties) {
 		PgqueProperties.Health health = properties.getHealth();
-		return new PgqueHealthIndicator(PgqueDataSources.resolve(pgqueDataSource, dataSource), health.getTickerGrace(),
-				health.getMaxConsumerLag());
+		return new PgqueHealthIndicator(pgqueAdminOperations, health.getTickerGrace(), health.getMaxConsumerLag());
 	}
 
 }

@@ -1,11 +1,9 @@
 package io.pgque.spring.autoconfigure;
 
-import javax.sql.DataSource;
-
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pgque.spring.core.PgqueAdminOperations;
 import io.pgque.spring.metrics.PgqueMetrics;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -24,17 +22,15 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = { PgqueAutoConfiguration.class, MetricsAutoConfiguration.class,
 		CompositeMeterRegistryAutoConfiguration.class })
 @ConditionalOnClass(MeterRegistry.class)
-@ConditionalOnBean({ DataSource.class, MeterRegistry.class })
+@ConditionalOnBean({ PgqueAdminOperations.class, MeterRegistry.class })
 @ConditionalOnBooleanProperty(name = "pgque.metrics.enabled", matchIfMissing = true)
 public final class PgqueMetricsAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
-	PgqueMetrics pgqueMetrics(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
-		return new PgqueMetrics(PgqueDataSources.resolve(pgqueDataSource, dataSource),
-				properties.getMetrics().getRefreshInterval());
+	PgqueMetrics pgqueMetrics(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties) {
+		return new PgqueMetrics(pgqueAdminOperations, properties.getMetrics().getRefreshInterval());
 	}
 
 }

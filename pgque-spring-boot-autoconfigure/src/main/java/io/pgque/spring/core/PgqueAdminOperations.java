@@ -2,6 +2,7 @@ package io.pgque.spring.core;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -134,6 +135,12 @@ public interface PgqueAdminOperations {
 	 * @return the dead letters; empty for an unknown queue
 	 */
 	List<PgqueDeadLetter> getDeadLetters(String queue, int limit);
+
+	/**
+	 * How many dead letters each queue holds, in one query.
+	 * @return counts by queue name; queues without dead letters are absent
+	 */
+	Map<String, Long> countDeadLetters();
 
 	/**
 	 * Send a dead letter again as a new event, to every subscriber, and remove it.

@@ -86,6 +86,9 @@ final class PgqueSql {
 			+ " FROM pgque.dlq_inspect(?, ?) d LEFT JOIN pgque.consumer c ON c.co_id = d.dl_consumer_id"
 			+ " ORDER BY d.dl_time DESC, d.dl_id DESC";
 
+	static final String DLQ_COUNTS = "SELECT q.queue_name, count(*) FROM pgque.dead_letter d"
+			+ " JOIN pgque.queue q ON q.queue_id = d.dl_queue_id GROUP BY q.queue_name";
+
 	static final String DLQ_REPLAY = "SELECT pgque.dlq_replay(?)";
 
 	static final String DLQ_REPLAY_ALL = "SELECT replayed, failed, first_error FROM pgque.dlq_replay_all(?)";

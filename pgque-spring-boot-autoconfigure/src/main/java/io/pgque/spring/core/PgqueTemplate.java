@@ -7,6 +7,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -346,6 +347,17 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		}
 		return run("getDeadLetters", queue, null, null,
 				() -> this.jdbc.query(PgqueSql.DLQ_INSPECT, PgqueRowMappers.DEAD_LETTER, queue, queue, limit));
+	}
+
+	@Override
+	public Map<String, Long> countDeadLetters() {
+		return run("countDeadLetters", null, null, null, () -> {
+			Map<String, Long> counts = new LinkedHashMap<>();
+			this.jdbc.query(PgqueSql.DLQ_COUNTS, (rs) -> {
+				counts.put(rs.getString(1), rs.getLong(2));
+			});
+			return counts;
+		});
 	}
 
 	@Override

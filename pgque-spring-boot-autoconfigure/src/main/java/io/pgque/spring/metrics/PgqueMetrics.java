@@ -3,28 +3,29 @@ package io.pgque.spring.metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-
-import javax.sql.DataSource;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.MultiGauge.Row;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.pgque.spring.core.PgqueAdminOperations;
+import io.pgque.spring.core.PgqueConsumerInfo;
+import io.pgque.spring.core.PgqueQueueInfo;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
- * Gauges of the engine's state, read from the database by one background refresh every
- * {@code refreshInterval} (never on a scrape, so a slow database cannot stall the metrics
- * endpoint):
+ * Gauges of the engine's state, read through {@link PgqueAdminOperations} by one
+ * background refresh every {@code refreshInterval} (never on a scrape, so a slow database
+ * cannot stall the metrics endpoint):
  * <ul>
  * <li>{@code pgque.queue.events.new} — events sent but not yet covered by a tick;</li>
  * <li>{@code pgque.queue.ticker.lag} — seconds since the queue's last tick;</li>
@@ -40,23 +41,14 @@ public class PgqueMetrics implements MeterBinder, DisposableBean {
 
 	private static final Log logger = LogFactory.getLog(PgqueMetrics.class);
 
-	private static final String QUEUES_SQL = """
-			SELECT i.queue_name, i.ev_new, extract(epoch FROM i.ticker_lag) AS ticker_lag_s,
-			       (SELECT count(*) FROM pgque.dead_letter d WHERE d.dl_queue_id = q.queue_id) AS dead_letters
-			  FROM pgque.get_queue_info() i JOIN pgque.queue q ON q.queue_name = i.queue_name""";
-
-	private static final String CONSUMERS_SQL = """
-			SELECT queue_name, consumer_name, extract(epoch FROM lag) AS lag_s, pending_events
-			  FROM pgque.get_consumer_info()""";
-
-	private final JdbcTemplate jdbc;
+	private final PgqueAdminOperations admin;
 
 	private final Duration refreshInterval;
 
 	private @Nullable ScheduledExecutorService scheduler;
 
-	public PgqueMetrics(DataSource dataSource, Duration refreshInterval) {
-		this.jdbc = new JdbcTemplate(dataSource);
+	public PgqueMetrics(PgqueAdminOperations admin, Duration refreshInterval) {
+		this.admin = admin;
 		this.refreshInterval = refreshInterval;
 	}
 
@@ -75,22 +67,24 @@ public class PgqueMetrics implements MeterBinder, DisposableBean {
 
 	void refresh(Gauges gauges) {
 		try {
+			Map<String, Long> deadLetterCounts = this.admin.countDeadLetters();
 			List<Row<?>> newEvents = new ArrayList<>();
 			List<Row<?>> tickerLag = new ArrayList<>();
 			List<Row<?>> deadLetters = new ArrayList<>();
-			this.jdbc.query(QUEUES_SQL, (rs) -> {
-				Tags tags = Tags.of("queue", rs.getString("queue_name"));
-				newEvents.add(Row.of(tags, rs.getLong("ev_new")));
-				tickerLag.add(Row.of(tags, rs.getDouble("ticker_lag_s")));
-				deadLetters.add(Row.of(tags, rs.getLong("dead_letters")));
-			});
+			for (PgqueQueueInfo queue : this.admin.getQueueInfo()) {
+				Tags tags = Tags.of("queue", queue.name());
+				newEvents.add(Row.of(tags, queue.newEvents()));
+				tickerLag.add(Row.of(tags, seconds(queue.tickerLag())));
+				deadLetters.add(Row.of(tags, deadLetterCounts.getOrDefault(queue.name(), 0L)));
+			}
 			List<Row<?>> consumerLag = new ArrayList<>();
 			List<Row<?>> pending = new ArrayList<>();
-			this.jdbc.query(CONSUMERS_SQL, (rs) -> {
-				Tags tags = Tags.of("queue", rs.getString("queue_name"), "consumer", rs.getString("consumer_name"));
-				consumerLag.add(Row.of(tags, rs.getDouble("lag_s")));
-				pending.add(Row.of(tags, rs.getLong("pending_events")));
-			});
+			for (PgqueConsumerInfo consumer : this.admin.getConsumerInfo()) {
+				Tags tags = Tags.of("queue", consumer.queue(), "consumer", consumer.consumer());
+				consumerLag.add(Row.of(tags, seconds(consumer.lag())));
+				Long pendingEvents = consumer.pendingEvents();
+				pending.add(Row.of(tags, (pendingEvents != null) ? pendingEvents : 0L));
+			}
 			gauges.newEvents.register(newEvents, true);
 			gauges.tickerLag.register(tickerLag, true);
 			gauges.deadLetters.register(deadLetters, true);
@@ -101,6 +95,10 @@ public class PgqueMetrics implements MeterBinder, DisposableBean {
 			// Keep the last values; the next refresh tries again.
 			logger.debug("Could not refresh PgQue metrics", ex);
 		}
+	}
+
+	private static double seconds(@Nullable Duration duration) {
+		return (duration != null) ? duration.toNanos() / 1e9 : 0;
 	}
 
 	@Override

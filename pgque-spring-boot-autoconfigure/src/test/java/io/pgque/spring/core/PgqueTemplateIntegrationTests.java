@@ -198,6 +198,7 @@ class PgqueTemplateIntegrationTests {
 		this.template.ack(batch.id());
 
 		List<PgqueDeadLetter> deadLetters = this.template.getDeadLetters(queue, 10);
+		assertThat(this.template.countDeadLetters()).containsEntry(queue, 2L);
 		assertThat(deadLetters).hasSize(2).allSatisfy((deadLetter) -> {
 			assertThat(deadLetter.queue()).isEqualTo(queue);
 			assertThat(deadLetter.consumer()).isEqualTo("c");
@@ -215,6 +216,7 @@ class PgqueTemplateIntegrationTests {
 		assertThat(this.template.purgeDeadLetters(queue, Duration.ofDays(1))).isZero();
 		assertThat(this.template.purgeDeadLetters(queue, Duration.ZERO)).isEqualTo(1);
 		assertThat(this.template.getDeadLetters(queue, 10)).isEmpty();
+		assertThat(this.template.countDeadLetters()).doesNotContainKey(queue);
 		assertThat(this.template.replayDeadLetters(queue)).isEqualTo(new PgqueReplayResult(0, 0, null));
 	}
 

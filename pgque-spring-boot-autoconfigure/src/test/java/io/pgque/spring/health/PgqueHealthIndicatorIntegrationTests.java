@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.pgque.spring.convert.PgqueTextPayloadConverter;
+import io.pgque.spring.convert.PgqueTypeMapper;
+import io.pgque.spring.core.PgqueTemplate;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +34,7 @@ class PgqueHealthIndicatorIntegrationTests {
 
 	@Test
 	void healthIsDownWithoutTheEngine() {
-		Health health = new PgqueHealthIndicator(noEngine.dataSource(), Duration.ofSeconds(30), null).health();
+		Health health = new PgqueHealthIndicator(template(noEngine), Duration.ofSeconds(30), null).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(health.getDetails().get("error").toString()).contains("not installed");
 	}
@@ -40,7 +43,7 @@ class PgqueHealthIndicatorIntegrationTests {
 	void healthIsUpWithFreshQueuesAndReportsThem() {
 		db.jdbc().queryForObject("SELECT pgque.create_queue('orders')", Integer.class);
 		db.jdbc().queryForObject("SELECT pgque.subscribe('orders', 'billing')", Integer.class);
-		Health health = new PgqueHealthIndicator(db.dataSource(), Duration.ofSeconds(30), null).health();
+		Health health = new PgqueHealthIndicator(template(db), Duration.ofSeconds(30), null).health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails().get("version")).isEqualTo("0.2.0");
 		assertThat(((Map<?, ?>) health.getDetails().get("queues")).containsKey("orders")).isTrue();
@@ -53,7 +56,7 @@ class PgqueHealthIndicatorIntegrationTests {
 		db.jdbc().queryForObject("SELECT pgque.insert_event('stalled', 't', 'x')", Long.class);
 		db.jdbc().queryForObject("SELECT pgque.insert_event('stalled', 't', 'y')", Long.class);
 		ageTicks("stalled", "10 minutes");
-		Health health = new PgqueHealthIndicator(db.dataSource(), Duration.ofSeconds(30), null).health();
+		Health health = new PgqueHealthIndicator(template(db), Duration.ofSeconds(30), null).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat((List<?>) health.getDetails().get("problems")).singleElement()
 			.asString()
@@ -65,16 +68,20 @@ class PgqueHealthIndicatorIntegrationTests {
 		db.jdbc().queryForObject("SELECT pgque.create_queue('slow')", Integer.class);
 		db.jdbc().queryForObject("SELECT pgque.subscribe('slow', 'reporting')", Integer.class);
 		ageTicks("slow", "30 seconds");
-		PgqueHealthIndicator strict = new PgqueHealthIndicator(db.dataSource(), Duration.ofHours(1),
+		PgqueHealthIndicator strict = new PgqueHealthIndicator(template(db), Duration.ofHours(1),
 				Duration.ofSeconds(10));
 		Health health = strict.health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat((List<?>) health.getDetails().get("problems")).singleElement()
 			.asString()
 			.contains("consumer 'slow/reporting'");
-		PgqueHealthIndicator lenient = new PgqueHealthIndicator(db.dataSource(), Duration.ofHours(1),
+		PgqueHealthIndicator lenient = new PgqueHealthIndicator(template(db), Duration.ofHours(1),
 				Duration.ofMinutes(5));
 		assertThat(lenient.health().getStatus()).isEqualTo(Status.UP);
+	}
+
+	private static PgqueTemplate template(PgqueTestDatabase database) {
+		return new PgqueTemplate(database.dataSource(), new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames()));
 	}
 
 	private void ageTicks(String queue, String age) {

@@ -3,6 +3,9 @@ package io.pgque.spring.metrics;
 import java.time.Duration;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.pgque.spring.convert.PgqueTextPayloadConverter;
+import io.pgque.spring.convert.PgqueTypeMapper;
+import io.pgque.spring.core.PgqueTemplate;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,7 +25,9 @@ class PgqueMetricsIntegrationTests {
 			db.jdbc().queryForObject("SELECT pgque.send('metered', 'payload-' || ?::text)", Long.class, i);
 		}
 		long expectedNew = db.jdbc().queryForObject("SELECT ev_new FROM pgque.get_queue_info('metered')", Long.class);
-		PgqueMetrics metrics = new PgqueMetrics(db.dataSource(), Duration.ofHours(1));
+		PgqueMetrics metrics = new PgqueMetrics(
+				new PgqueTemplate(db.dataSource(), new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames())),
+				Duration.ofHours(1));
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		PgqueMetrics.Gauges gauges = new PgqueMetrics.Gauges(registry);
 		metrics.refresh(gauges);
@@ -40,7 +45,9 @@ class PgqueMetricsIntegrationTests {
 	@Test
 	void bindToRefreshesInTheBackgroundAndStopsOnDestroy() throws Exception {
 		db.jdbc().queryForObject("SELECT pgque.create_queue('bound')", Integer.class);
-		PgqueMetrics metrics = new PgqueMetrics(db.dataSource(), Duration.ofMillis(50));
+		PgqueMetrics metrics = new PgqueMetrics(
+				new PgqueTemplate(db.dataSource(), new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames())),
+				Duration.ofMillis(50));
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		metrics.bindTo(registry);
 		try {
