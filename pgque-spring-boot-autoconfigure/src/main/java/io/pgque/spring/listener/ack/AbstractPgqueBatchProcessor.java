@@ -11,7 +11,7 @@ import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
-import io.pgque.spring.listener.source.PgqueLease;
+import io.pgque.spring.listener.source.PgqueOpenBatch;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -41,17 +41,15 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 * Open the consumer's batch and read all of it.
 	 * @return the batch, or {@code null} when there is no new tick
 	 */
-	protected @Nullable OpenBatch open() {
-		PgqueLease lease = this.context.lease();
-		Long batchId = (lease != null) ? this.jdbc.nextBatch(lease) : this.jdbc.nextBatch();
-		if (batchId == null) {
-			return null;
+	protected @Nullable PgqueOpenBatch open() {
+		PgqueOpenBatch batch = this.jdbc.open(this.context.lease());
+		if (batch != null) {
+			PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batch.id());
 		}
-		PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batchId);
-		return new OpenBatch(batchId, this.jdbc.events(batchId));
+		return batch;
 	}
 
-	protected List<PgqueDispatchUnit> units(OpenBatch batch) {
+	protected List<PgqueDispatchUnit> units(PgqueOpenBatch batch) {
 		return this.context.dispatcher().units(batch.messages(), this.context.options().maxBatchSize());
 	}
 
@@ -177,15 +175,6 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 
 	protected boolean isManualAcknowledgement() {
 		return this.context.dispatcher().isManualAcknowledgement();
-	}
-
-	/**
-	 * A batch read in full.
-	 *
-	 * @param id the batch id
-	 * @param messages every message, ascending by id
-	 */
-	protected record OpenBatch(long id, List<PgqueMessage> messages) {
 	}
 
 }

@@ -2,6 +2,7 @@ package io.pgque.spring.listener.ack;
 
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.error.PgqueFailureDecision;
+import io.pgque.spring.listener.source.PgqueOpenBatch;
 
 /**
  * {@link io.pgque.spring.listener.PgqueTransactionMode#AT_LEAST_ONCE}: the batch is
@@ -19,7 +20,7 @@ final class PgqueAtLeastOnceBatchProcessor extends AbstractPgqueBatchProcessor {
 
 	@Override
 	public PgqueBatchResult processNextBatch() {
-		OpenBatch batch = this.context.transactions().execute((status) -> open());
+		PgqueOpenBatch batch = this.context.transactions().execute((status) -> open());
 		if (batch == null) {
 			return PgqueBatchResult.NONE;
 		}

@@ -8,6 +8,7 @@ import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
+import io.pgque.spring.listener.source.PgqueOpenBatch;
 
 import org.springframework.util.backoff.BackOffExecution;
 
@@ -61,7 +62,7 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 	}
 
 	private PgqueBatchResult run(Map<Long, PgqueFailureDecision> settled) {
-		OpenBatch batch = open();
+		PgqueOpenBatch batch = open();
 		if (batch == null) {
 			return PgqueBatchResult.NONE;
 		}

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import javax.sql.DataSource;
 
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
+import io.pgque.spring.listener.source.PgqueOpenBatch;
 
 import org.springframework.jdbc.datasource.DataSourceUtils;
 
@@ -29,7 +30,7 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 	@Override
 	public PgqueBatchResult processNextBatch() {
 		PgqueBatchResult result = this.context.transactions().execute((status) -> {
-			OpenBatch batch = open();
+			PgqueOpenBatch batch = open();
 			if (batch == null) {
 				return PgqueBatchResult.NONE;
 			}

@@ -4,6 +4,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -13,20 +15,26 @@ import io.pgque.spring.core.PgqueMessage;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.RowCallbackHandler;
 
 /**
  * The SQL one listener container runs for its (queue, consumer). Every call joins the
  * Spring-managed transaction of the thread, if any.
  * <p>
- * A batch is read with {@code next_batch} + {@code get_batch_events}, which return
- * <em>every</em> event of the batch: {@code finish_batch} moves the cursor past all of
- * them, so reading only part of a batch (as {@code receive(q, c, n)} may) would lose the
- * rest.
+ * A batch is opened and read in one statement ({@code next_batch} joined with
+ * {@code get_batch_events}), which returns <em>every</em> event of the batch:
+ * {@code finish_batch} moves the cursor past all of them, so reading only part of a batch
+ * (as {@code receive(q, c, n)} may) would lose the rest.
  *
  * @author pgque-spring-boot authors
  */
 public class PgqueConsumerJdbc {
+
+	private static final String OPEN = openSql("");
+
+	// a shared try-lock on the lease's witness fails exactly while the lease session
+	// holds it (see PgqueLease)
+	private static final String OPEN_WHILE_LEASED = openSql("WHERE NOT pg_catalog.pg_try_advisory_xact_lock_shared(?)");
 
 	private final DataSource dataSource;
 
@@ -41,6 +49,19 @@ public class PgqueConsumerJdbc {
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.queue = queue;
 		this.consumer = consumer;
+	}
+
+	// next_batch runs once, and only if the condition holds: a subquery with a volatile
+	// function is never pulled up, so the lateral read and the outer column see the one
+	// batch id it returned. OFFSET 0 keeps the lateral subquery whole, so its WHERE gates
+	// the call (get_batch_events(NULL) raises) instead of filtering after it.
+	private static String openSql(String condition) {
+		return """
+				SELECT b.batch_id, e.ev_id, e.ev_time, e.ev_retry, e.ev_type, e.ev_data,
+				    e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
+				FROM (SELECT pgque.next_batch(?, ?) AS batch_id %s) b
+				LEFT JOIN LATERAL (SELECT * FROM pgque.get_batch_events(b.batch_id)
+				    WHERE b.batch_id IS NOT NULL OFFSET 0) e ON true""".formatted(condition);
 	}
 
 	/**
@@ -105,58 +126,76 @@ public class PgqueConsumerJdbc {
 	}
 
 	/**
-	 * Open (or re-open) the consumer's batch; locks the subscription row until the
-	 * transaction ends.
-	 * @return the batch id, or {@code null} when no new tick is there
-	 */
-	public @Nullable Long nextBatch() {
-		return this.jdbc.queryForObject("SELECT pgque.next_batch(?, ?)", Long.class, this.queue, this.consumer);
-	}
-
-	/**
-	 * Open (or re-open) the consumer's batch only if the lease's session still holds the
-	 * advisory lock, checked on the server in the same statement (no extra round trip).
-	 * @param lease the lease
-	 * @return the batch id, or {@code null} when no new tick is there
+	 * Open (or re-open) the consumer's batch and read all of it, in one round trip; locks
+	 * the subscription row until the transaction ends.
+	 * <p>
+	 * With a lease, the batch is opened only if the lease's session still holds its
+	 * advisory locks, checked on the server in the same statement: a container that lost
+	 * its lease cannot open, let alone handle, another batch.
+	 * @param lease the container's lease, or {@code null} when it works without one
+	 * @return the batch, or {@code null} when no new tick is there
 	 * @throws PgqueLeaseLostException if the lock is no longer held by the lease's
 	 * session
 	 */
-	public @Nullable Long nextBatch(PgqueLease lease) {
-		long key = lease.key();
-		// a bigint advisory key shows as classid = high half, objid = low half, objsubid
-		// = 1
-		List<@Nullable Long> ids = this.jdbc.query("""
-				SELECT pgque.next_batch(?, ?) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_locks
-				    WHERE locktype = 'advisory' AND granted AND pid = ? AND objsubid = 1
-				    AND classid = ?::bigint::oid AND objid = ?::bigint::oid)""", (rs, row) -> {
-			long id = rs.getLong(1);
-			return rs.wasNull() ? null : id;
-		}, this.queue, this.consumer, lease.backendPid(), key >>> 32, key & 0xFFFFFFFFL);
-		if (ids.isEmpty()) {
-			lease.lost();
-			throw new PgqueLeaseLostException(this.queue, this.consumer);
+	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
+		BatchReader reader = new BatchReader();
+		if (lease == null) {
+			this.jdbc.query(OPEN, reader, this.queue, this.consumer);
 		}
-		return ids.get(0);
+		else {
+			this.jdbc.query(OPEN_WHILE_LEASED, reader, this.queue, this.consumer, lease.witnessKey());
+			if (!reader.answered) {
+				lease.lost();
+				throw new PgqueLeaseLostException(this.queue, this.consumer);
+			}
+		}
+		return (reader.batchId != null) ? new PgqueOpenBatch(reader.batchId, reader.messagesById()) : null;
 	}
 
 	/**
-	 * Every event of an open batch, ascending by id.
-	 * @param batchId the batch
-	 * @return the messages
+	 * Collects the rows of {@link #OPEN}: one per event, or a single row without an event
+	 * when the batch is empty or there is none ({@code batch_id} null).
+	 * <p>
+	 * {@code get_batch_events} returns its rows ascending by id, and the statement keeps
+	 * them so without an ORDER BY (which would sort every batch once more); the order is
+	 * checked here and restored should a plan ever change it.
 	 */
-	public List<PgqueMessage> events(long batchId) {
-		RowMapper<PgqueMessage> mapper = (rs, row) -> message(rs, batchId);
-		return this.jdbc.query("""
-				SELECT ev_id, ev_time, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4
-				FROM pgque.get_batch_events(?) ORDER BY ev_id""", mapper, batchId);
-	}
+	private static final class BatchReader implements RowCallbackHandler {
 
-	private static PgqueMessage message(ResultSet rs, long batchId) throws SQLException {
-		int retry = rs.getInt(3);
-		Integer retryCount = rs.wasNull() ? null : retry;
-		return new PgqueMessage(rs.getLong(1), batchId, rs.getString(4), rs.getString(5), retryCount,
-				rs.getObject(2, OffsetDateTime.class), rs.getString(6), rs.getString(7), rs.getString(8),
-				rs.getString(9));
+		private boolean answered;
+
+		private @Nullable Long batchId;
+
+		private final List<PgqueMessage> messages = new ArrayList<>();
+
+		private boolean ascending = true;
+
+		@Override
+		public void processRow(ResultSet rs) throws SQLException {
+			this.answered = true;
+			long id = rs.getLong(1);
+			if (rs.wasNull()) {
+				return;
+			}
+			this.batchId = id;
+			long eventId = rs.getLong(2);
+			if (!rs.wasNull()) {
+				this.ascending &= this.messages.isEmpty() || this.messages.get(this.messages.size() - 1).id() < eventId;
+				int retry = rs.getInt(4);
+				Integer retryCount = rs.wasNull() ? null : retry;
+				this.messages.add(new PgqueMessage(eventId, id, rs.getString(5), rs.getString(6), retryCount,
+						rs.getObject(3, OffsetDateTime.class), rs.getString(7), rs.getString(8), rs.getString(9),
+						rs.getString(10)));
+			}
+		}
+
+		List<PgqueMessage> messagesById() {
+			if (!this.ascending) {
+				this.messages.sort(Comparator.comparingLong(PgqueMessage::id));
+			}
+			return this.messages;
+		}
+
 	}
 
 	/**

@@ -1,14 +1,24 @@
 package io.pgque.spring.listener.source;
 
+import java.security.SecureRandom;
 import java.sql.SQLException;
 
 /**
  * The right of one container to work for its (queue, consumer): an advisory lock held on
  * the {@link PgqueLeaseManager}'s connection. Used by one container thread.
+ * <p>
+ * With the lease, the same connection locks a <em>witness</em>: a random key drawn for
+ * each acquisition, which no other session ever locks. The statement that opens a batch
+ * checks the witness with a lock probe (a shared try-lock fails while the witness is
+ * held), which is as strict as looking the lease up in {@code pg_locks} and much cheaper:
+ * the witness is held exactly while this acquisition's session lives and has not released
+ * the lease.
  *
  * @author pgque-spring-boot authors
  */
 public final class PgqueLease {
+
+	private static final SecureRandom WITNESSES = new SecureRandom();
 
 	private final PgqueLeaseManager manager;
 
@@ -18,7 +28,7 @@ public final class PgqueLease {
 
 	private volatile long generation = -1;
 
-	private volatile int backendPid = -1;
+	private volatile long witness;
 
 	PgqueLease(PgqueLeaseManager manager, long key, String name) {
 		this.manager = manager;
@@ -35,10 +45,9 @@ public final class PgqueLease {
 		if (this.generation >= 0) {
 			return true;
 		}
-		long taken = this.manager.tryLock(this.key);
-		if (taken >= 0) {
-			this.backendPid = this.manager.backendPid(taken);
-		}
+		long candidate = WITNESSES.nextLong();
+		long taken = this.manager.tryLock(this.key, candidate);
+		this.witness = candidate;
 		this.generation = taken;
 		return taken >= 0;
 	}
@@ -74,7 +83,7 @@ public final class PgqueLease {
 		long current = this.generation;
 		this.generation = -1;
 		if (current >= 0) {
-			this.manager.unlock(this.key, current);
+			this.manager.unlock(this.key, this.witness, current);
 		}
 	}
 
@@ -83,12 +92,16 @@ public final class PgqueLease {
 	}
 
 	/**
-	 * The server process id of the session holding the lock, for checks on the server
-	 * side (see {@link PgqueConsumerJdbc#nextBatch(PgqueLease)}).
-	 * @return the pid, or -1 when not acquired
+	 * The witness key of the current acquisition, for checks on the server side (see
+	 * {@link PgqueConsumerJdbc#open(PgqueLease)}).
+	 * @return the key
+	 * @throws IllegalStateException if the lease is not acquired
 	 */
-	public int backendPid() {
-		return isAcquired() ? this.backendPid : -1;
+	public long witnessKey() {
+		if (!isAcquired()) {
+			throw new IllegalStateException(this + " is not acquired");
+		}
+		return this.witness;
 	}
 
 	/**

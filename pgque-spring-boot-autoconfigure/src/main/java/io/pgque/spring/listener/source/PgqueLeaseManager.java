@@ -42,8 +42,6 @@ public class PgqueLeaseManager implements AutoCloseable {
 
 	private long generation;
 
-	private int backendPid;
-
 	private boolean closed;
 
 	public PgqueLeaseManager(DataSource dataSource) {
@@ -79,21 +77,35 @@ public class PgqueLeaseManager implements AutoCloseable {
 	}
 
 	/**
-	 * Try to take a lock.
-	 * @param key the lock key
-	 * @return the connection generation it was taken on, or -1 if another session holds
-	 * it
+	 * Try to take a lease lock and, with it, its witness lock.
+	 * @param key the lease's lock key
+	 * @param witness a fresh random key, locked only by this acquisition (see
+	 * {@link PgqueLease})
+	 * @return the connection generation they were taken on, or -1 if another session
+	 * holds the lease
 	 * @throws SQLException if the database cannot be reached
 	 */
-	long tryLock(long key) throws SQLException {
+	long tryLock(long key, long witness) throws SQLException {
 		this.lock.lock();
 		try {
 			Connection con = connection();
-			try (PreparedStatement ps = con.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+			try (PreparedStatement ps = con
+				.prepareStatement("SELECT CASE WHEN pg_try_advisory_lock(?) THEN pg_try_advisory_lock(?) END")) {
 				ps.setLong(1, key);
+				ps.setLong(2, witness);
 				try (ResultSet rs = ps.executeQuery()) {
 					rs.next();
-					return rs.getBoolean(1) ? this.generation : -1;
+					boolean witnessed = rs.getBoolean(1);
+					if (rs.wasNull()) {
+						return -1;
+					}
+					if (!witnessed) {
+						// another session holds that random key: give the lease back, a
+						// later attempt draws a new witness
+						unlock(con, key);
+						return -1;
+					}
+					return this.generation;
 				}
 			}
 			catch (SQLException ex) {
@@ -112,21 +124,6 @@ public class PgqueLeaseManager implements AutoCloseable {
 	 * @param generation the generation the lock was taken on
 	 * @return whether it is held
 	 */
-	/**
-	 * The server process id of the lease connection a lock was taken on.
-	 * @param generation the generation the lock was taken on
-	 * @return the pid, or -1 if that connection is gone
-	 */
-	int backendPid(long generation) {
-		this.lock.lock();
-		try {
-			return (this.connection != null && generation == this.generation) ? this.backendPid : -1;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
 	boolean isValid(long generation) {
 		this.lock.lock();
 		try {
@@ -151,16 +148,16 @@ public class PgqueLeaseManager implements AutoCloseable {
 		}
 	}
 
-	void unlock(long key, long generation) {
+	void unlock(long key, long witness, long generation) {
 		this.lock.lock();
 		try {
 			Connection con = this.connection;
 			if (con == null || generation != this.generation) {
 				return;
 			}
-			try (PreparedStatement ps = con.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-				ps.setLong(1, key);
-				ps.executeQuery().close();
+			try {
+				unlock(con, witness);
+				unlock(con, key);
 			}
 			catch (SQLException ex) {
 				logger.debug("Could not release lease; dropping its connection", ex);
@@ -169,6 +166,13 @@ public class PgqueLeaseManager implements AutoCloseable {
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	private static void unlock(Connection con, long key) throws SQLException {
+		try (PreparedStatement ps = con.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+			ps.setLong(1, key);
+			ps.executeQuery().close();
 		}
 	}
 
@@ -183,10 +187,6 @@ public class PgqueLeaseManager implements AutoCloseable {
 				con.setAutoCommit(true);
 				try (Statement st = con.createStatement()) {
 					st.execute("SET application_name = 'pgque-lease'");
-					try (ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
-						rs.next();
-						this.backendPid = rs.getInt(1);
-					}
 				}
 			}
 			catch (SQLException ex) {
