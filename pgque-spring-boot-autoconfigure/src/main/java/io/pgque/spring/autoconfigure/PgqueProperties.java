@@ -157,8 +157,8 @@ public class PgqueProperties {
 
 		/**
 		 * How batches are wrapped in transactions: 'auto' (savepoints with a
-		 * DataSourceTransactionManager, replay otherwise), 'savepoint', 'replay' or
-		 * 'at-least-once'.
+		 * DataSourceTransactionManager, replay otherwise), 'savepoint' (needs a
+		 * DataSourceTransactionManager), 'replay' or 'at-least-once'.
 		 */
 		private PgqueTransactionMode transactionMode = PgqueTransactionMode.AUTO;
 

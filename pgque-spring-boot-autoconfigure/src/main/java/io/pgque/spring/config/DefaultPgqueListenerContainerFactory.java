@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -41,7 +42,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * on the PgQue DataSource (not registered as a bean, so the application's own transaction
  * manager auto-configuration is unaffected). Set the application's transaction manager
  * (e.g. JPA's) when handlers write through it; the mode {@code AUTO} then replays batches
- * instead of using savepoints.
+ * instead of using savepoints, and creating a container in the mode {@code SAVEPOINT}
+ * fails.
  *
  * @author pgque-spring-boot authors
  */
@@ -149,7 +151,8 @@ public class DefaultPgqueListenerContainerFactory
 				containerOptions, lease, this.notificationListener, this.threadFactory, this.eventPublisher);
 		PlatformTransactionManager transactions = (this.transactionManager != null) ? this.transactionManager
 				: new DataSourceTransactionManager(this.dataSource);
-		PgqueTransactionMode mode = PgqueBatchProcessors.resolve(containerOptions.transactionMode(), transactions);
+		PgqueTransactionMode mode = PgqueBatchProcessors.resolve(containerOptions.transactionMode(), transactions,
+				describe(endpoints, name));
 		PgqueBatchContext context = new PgqueBatchContext(jdbc, dispatcher, containerOptions,
 				new PgqueErrorHandler(containerOptions.notRetryableExceptions()), container::sleep,
 				new TransactionTemplate(transactions), lease);
@@ -170,6 +173,12 @@ public class DefaultPgqueListenerContainerFactory
 		}
 		Class<?> payloadType = PgqueHandlerMethod.applicationPayloadType(endpoint.method());
 		return (payloadType != null) ? Set.of(this.payloadConverter.typeName(payloadType)) : endpoint.types();
+	}
+
+	private static String describe(List<PgqueListenerEndpoint> endpoints, String name) {
+		StringJoiner methods = new StringJoiner(", ", "@PgqueListener ", " of " + name);
+		endpoints.forEach((endpoint) -> methods.add(endpoint.description()));
+		return methods.toString();
 	}
 
 	private static @Nullable PgqueRetrySettings retry(PgqueListenerEndpoint endpoint, PgqueRetrySettings defaults) {

@@ -16,7 +16,9 @@ public enum PgqueTransactionMode {
 	/**
 	 * The whole batch in one transaction with a savepoint per message: a handler's
 	 * database writes commit atomically with the ack, a failing message rolls back to its
-	 * savepoint. Needs a transaction manager that exposes JDBC savepoints.
+	 * savepoint. Needs a {@code DataSourceTransactionManager}: with any other transaction
+	 * manager (e.g. JPA's, which flushes a failed message's entities from its persistence
+	 * context at commit) a container refuses to start in this mode.
 	 */
 	SAVEPOINT,
 

@@ -16,19 +16,34 @@ public final class PgqueBatchProcessors {
 	}
 
 	/**
-	 * The mode {@link PgqueTransactionMode#AUTO} stands for with a transaction manager:
+	 * The mode a container runs in. {@link PgqueTransactionMode#AUTO} stands for
 	 * savepoints with a {@link DataSourceTransactionManager}, replay otherwise.
+	 * {@link PgqueTransactionMode#SAVEPOINT} is refused with any other transaction
+	 * manager: rolling back to a savepoint only undoes what already reached the
+	 * connection, while a manager such as JPA's holds a failed message's writes in its
+	 * persistence context and flushes them with the commit (and the ack).
 	 * @param mode the configured mode
 	 * @param transactionManager the container's transaction manager
+	 * @param listeners the container's listener methods and consumer, for the error
+	 * message
 	 * @return the effective mode
+	 * @throws IllegalStateException if the mode is {@code SAVEPOINT} and the transaction
+	 * manager cannot honour it
 	 */
-	public static PgqueTransactionMode resolve(PgqueTransactionMode mode,
-			PlatformTransactionManager transactionManager) {
+	public static PgqueTransactionMode resolve(PgqueTransactionMode mode, PlatformTransactionManager transactionManager,
+			String listeners) {
+		boolean savepoints = transactionManager instanceof DataSourceTransactionManager;
+		if (mode == PgqueTransactionMode.SAVEPOINT && !savepoints) {
+			throw new IllegalStateException("Transaction mode SAVEPOINT of " + listeners
+					+ " needs a DataSourceTransactionManager, but the container's transaction manager ("
+					+ transactionManager.getClass().getName() + ") cannot keep a failed message's writes out of"
+					+ " the commit by rolling back to a savepoint (JPA, for one, flushes them from its persistence"
+					+ " context); set pgque.listener.transaction-mode to 'replay' or 'auto'");
+		}
 		if (mode != PgqueTransactionMode.AUTO) {
 			return mode;
 		}
-		return (transactionManager instanceof DataSourceTransactionManager) ? PgqueTransactionMode.SAVEPOINT
-				: PgqueTransactionMode.REPLAY;
+		return savepoints ? PgqueTransactionMode.SAVEPOINT : PgqueTransactionMode.REPLAY;
 	}
 
 	/**
