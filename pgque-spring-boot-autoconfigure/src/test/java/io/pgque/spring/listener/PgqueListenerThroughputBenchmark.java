@@ -1,5 +1,6 @@
 package io.pgque.spring.listener;
 
+import java.lang.reflect.Method;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,9 +10,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
-import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.config.PgqueListenerContainerFactory;
+import io.pgque.spring.config.PgqueListenerEndpoint;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -23,15 +24,21 @@ import org.springframework.context.event.EventListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Drains 200,000 preloaded events (400 batches of 500) through a no-op
- * {@code @PgqueListener} and, over the same batches, through a raw SQL loop on one
- * connection ({@code next_batch}, {@code get_batch_events} reading every column,
- * {@code finish_batch}, commit), and prints both rates.
- * <p>
- * Every reader is a consumer of its own, so all of them read the same batches. Raw loop
- * and listener take turns, three rounds each, after a warm-up round of each; the best and
- * the median round are printed, since the machine may be shared. A last round runs both
- * at the same time, on two more consumers, so that outside load hits both alike.
+ * Drains 200,000 preloaded events (400 batches of 500) through a no-op listener (a
+ * container from the auto-configured factory, as for a {@code @PgqueListener} method)
+ * and, over the same batches, through two raw SQL loops on one connection each, and
+ * prints the three rates:
+ * <ul>
+ * <li>receive/ack: {@code receive(queue, consumer, NULL)} (the whole batch), reading
+ * every column, {@code ack}, commit: the modern API;</li>
+ * <li>PgQ: {@code next_batch}, {@code get_batch_events} reading every column,
+ * {@code finish_batch}, commit: the classic API.</li>
+ * </ul>
+ * Every reader is a consumer of its own, so all of them read the same batches. The loops
+ * and the listener take turns, five rounds each, after a warm-up round of each; the best
+ * and the median round are printed, since the machine may be shared. A last round runs
+ * the receive/ack loop and the listener at the same time, on two more consumers, so that
+ * outside load hits both alike.
  * <p>
  * Run with
  * {@code -Dgroups=benchmark -DexcludedGroups=none -Dtest=PgqueListenerThroughputBenchmark}.
@@ -47,18 +54,14 @@ class PgqueListenerThroughputBenchmark {
 
 	private static final int TOTAL = BATCHES * BATCH_SIZE;
 
-	private static final int ROUNDS = 3;
+	private static final int ROUNDS = 5;
 
 	private static final int SIDE_BY_SIDE = ROUNDS + 1;
 
 	@RegisterExtension
 	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
 
-	static final Map<String, AtomicLong> handled = new ConcurrentHashMap<>();
-
 	static final Map<String, Long> leaseAcquiredAt = new ConcurrentHashMap<>();
-
-	static final Map<String, Long> finishedAt = new ConcurrentHashMap<>();
 
 	private final ListenerTestSupport support = new ListenerTestSupport(db);
 
@@ -67,6 +70,7 @@ class PgqueListenerThroughputBenchmark {
 		this.support.createQueue(QUEUE);
 		for (int round = 0; round <= SIDE_BY_SIDE; round++) {
 			this.support.subscribe(QUEUE, "raw" + round);
+			this.support.subscribe(QUEUE, "pgq" + round);
 			this.support.subscribe(QUEUE, "listener" + round);
 		}
 		long loading = System.nanoTime();
@@ -78,52 +82,99 @@ class PgqueListenerThroughputBenchmark {
 		// set hint bits and statistics now, or the first reader pays for them
 		db.jdbc().execute("VACUUM (ANALYZE)");
 		List<Double> raw = new ArrayList<>();
+		List<Double> pgq = new ArrayList<>();
 		List<Double> listener = new ArrayList<>();
-		this.support.contextRunner()
-			.withPropertyValues("pgque.listener.auto-startup=false")
-			.withUserConfiguration(NoOpListeners.class)
-			.run((context) -> {
-				PgqueListenerContainerRegistry registry = context.getBean(PgqueListenerContainerRegistry.class);
-				for (int round = 0; round <= ROUNDS; round++) {
-					double rawRate = rawLoop("raw" + round);
-					double listenerRate = listener(registry, "listener" + round);
-					System.out.printf("round %d: raw %,10.0f events/s, listener %,10.0f events/s%s%n", round, rawRate,
-							listenerRate, (round == 0) ? " (warm-up, not counted)" : "");
-					if (round > 0) {
-						raw.add(rawRate);
-						listener.add(listenerRate);
-					}
+		this.support.contextRunner().withUserConfiguration(LeaseEvents.class).run((context) -> {
+			PgqueListenerContainerFactory factory = context.getBean(PgqueListenerContainerFactory.class);
+			for (int round = 0; round <= ROUNDS; round++) {
+				double rawRate = receiveAckLoop("raw" + round);
+				double pgqRate = pgqLoop("pgq" + round);
+				double listenerRate = listener(factory, "listener" + round);
+				System.out.printf(
+						"round %d: receive/ack %,10.0f events/s, PgQ loop %,10.0f events/s, listener %,10.0f events/s%s%n",
+						round, rawRate, pgqRate, listenerRate, (round == 0) ? " (warm-up, not counted)" : "");
+				if (round > 0) {
+					raw.add(rawRate);
+					pgq.add(pgqRate);
+					listener.add(listenerRate);
 				}
-				// both at once, so that load from elsewhere hits both alike
-				double[] rawRate = new double[1];
-				Thread rawThread = new Thread(() -> {
-					try {
-						rawRate[0] = rawLoop("raw" + SIDE_BY_SIDE);
-					}
-					catch (Exception ex) {
-						throw new IllegalStateException(ex);
-					}
-				});
-				rawThread.start();
-				double listenerRate = listener(registry, "listener" + SIDE_BY_SIDE);
-				rawThread.join();
-				System.out.printf("side by side: raw %,10.0f events/s, listener %,10.0f events/s (%.0f %%)%n",
-						rawRate[0], listenerRate, 100 * listenerRate / rawRate[0]);
+			}
+			// both at once, so that load from elsewhere hits both alike
+			double[] rawRate = new double[1];
+			Thread rawThread = new Thread(() -> {
+				try {
+					rawRate[0] = receiveAckLoop("raw" + SIDE_BY_SIDE);
+				}
+				catch (Exception ex) {
+					throw new IllegalStateException(ex);
+				}
 			});
-		Collections.sort(raw);
-		Collections.sort(listener);
-		double rawBest = raw.get(raw.size() - 1);
-		double listenerBest = listener.get(listener.size() - 1);
-		double rawMedian = raw.get(raw.size() / 2);
-		double listenerMedian = listener.get(listener.size() / 2);
-		System.out.printf("raw SQL loop:   best %,10.0f events/s, median %,10.0f events/s%n", rawBest, rawMedian);
-		System.out.printf("@PgqueListener: best %,10.0f events/s, median %,10.0f events/s%n", listenerBest,
-				listenerMedian);
-		System.out.printf("listener / raw: best %.0f %%, median %.0f %%%n", 100 * listenerBest / rawBest,
-				100 * listenerMedian / rawMedian);
+			rawThread.start();
+			double listenerRate = listener(factory, "listener" + SIDE_BY_SIDE);
+			rawThread.join();
+			System.out.printf("side by side: receive/ack %,10.0f events/s, listener %,10.0f events/s (%.0f %%)%n",
+					rawRate[0], listenerRate, 100 * listenerRate / rawRate[0]);
+		});
+		Rates receiveAck = new Rates(raw);
+		Rates pgqLoop = new Rates(pgq);
+		Rates container = new Rates(listener);
+		System.out.printf("receive/ack loop: best %,10.0f events/s, median %,10.0f events/s%n", receiveAck.best,
+				receiveAck.median);
+		System.out.printf("PgQ loop:         best %,10.0f events/s, median %,10.0f events/s%n", pgqLoop.best,
+				pgqLoop.median);
+		System.out.printf("@PgqueListener:   best %,10.0f events/s, median %,10.0f events/s%n", container.best,
+				container.median);
+		System.out.printf("listener / receive-ack loop: best %.0f %%, median %.0f %%%n",
+				100 * container.best / receiveAck.best, 100 * container.median / receiveAck.median);
+		System.out.printf("listener / PgQ loop:         best %.0f %%, median %.0f %%%n",
+				100 * container.best / pgqLoop.best, 100 * container.median / pgqLoop.median);
 	}
 
-	private double rawLoop(String consumer) throws Exception {
+	private double receiveAckLoop(String consumer) throws Exception {
+		long count = 0;
+		long started;
+		try (Connection con = db.newConnection()) {
+			con.setAutoCommit(false);
+			started = System.nanoTime();
+			try (PreparedStatement receive = con.prepareStatement("""
+					SELECT msg_id, batch_id, type, payload, retry_count, created_at, extra1, extra2, extra3, extra4
+					FROM pgque.receive(?, ?, NULL)""");
+					PreparedStatement ack = con.prepareStatement("SELECT pgque.ack(?)")) {
+				while (true) {
+					receive.setString(1, QUEUE);
+					receive.setString(2, consumer);
+					long batchId = -1;
+					try (ResultSet rs = receive.executeQuery()) {
+						while (rs.next()) {
+							rs.getLong(1);
+							batchId = rs.getLong(2);
+							rs.getString(3);
+							rs.getString(4);
+							rs.getInt(5);
+							rs.getObject(6, OffsetDateTime.class);
+							for (int column = 7; column <= 10; column++) {
+								rs.getString(column);
+							}
+							count++;
+						}
+					}
+					if (batchId < 0) {
+						// no batch (every batch of this benchmark holds events)
+						con.commit();
+						break;
+					}
+					ack.setLong(1, batchId);
+					ack.executeQuery().close();
+					con.commit();
+				}
+			}
+		}
+		double seconds = (System.nanoTime() - started) / 1e9;
+		assertThat(count).isEqualTo(TOTAL);
+		return count / seconds;
+	}
+
+	private double pgqLoop(String consumer) throws Exception {
 		long count = 0;
 		long started;
 		try (Connection con = db.newConnection()) {
@@ -174,56 +225,60 @@ class PgqueListenerThroughputBenchmark {
 
 	// From the moment the container holds its lease (start-up excluded, as the raw loop's
 	// connection set-up is) to the last event handled.
-	private double listener(PgqueListenerContainerRegistry registry, String consumer) throws InterruptedException {
-		String id = QUEUE + "/" + consumer;
-		registry.start(id);
-		while (!finishedAt.containsKey(consumer)) {
+	private double listener(PgqueListenerContainerFactory factory, String consumer) throws Exception {
+		NoOpListener listener = new NoOpListener();
+		Method method = NoOpListener.class.getDeclaredMethod("on", String.class);
+		PgqueListenerContainer container = factory
+			.createContainer(List.of(PgqueListenerEndpoint.of(listener, method, QUEUE, consumer)));
+		container.start();
+		while (listener.finishedAt == 0) {
 			Thread.sleep(1);
 		}
-		registry.stop(id);
-		double seconds = (finishedAt.get(consumer) - leaseAcquiredAt.get(id)) / 1e9;
+		container.stop();
+		double seconds = (listener.finishedAt - leaseAcquiredAt.get(container.getId())) / 1e9;
 		return TOTAL / seconds;
 	}
 
-	static void count(String consumer) {
-		if (handled.computeIfAbsent(consumer, (key) -> new AtomicLong()).incrementAndGet() == TOTAL) {
-			finishedAt.put(consumer, System.nanoTime());
+	private static final class Rates {
+
+		private final double best;
+
+		private final double median;
+
+		Rates(List<Double> rounds) {
+			List<Double> sorted = new ArrayList<>(rounds);
+			Collections.sort(sorted);
+			this.best = sorted.get(sorted.size() - 1);
+			this.median = sorted.get(sorted.size() / 2);
 		}
+
+	}
+
+	/**
+	 * The no-op listener: counts, and notes when the last event came.
+	 */
+	static class NoOpListener {
+
+		private long handled;
+
+		private volatile long finishedAt;
+
+		void on(String payload) {
+			if (++this.handled == TOTAL) {
+				this.finishedAt = System.nanoTime();
+			}
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
-	static class NoOpListeners {
+	static class LeaseEvents {
 
 		@EventListener
 		void on(PgqueListenerContainerEvent event) {
 			if (event.getKind() == PgqueListenerContainerEvent.Kind.LEASE_ACQUIRED) {
 				leaseAcquiredAt.putIfAbsent(event.getContainer().getId(), System.nanoTime());
 			}
-		}
-
-		@PgqueListener(queue = "bench", consumer = "listener0")
-		void on0(String payload) {
-			count("listener0");
-		}
-
-		@PgqueListener(queue = "bench", consumer = "listener1")
-		void on1(String payload) {
-			count("listener1");
-		}
-
-		@PgqueListener(queue = "bench", consumer = "listener2")
-		void on2(String payload) {
-			count("listener2");
-		}
-
-		@PgqueListener(queue = "bench", consumer = "listener3")
-		void on3(String payload) {
-			count("listener3");
-		}
-
-		@PgqueListener(queue = "bench", consumer = "listener4")
-		void on4(String payload) {
-			count("listener4");
 		}
 
 	}

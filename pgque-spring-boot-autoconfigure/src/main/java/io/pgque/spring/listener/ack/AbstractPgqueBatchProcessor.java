@@ -73,7 +73,8 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 * @return whether the handler acknowledged the batch
 	 */
 	protected boolean runWithRetry(long batchId, PgqueDispatchUnit unit, Around around, Runnable afterFailure) {
-		PgqueRetrySettings retry = retry(unit);
+		// looked up on the first failure, so a call that succeeds costs nothing here
+		PgqueRetrySettings retry = null;
 		BackOffExecution backOff = null;
 		while (true) {
 			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
@@ -83,7 +84,8 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 			catch (Throwable ex) {
 				rethrowFatal(ex);
 				afterFailure.run();
-				if (backOff == null) {
+				if (retry == null || backOff == null) {
+					retry = retry(unit);
 					backOff = retry.backOff().start();
 				}
 				PgqueFailureDecision decision = decide(unit, ex, retry, backOff);

@@ -36,6 +36,8 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 			}
 			Connection connection = DataSourceUtils.getConnection(this.dataSource);
 			PgqueLazySavepoints savepoints = new PgqueLazySavepoints(this.dataSource).open();
+			Around around = savepoints::run;
+			Runnable afterFailure = () -> savepoints.rollbackLastCall(connection);
 			boolean acknowledged = false;
 			try {
 				for (PgqueDispatchUnit unit : units(batch)) {
@@ -43,8 +45,7 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 						unknownType(batch.id(), unit);
 						continue;
 					}
-					acknowledged |= runWithRetry(batch.id(), unit, savepoints::run,
-							() -> savepoints.rollbackLastCall(connection));
+					acknowledged |= runWithRetry(batch.id(), unit, around, afterFailure);
 				}
 			}
 			finally {

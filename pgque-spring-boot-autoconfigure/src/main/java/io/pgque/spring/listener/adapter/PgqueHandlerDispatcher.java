@@ -94,6 +94,10 @@ public final class PgqueHandlerDispatcher {
 	 * @return the handler, or {@code null} if none takes it
 	 */
 	public @Nullable PgqueHandlerMethod handlerFor(@Nullable String type) {
+		if (this.byType.isEmpty()) {
+			// one catch-all method: no need to hash the type of every event
+			return this.fallback;
+		}
 		PgqueHandlerMethod handler = (type != null) ? this.byType.get(type) : null;
 		return (handler != null) ? handler : this.fallback;
 	}
@@ -105,7 +109,7 @@ public final class PgqueHandlerDispatcher {
 	 * @return the calls to make
 	 */
 	public List<PgqueDispatchUnit> units(List<PgqueMessage> messages, int maxBatchSize) {
-		List<PgqueDispatchUnit> units = new ArrayList<>();
+		List<PgqueDispatchUnit> units = new ArrayList<>((this.batchHandler != null) ? 4 : messages.size());
 		if (this.batchHandler != null) {
 			List<PgqueMessage> slice = new ArrayList<>();
 			for (PgqueMessage message : messages) {

@@ -1,5 +1,6 @@
 package io.pgque.spring.listener.source;
 
+import java.util.Collections;
 import java.util.List;
 
 import io.pgque.spring.core.PgqueMessage;
@@ -15,7 +16,7 @@ import io.pgque.spring.core.PgqueMessage;
 public record PgqueOpenBatch(long id, List<PgqueMessage> messages) {
 
 	public PgqueOpenBatch {
-		messages = List.copyOf(messages);
+		messages = Collections.unmodifiableList(messages);
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.pgque.spring.listener.source;
 
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -18,6 +19,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@link PgqueConsumerJdbc#open(PgqueLease)}: one statement opens the batch and reads all
@@ -155,10 +157,16 @@ class PgqueConsumerJdbcIntegrationTests {
 		return new DriverManagerDataSource(db.jdbcUrl(), db.user(), db.password());
 	}
 
+	// pg_terminate_backend only signals: wait until the sessions are gone, and their
+	// locks
+	// with them
 	private void terminateLeaseSessions() {
 		this.jdbc.queryForObject("""
 				SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 				WHERE datname = current_database() AND application_name = 'pgque-lease'""", Integer.class);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.jdbc.queryForObject("""
+				SELECT count(*) FROM pg_stat_activity
+				WHERE datname = current_database() AND application_name = 'pgque-lease'""", Integer.class) == 0);
 	}
 
 	private PgqueOpenBatch openInTransaction(PgqueConsumerJdbc consumer) {
