@@ -2,8 +2,10 @@ package io.pgque.spring.listener.source;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -184,9 +186,15 @@ public class PgqueConsumerJdbc {
 				int retry = rs.getInt(4);
 				Integer retryCount = rs.wasNull() ? null : retry;
 				this.messages.add(new PgqueMessage(eventId, id, rs.getString(5), rs.getString(6), retryCount,
-						rs.getObject(3, OffsetDateTime.class), rs.getString(7), rs.getString(8), rs.getString(9),
+						createdAt(rs.getTimestamp(3)), rs.getString(7), rs.getString(8), rs.getString(9),
 						rs.getString(10)));
 			}
+		}
+
+		// the same instant and offset (UTC) as getObject(OffsetDateTime), which costs
+		// the driver noticeably more per row
+		private static OffsetDateTime createdAt(Timestamp time) {
+			return OffsetDateTime.ofInstant(time.toInstant(), ZoneOffset.UTC);
 		}
 
 		List<PgqueMessage> messagesById() {

@@ -1,6 +1,7 @@
 package io.pgque.spring.listener.source;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -59,7 +60,9 @@ class PgqueConsumerJdbcIntegrationTests {
 		assertThat(first.extra2()).isNull();
 		assertThat(first.extra4()).isEqualTo("y1");
 		assertThat(first.retryCount()).isNull();
-		assertThat(first.createdAt()).isNotNull();
+		assertThat(first.createdAt())
+			.isEqualTo(this.jdbc.queryForObject("SELECT ev_time FROM pgque.get_batch_events(?) WHERE ev_id = ?",
+					OffsetDateTime.class, batch.id(), first.id()));
 	}
 
 	@Test
