@@ -93,12 +93,21 @@ final class ListenerTestSupport {
 		tick(queue);
 	}
 
-	int pendingBatchCount(String queue, String consumer) {
+	/**
+	 * Whether the consumer has acked everything up to the queue's last tick, as
+	 * committed: unlike "no open batch", this is false while a batch transaction is still
+	 * running.
+	 * @param queue the queue
+	 * @param consumer the consumer
+	 * @return whether its cursor stands on the last tick with no batch open
+	 */
+	boolean isCaughtUp(String queue, String consumer) {
 		return jdbc().queryForObject("""
-				SELECT count(*) FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
+				SELECT s.sub_batch IS NULL
+				    AND s.sub_last_tick = (SELECT max(t.tick_id) FROM pgque.tick t WHERE t.tick_queue = s.sub_queue)
+				FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
 				JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-				WHERE q.queue_name = ? AND c.co_name = ? AND s.sub_batch IS NOT NULL""", Integer.class, queue,
-				consumer);
+				WHERE q.queue_name = ? AND c.co_name = ?""", Boolean.class, queue, consumer);
 	}
 
 }

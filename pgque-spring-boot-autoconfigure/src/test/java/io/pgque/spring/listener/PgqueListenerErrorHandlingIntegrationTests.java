@@ -75,11 +75,9 @@ class PgqueListenerErrorHandlingIntegrationTests {
 				List<Long> ids = this.support.insertMany(queue, "test", "m", 5);
 				this.support.tick(queue);
 				await().atMost(Duration.ofSeconds(10))
-					.until(() -> callCount(queue + ":m5") >= 1 && this.support.pendingBatchCount(queue, "c") == 0);
+					.until(() -> callCount(queue + ":m5") >= 1 && this.support.isCaughtUp(queue, "c"));
 				assertThat(effects(queue)).containsExactly("m1", "m2", "m4", "m5");
-				assertThat(db.jdbc()
-					.queryForList("SELECT ev_retry FROM pgque.retry_queue WHERE ev_id = ?", Integer.class, ids.get(2)))
-					.containsExactly(1);
+				assertThat(retries(queue, ids.get(2))).containsExactly(1);
 				this.support.moveRetriesAndTick(queue);
 				await().atMost(Duration.ofSeconds(10)).until(() -> effects(queue).size() == 5);
 				assertThat(effects(queue)).containsExactly("m1", "m2", "m4", "m5", "m3");
@@ -99,7 +97,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
 			long id = this.support.insert(queue, "test", "doomed");
 			this.support.tick(queue);
-			await().atMost(Duration.ofSeconds(10)).until(() -> retries(id).size() == 1);
+			await().atMost(Duration.ofSeconds(10)).until(() -> retries(queue, id).size() == 1);
 			List<Long> first = List.copyOf(calls.get("failing"));
 			assertThat(first).hasSize(3);
 			assertThat(first.get(1) - first.get(0)).as("first back-off").isGreaterThanOrEqualTo(50_000_000L);
@@ -111,7 +109,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 				assertThat(row.get("ev_id")).isEqualTo(id);
 				assertThat((String) row.get("dl_reason")).contains("IllegalStateException").contains("boom");
 			});
-			assertThat(retries(id)).isEmpty();
+			assertThat(retries(queue, id)).isEmpty();
 		});
 	}
 
@@ -126,7 +124,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 			this.support.insert(queue, "test", "{\"id\":\"b\",\"quantity\":2}");
 			this.support.tick(queue);
 			await().atMost(Duration.ofSeconds(10))
-				.until(() -> callCount("order:b") == 1 && this.support.pendingBatchCount(queue, "c") == 0);
+				.until(() -> callCount("order:b") == 1 && this.support.isCaughtUp(queue, "c"));
 			assertThat(callCount("order:a")).isEqualTo(1);
 			assertThat(deadLetters(queue)).singleElement().satisfies((row) -> {
 				assertThat(row.get("ev_id")).isEqualTo(poison);
@@ -148,7 +146,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 				this.support.tick(queue);
 				await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(queue).size() == 1);
 				assertThat(callCount("notretryable")).isEqualTo(1);
-				assertThat(retries(id)).isEmpty();
+				assertThat(retries(queue, id)).isEmpty();
 				assertThat(deadLetters(queue).get(0).get("dl_reason").toString()).contains("IllegalArgumentException");
 			});
 	}
@@ -183,8 +181,8 @@ class PgqueListenerErrorHandlingIntegrationTests {
 			long dead = this.support.insert(queue, "test", "dead");
 			this.support.tick(queue);
 			await().atMost(Duration.ofSeconds(10))
-				.until(() -> callCount("manual") == 3 && this.support.pendingBatchCount(queue, "c") == 0);
-			assertThat(retries(later)).containsExactly(1);
+				.until(() -> callCount("manual") == 3 && this.support.isCaughtUp(queue, "c"));
+			assertThat(retries(queue, later)).containsExactly(1);
 			assertThat(deadLetters(queue)).singleElement().satisfies((row) -> {
 				assertThat(row.get("ev_id")).isEqualTo(dead);
 				assertThat(row.get("dl_reason")).isEqualTo("not wanted");
@@ -192,8 +190,11 @@ class PgqueListenerErrorHandlingIntegrationTests {
 		});
 	}
 
-	private List<Integer> retries(long id) {
-		return db.jdbc().queryForList("SELECT ev_retry FROM pgque.retry_queue WHERE ev_id = ?", Integer.class, id);
+	// event ids are unique per queue only
+	private List<Integer> retries(String queue, long id) {
+		return db.jdbc().queryForList("""
+				SELECT r.ev_retry FROM pgque.retry_queue r JOIN pgque.queue q ON q.queue_id = r.ev_queue
+				WHERE q.queue_name = ? AND r.ev_id = ?""", Integer.class, queue, id);
 	}
 
 	private List<Map<String, Object>> deadLetters(String queue) {

@@ -83,7 +83,7 @@ class PgqueListenerLifecycleIntegrationTests {
 				this.support.insertMany("alo", "test", "a", 3);
 				this.support.tick("alo");
 				await().atMost(Duration.ofSeconds(5))
-					.until(() -> listener.payloads.size() == 3 && this.support.pendingBatchCount("alo", "c") == 0);
+					.until(() -> listener.payloads.size() == 3 && this.support.isCaughtUp("alo", "c"));
 				assertThat(listener.inTransaction).containsOnly(false);
 				assertThat(listener.payloads).containsExactly("a1", "a2", "a3");
 			});
