@@ -202,12 +202,13 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			thread.setName("pgque-" + this.id);
 			this.worker = thread;
 			this.running = true;
+			// before the worker runs, so that STARTED always comes before its events
+			publish(Kind.STARTED, null);
 			thread.start();
 		}
 		finally {
 			this.lock.unlock();
 		}
-		publish(Kind.STARTED, null);
 	}
 
 	/**

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,6 +89,34 @@ class PgqueListenerErrorHandlingIntegrationTests {
 
 	private List<String> effects(String queue) {
 		return db.jdbc().queryForList("SELECT payload FROM effects WHERE queue = ? ORDER BY ctid", String.class, queue);
+	}
+
+	@Test
+	void runWhenTransactionManagerDoesNotManageThePgqueDataSourceShouldFailEveryBatchAndLoseNothing() {
+		String queue = "elsewhere";
+		this.support.createQueue(queue);
+		this.support.contextRunner()
+			.withBean("otherTransactionManager", DataSourceTransactionManager.class,
+					() -> new DataSourceTransactionManager(
+							new DriverManagerDataSource(db.jdbcUrl(), db.user(), db.password())))
+			.withPropertyValues("pgque.listener.transaction-manager=otherTransactionManager")
+			.withUserConfiguration(ElsewhereListener.class, FailureEvents.class)
+			.run((context) -> {
+				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				this.support.insert(queue, "test", "kept");
+				this.support.tick(queue);
+				FailureEvents failures = context.getBean(FailureEvents.class);
+				await().atMost(Duration.ofSeconds(10)).until(() -> !failures.messages.isEmpty());
+				assertThat(failures.messages.get(0)).contains("elsewhere/c")
+					.contains(DataSourceTransactionManager.class.getName())
+					.contains("pgque.listener.transaction-manager");
+				assertThat(callCount("elsewhere")).isZero();
+				assertThat(this.support.isCaughtUp(queue, "c")).as("batch acked").isFalse();
+			});
+		// the event is still there for a correctly configured container
+		this.support.contextRunner().withUserConfiguration(ElsewhereListener.class).run((context) -> {
+			await().atMost(Duration.ofSeconds(10)).until(() -> callCount("elsewhere") == 1);
+		});
 	}
 
 	@Test
@@ -201,6 +232,31 @@ class PgqueListenerErrorHandlingIntegrationTests {
 		return db.jdbc().queryForList("""
 				SELECT d.ev_id, d.dl_reason FROM pgque.dead_letter d JOIN pgque.queue q ON q.queue_id = d.dl_queue_id
 				WHERE q.queue_name = ? ORDER BY d.ev_id""", queue);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ElsewhereListener {
+
+		@PgqueListener(queue = "elsewhere", consumer = "c")
+		void on(String payload) {
+			called("elsewhere");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FailureEvents {
+
+		final List<String> messages = new CopyOnWriteArrayList<>();
+
+		@EventListener
+		void on(PgqueListenerContainerEvent event) {
+			Throwable failure = event.getFailure();
+			if (event.getKind() == PgqueListenerContainerEvent.Kind.FAILED && failure != null) {
+				this.messages.add(String.valueOf(failure.getMessage()));
+			}
+		}
+
 	}
 
 	abstract static class EffectsListener {

@@ -16,6 +16,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.backoff.BackOffExecution;
 
 /**
@@ -42,11 +44,27 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 * @return the batch, or {@code null} when there is no new tick
 	 */
 	protected @Nullable PgqueOpenBatch open() {
+		requireTransactionOnPgqueDataSource();
 		PgqueOpenBatch batch = this.jdbc.open(this.context.lease());
 		if (batch != null) {
 			PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batch.id());
 		}
 		return batch;
+	}
+
+	// A transaction manager of another DataSource would leave the batch's statements to
+	// connections of their own: the ack would not commit with the handlers' writes, and
+	// the subscription row lock would not hold for the batch.
+	private void requireTransactionOnPgqueDataSource() {
+		if (!TransactionSynchronizationManager.hasResource(this.jdbc.dataSource())) {
+			PlatformTransactionManager manager = this.context.transactions().getTransactionManager();
+			throw new IllegalStateException("The transaction manager of the listener container for " + this.jdbc.queue()
+					+ "/" + this.jdbc.consumer() + " (" + ((manager != null) ? manager.getClass().getName() : "none")
+					+ ") does not manage the PgQue"
+					+ " DataSource, so the ack could not commit together with the handlers' writes; point"
+					+ " pgque.listener.transaction-manager at a transaction manager of that DataSource, or leave"
+					+ " it unset");
+		}
 	}
 
 	protected List<PgqueDispatchUnit> units(PgqueOpenBatch batch) {
