@@ -131,11 +131,8 @@ class PgqueListenerThroughputBenchmark {
 	}
 
 	private double receiveAckLoop(String consumer) throws Exception {
-		long count = 0;
-		long started;
-		try (Connection con = db.newConnection()) {
-			con.setAutoCommit(false);
-			started = System.nanoTime();
+		return drain((con) -> {
+			long count = 0;
 			try (PreparedStatement receive = con.prepareStatement("""
 					SELECT msg_id, batch_id, type, payload, retry_count, created_at, extra1, extra2, extra3, extra4
 					FROM pgque.receive(?, ?, NULL)""");
@@ -168,18 +165,13 @@ class PgqueListenerThroughputBenchmark {
 					con.commit();
 				}
 			}
-		}
-		double seconds = (System.nanoTime() - started) / 1e9;
-		assertThat(count).isEqualTo(TOTAL);
-		return count / seconds;
+			return count;
+		});
 	}
 
 	private double pgqLoop(String consumer) throws Exception {
-		long count = 0;
-		long started;
-		try (Connection con = db.newConnection()) {
-			con.setAutoCommit(false);
-			started = System.nanoTime();
+		return drain((con) -> {
+			long count = 0;
 			try (PreparedStatement next = con.prepareStatement("SELECT pgque.next_batch(?, ?)");
 					PreparedStatement events = con.prepareStatement(
 							"""
@@ -217,10 +209,27 @@ class PgqueListenerThroughputBenchmark {
 					con.commit();
 				}
 			}
+			return count;
+		});
+	}
+
+	// Runs a loop on a connection of its own, timed from when the connection is open.
+	private double drain(Loop loop) throws Exception {
+		try (Connection con = db.newConnection()) {
+			con.setAutoCommit(false);
+			long started = System.nanoTime();
+			long count = loop.drain(con);
+			double seconds = (System.nanoTime() - started) / 1e9;
+			assertThat(count).isEqualTo(TOTAL);
+			return count / seconds;
 		}
-		double seconds = (System.nanoTime() - started) / 1e9;
-		assertThat(count).isEqualTo(TOTAL);
-		return count / seconds;
+	}
+
+	@FunctionalInterface
+	private interface Loop {
+
+		long drain(Connection connection) throws Exception;
+
 	}
 
 	// From the moment the container holds its lease (start-up excluded, as the raw loop's
