@@ -1,9 +1,13 @@
 package io.pgque.spring.engine;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -11,6 +15,8 @@ import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -167,6 +173,51 @@ class EngineRotationIntegrationTests {
 				Long.class))
 			.isPositive();
 		assertThat(curTable("rot5")).isNotNull();
+	}
+
+	// A writer reads queue_cur_table, then waits (here: for a lock on that table) while
+	// the tables switch and the switch settles. If it only got its xid when it finally
+	// inserted, its xid would be above step 2 while its row sits in the old table, and a
+	// batch that begins after step 2 reads only the new table: the event would be lost.
+	// Taking the xid before reading cur_table keeps the writer below step 2.
+	@ParameterizedTest
+	@ValueSource(strings = { "SELECT pgque.insert_event(?, 't', 'late writer')",
+			"SELECT pgque.send_batch(?, 't', ARRAY['late writer'])" })
+	void aWriterHeldUpAcrossATableSwitchStillHasItsEventDelivered(String write) throws Exception {
+		String queue = "rot6_" + (write.contains("send_batch") ? "bulk" : "single");
+		this.sql.createQueue(queue);
+		this.sql.subscribe(queue, "c");
+		shortRotation(queue);
+		this.sql.insert(queue, "t", "before");
+		assertThat(this.sql.tickAndDrain(queue, "c")).hasSize(1);
+		String oldTable = this.jdbc.queryForObject(
+				"SELECT queue_data_pfx || '_' || queue_cur_table FROM pgque.queue WHERE queue_name = ?", String.class,
+				queue);
+		try (Connection holder = db.newConnection(); Connection writer = db.newConnection()) {
+			holder.setAutoCommit(false);
+			try (Statement statement = holder.createStatement()) {
+				statement.execute("LOCK TABLE " + oldTable + " IN SHARE MODE");
+			}
+			int writerPid = EngineSql.backendPid(writer);
+			CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+				try (PreparedStatement insert = writer.prepareStatement(write)) {
+					insert.setString(1, queue);
+					insert.executeQuery().close();
+				}
+				catch (SQLException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			this.sql.awaitLockWait(writerPid, Duration.ofSeconds(10));
+			rotate(queue);
+			assertThat(curTable(queue)).isOne();
+			// a tick after step 2, and a batch up to it: the consumer's cursor now stands
+			// after the switch settled
+			this.sql.tickAndDrain(queue, "c");
+			holder.commit();
+			written.get(10, TimeUnit.SECONDS);
+		}
+		assertThat(this.sql.tickAndDrain(queue, "c")).extracting(EngineSql.Event::data).containsExactly("late writer");
 	}
 
 	// A rotation round in three transactions, checking that only the new current table

@@ -16,6 +16,9 @@ DECLARE
 	v_queue record;
 	v_ids bigint[];
 BEGIN
+	-- The xid first, then queue_cur_table, as in insert_event_raw: a writer that read the
+	-- old table must stay below the switch's step 2, or a batch could skip its rows.
+	PERFORM pg_catalog.pg_current_xact_id();
 	SELECT q.queue_data_pfx || '_' || q.queue_cur_table AS data_table, q.queue_event_seq, q.queue_disable_insert
 	INTO v_queue
 	FROM pgque.queue q WHERE q.queue_name = $1;
