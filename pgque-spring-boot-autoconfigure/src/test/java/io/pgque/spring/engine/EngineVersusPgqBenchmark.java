@@ -22,7 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the event insert in C) in one database of the same server, through the PgQ API both
  * share: the same statements, only the schema differs.
  * <ul>
- * <li>produce: 50,000 events with {@code insert_event} in one statement;</li>
+ * <li>produce: 50,000 events with {@code insert_event} in one statement (a call per
+ * event), and with our {@code send_batch} (one call for all; PgQ has no bulk
+ * insert);</li>
  * <li>tick: 2,000 ticks of one event each ({@code insert_event}, then
  * {@code ticker});</li>
  * <li>consume: 200,000 preloaded events (400 batches of 500) drained by a
@@ -69,17 +71,22 @@ class EngineVersusPgqBenchmark {
 		}
 		db.jdbc().execute("VACUUM (ANALYZE)");
 		Results produce = new Results("produce (events/s)");
+		Results bulk = new Results("send_batch (events/s)");
 		Results tick = new Results("tick (ticks/s)");
 		Results consume = new Results("consume (events/s)");
 		for (int round = 0; round <= ROUNDS; round++) {
 			for (String engine : ENGINES) {
 				boolean counted = round > 0;
-				produce.add(engine, produce(engine, round), counted);
+				produce.add(engine, produce(engine, round, "insert_event"), counted);
+				if (engine.equals("pgque")) {
+					bulk.add(engine, produce(engine, round, "send_batch"), counted);
+				}
 				tick.add(engine, tick(engine, round), counted);
 				consume.add(engine, consume(engine, "reader" + round), counted);
 			}
 		}
 		produce.print();
+		bulk.print();
 		tick.print();
 		consume.print();
 	}
@@ -99,13 +106,16 @@ class EngineVersusPgqBenchmark {
 		}
 	}
 
-	private double produce(String engine, int round) throws Exception {
-		String queue = "produce" + round;
+	private double produce(String engine, int round, String function) throws Exception {
+		String queue = function + round;
+		String payload = "'{\"n\":' || i || '}'";
+		String write = function.equals("send_batch")
+				? "SELECT %s.send_batch('%s', 'bench', (SELECT array_agg(%s) FROM generate_series(1, %d) i))"
+				: "SELECT %s.insert_event('%s', 'bench', %s) FROM generate_series(1, %d) i";
 		try (Connection con = db.newConnection(); Statement st = con.createStatement()) {
 			st.execute("SELECT " + engine + ".create_queue('" + queue + "')");
 			long started = System.nanoTime();
-			st.execute("SELECT " + engine + ".insert_event('" + queue + "', 'bench', '{\"n\":' || i || '}')"
-					+ " FROM generate_series(1, " + PRODUCED + ") i");
+			st.execute(write.formatted(engine, queue, payload, PRODUCED));
 			double seconds = (System.nanoTime() - started) / 1e9;
 			try (ResultSet rs = st
 				.executeQuery("SELECT count(*) FROM " + engine + ".event_" + queueId(st, engine, queue))) {
@@ -213,7 +223,7 @@ class EngineVersusPgqBenchmark {
 		}
 
 		void add(String engine, double rate, boolean counted) {
-			System.out.printf("%-20s %-6s %,12.0f%s%n", this.name, engine, rate, counted ? "" : " (warm-up)");
+			System.out.printf("%-22s %-6s %,12.0f%s%n", this.name, engine, rate, counted ? "" : " (warm-up)");
 			if (counted) {
 				(engine.equals("pgque") ? this.pgque : this.pgq).add(rate);
 			}
@@ -221,9 +231,14 @@ class EngineVersusPgqBenchmark {
 
 		void print() {
 			double pgqueMedian = median(this.pgque);
+			if (this.pgq.isEmpty()) {
+				System.out.printf("%-22s pgque median %,12.0f best %,12.0f%n", this.name, pgqueMedian,
+						Collections.max(this.pgque));
+				return;
+			}
 			double pgqMedian = median(this.pgq);
 			System.out.printf(
-					"%-20s pgque median %,12.0f best %,12.0f | pgq median %,12.0f best %,12.0f | pgque/pgq %.0f %%%n",
+					"%-22s pgque median %,12.0f best %,12.0f | pgq median %,12.0f best %,12.0f | pgque/pgq %.0f %%%n",
 					this.name, pgqueMedian, Collections.max(this.pgque), pgqMedian, Collections.max(this.pgq),
 					100 * pgqueMedian / pgqMedian);
 		}
