@@ -39,7 +39,9 @@ public interface PgqueAcknowledgement {
 
 	/**
 	 * Send the current message (every message of the call, for a batch listener) to the
-	 * dead-letter queue now.
+	 * dead-letter queue now. A login that may not execute {@code pgque.event_dead}
+	 * (granted to {@code pgque_admin}) nacks it instead; it is dead-lettered once its
+	 * retries are used up.
 	 * @param reason why, recorded with the dead letter
 	 */
 	void deadLetter(String reason);

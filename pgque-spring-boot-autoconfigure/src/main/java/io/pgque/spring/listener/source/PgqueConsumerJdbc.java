@@ -16,6 +16,8 @@ import javax.sql.DataSource;
 
 import io.pgque.spring.core.PgqueException;
 import io.pgque.spring.core.PgqueMessage;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -34,6 +36,8 @@ import org.springframework.jdbc.core.RowCallbackHandler;
  */
 public class PgqueConsumerJdbc {
 
+	private static final Log logger = LogFactory.getLog(PgqueConsumerJdbc.class);
+
 	private static final String OPEN = openSql("");
 
 	// a shared try-lock on the lease's witness fails exactly while the lease session
@@ -47,6 +51,9 @@ public class PgqueConsumerJdbc {
 	private final String queue;
 
 	private final String consumer;
+
+	// whether the login may call event_dead; asked the first time it is needed
+	private volatile @Nullable Boolean mayDeadLetter;
 
 	public PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer) {
 		this.dataSource = dataSource;
@@ -241,16 +248,42 @@ public class PgqueConsumerJdbc {
 
 	/**
 	 * Dead-letter one event of an open batch now, whatever its retry count.
+	 * <p>
+	 * {@code event_dead} is granted to {@code pgque_admin} only. A login without it (say,
+	 * one with {@code pgque_reader}, all a consumer needs) nacks the event instead, with
+	 * the reason: it comes back until its retries are used up, then {@code nack}
+	 * dead-letters it. Failing the batch instead would stall the queue on the event.
 	 * @param batchId the batch
 	 * @param eventId the event
 	 * @param reason why
 	 */
 	public void deadLetter(long batchId, long eventId, String reason) {
+		if (!mayDeadLetter()) {
+			nack(batchId, eventId, Duration.ZERO, reason);
+			return;
+		}
 		this.jdbc.query("""
 				SELECT pgque.event_dead(?, e.ev_id, ?, e.ev_time, e.ev_txid::text::xid8, e.ev_retry, e.ev_type,
 				    e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4)
 				FROM pgque.get_batch_events(?) e WHERE e.ev_id = ?""", (rs) -> {
 		}, batchId, reason, batchId, eventId);
+	}
+
+	private boolean mayDeadLetter() {
+		Boolean allowed = this.mayDeadLetter;
+		if (allowed == null) {
+			allowed = this.jdbc.queryForObject("""
+					SELECT pg_catalog.has_function_privilege('pgque.event_dead(bigint, bigint, text, timestamptz,
+					    xid8, integer, text, text, text, text, text, text)', 'EXECUTE')""", Boolean.class);
+			allowed = Boolean.TRUE.equals(allowed);
+			if (!allowed) {
+				logger.warn("The login of " + this.queue + "/" + this.consumer + " may not execute pgque.event_dead"
+						+ " (granted to pgque_admin): events to dead-letter are nacked instead, and reach the"
+						+ " dead-letter queue once their retries (the queue's max_retries) are used up");
+			}
+			this.mayDeadLetter = allowed;
+		}
+		return allowed;
 	}
 
 }

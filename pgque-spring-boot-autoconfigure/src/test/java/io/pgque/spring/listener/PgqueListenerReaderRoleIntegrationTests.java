@@ -1,0 +1,105 @@
+package io.pgque.spring.listener;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.test.PgqueTestDatabase;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A container whose login has only {@code pgque_reader}, the least a consumer needs. That
+ * role may nack but not call {@code event_dead}: a message to dead-letter at once (here a
+ * payload that does not convert) is nacked instead, and the engine dead-letters it once
+ * its retries are used up. The queue never stalls on it.
+ */
+class PgqueListenerReaderRoleIntegrationTests {
+
+	private static final String READER = "pgque_t_listener_"
+			+ Long.toString(System.nanoTime(), 36).toLowerCase(Locale.ROOT);
+
+	private static final String PASSWORD = "reader-secret";
+
+	@RegisterExtension
+	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	static final List<String> handled = new CopyOnWriteArrayList<>();
+
+	private final ListenerTestSupport support = new ListenerTestSupport(db);
+
+	@BeforeAll
+	static void createLogin() {
+		db.jdbc().execute("CREATE ROLE " + READER + " LOGIN PASSWORD '" + PASSWORD + "' IN ROLE pgque_reader");
+	}
+
+	@AfterAll
+	static void dropLogin() {
+		db.jdbc().execute("DROP OWNED BY " + READER);
+		db.jdbc().execute("DROP ROLE IF EXISTS " + READER);
+	}
+
+	@Test
+	void runAsReaderWhenAPayloadCannotBeConvertedShouldGoOnAndDeadLetterItAfterItsRetries() {
+		this.support.createQueue("guarded");
+		this.support.subscribe("guarded", "c");
+		db.jdbc().queryForObject("SELECT pgque.set_queue_config('guarded', 'max_retries', '1')", Integer.class);
+		HikariDataSource reader = new HikariDataSource();
+		reader.setJdbcUrl(db.jdbcUrl());
+		reader.setUsername(READER);
+		reader.setPassword(PASSWORD);
+		try (reader) {
+			this.support.contextRunner((DataSource) reader)
+				.withPropertyValues("pgque.ticker.mode=none")
+				.withUserConfiguration(OrderListener.class)
+				.run((context) -> {
+					PgqueListenerDeliveryIntegrationTests
+						.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+					this.support.insert("guarded", "test", "{\"id\":\"a\",\"quantity\":1}");
+					long poison = this.support.insert("guarded", "test", "this is not json");
+					this.support.insert("guarded", "test", "{\"id\":\"b\",\"quantity\":2}");
+					this.support.tick("guarded");
+					await().atMost(Duration.ofSeconds(10)).until(() -> this.support.isCaughtUp("guarded", "c"));
+					assertThat(handled).containsExactly("a", "b");
+					// second delivery: retries used up, so the engine's nack dead-letters
+					// it
+					this.support.moveRetriesAndTick("guarded");
+					await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters() == 1);
+					assertThat(db.jdbc().queryForObject("SELECT ev_id FROM pgque.dead_letter", Long.class))
+						.isEqualTo(poison);
+					assertThat(db.jdbc().queryForObject("SELECT dl_reason FROM pgque.dead_letter", String.class))
+						.contains("Cannot convert payload");
+				});
+		}
+	}
+
+	private static int deadLetters() {
+		return db.jdbc().queryForObject("SELECT count(*) FROM pgque.dead_letter", Integer.class);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OrderListener {
+
+		@PgqueListener(queue = "guarded", consumer = "c")
+		void on(Order order) {
+			handled.add(order.id());
+		}
+
+	}
+
+	record Order(String id, int quantity) {
+	}
+
+}
