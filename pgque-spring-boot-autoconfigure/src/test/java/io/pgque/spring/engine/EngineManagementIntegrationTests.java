@@ -278,6 +278,11 @@ class EngineManagementIntegrationTests {
 			.isEqualTo(50);
 		assertThat(this.jdbc.queryForObject("SELECT pgque.seq_setval('public.helper_seq', 10)", Long.class))
 			.isEqualTo(50);
+		this.jdbc.queryForObject("SELECT nextval('public.helper_seq')", Long.class);
+		assertThat(this.jdbc.queryForObject("SELECT pgque.seq_getval('public.helper_seq')", Long.class)).isEqualTo(51);
+		// not called since: the stored value, as for a fresh sequence
+		this.jdbc.queryForObject("SELECT setval('public.helper_seq', 70, false)", Long.class);
+		assertThat(this.jdbc.queryForObject("SELECT pgque.seq_getval('public.helper_seq')", Long.class)).isEqualTo(70);
 		assertThat(this.jdbc.queryForObject("SELECT pgque.quote_fqname('Odd Schema.t.x')", String.class))
 			.isEqualTo("\"Odd Schema\".\"t.x\"");
 		assertThat(this.jdbc.queryForObject("SELECT pgque.quote_fqname('plain')", String.class))
