@@ -50,6 +50,48 @@ class PgqueListenerDeliveryIntegrationTests {
 	}
 
 	@Test
+	void runWhenTheNotificationConnectionIsTerminatedShouldListenAgainAndStillDeliverWithoutThePoll() {
+		this.support.createQueue("rewake");
+		this.support.contextRunner().withUserConfiguration(RewakeListener.class).run((context) -> {
+			RewakeListener listener = context.getBean(RewakeListener.class);
+			awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			int before = notificationSession();
+			assertThat(db.jdbc().queryForObject("SELECT pg_terminate_backend(?)", Boolean.class, before)).isTrue();
+			// a new session LISTENs again (the listener reconnects after a second)
+			await().atMost(Duration.ofSeconds(10)).until(() -> {
+				Integer now = db.jdbc().queryForObject("""
+						SELECT max(pid) FROM pg_stat_activity WHERE datname = current_database()
+						AND application_name = 'pgque-notifications' AND pid <> ?""", Integer.class, before);
+				return now != null && listensOn(now, "pgque_rewake");
+			});
+			long sent = System.nanoTime();
+			this.support.insertMany("rewake", "test", "r", 3);
+			this.support.tick("rewake");
+			await().atMost(Duration.ofSeconds(5)).until(() -> listener.payloads.size() == 3);
+			long millis = (System.nanoTime() - sent) / 1_000_000;
+			assertThat(millis).as("delivery after the tick, with a 10 minute fallback poll").isLessThan(3000);
+			assertThat(listener.payloads).containsExactly("r1", "r2", "r3");
+		});
+	}
+
+	private static int notificationSession() {
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> db.jdbc()
+				.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+						+ " AND application_name = 'pgque-notifications'", Integer.class) == 1);
+		return db.jdbc()
+			.queryForObject("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+					+ " AND application_name = 'pgque-notifications'", Integer.class);
+	}
+
+	// pg_listening_channels() only shows the caller's own channels; a session that waits
+	// for notifications shows LISTEN as its last statement
+	private static boolean listensOn(int pid, String channel) {
+		String query = db.jdbc().queryForObject("SELECT query FROM pg_stat_activity WHERE pid = ?", String.class, pid);
+		return query != null && query.contains(channel);
+	}
+
+	@Test
 	void runWhenTwoMethodsBindOneConsumerShouldDispatchByTypeInIdOrder() {
 		this.support.createQueue("types");
 		this.support.contextRunner().withUserConfiguration(TypeListeners.class).run((context) -> {
@@ -103,6 +145,18 @@ class PgqueListenerDeliveryIntegrationTests {
 			assertThat(id).isEqualTo(message.id());
 			this.payloads.add(payload);
 			this.received.add(message);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class RewakeListener {
+
+		final List<String> payloads = new CopyOnWriteArrayList<>();
+
+		@PgqueListener(queue = "rewake", consumer = "c1")
+		void on(String payload) {
+			this.payloads.add(payload);
 		}
 
 	}

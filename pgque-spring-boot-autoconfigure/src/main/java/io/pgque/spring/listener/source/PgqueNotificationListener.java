@@ -102,26 +102,12 @@ public class PgqueNotificationListener implements AutoCloseable {
 	private void run() {
 		while (this.running) {
 			try (Connection connection = this.dataSource.getConnection()) {
-				connection.setAutoCommit(true);
-				try (Statement st = connection.createStatement()) {
-					st.execute("SET application_name = 'pgque-notifications'");
+				try {
+					serve(connection);
 				}
-				boolean reconnected = !this.listening.isEmpty();
-				for (String channel : new ArrayList<>(this.listening)) {
-					listen(connection, channel);
-				}
-				if (reconnected) {
-					wakeEverybody();
-				}
-				PGConnection pg = connection.unwrap(PGConnection.class);
-				while (this.running) {
-					listenPending(connection);
-					PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
-					if (notifications != null) {
-						for (PGNotification notification : notifications) {
-							wake(notification.getName());
-						}
-					}
+				catch (SQLException | RuntimeException ex) {
+					showBrokenToPool(connection);
+					throw ex;
 				}
 			}
 			catch (SQLException | RuntimeException ex) {
@@ -131,6 +117,43 @@ public class PgqueNotificationListener implements AutoCloseable {
 					sleepBeforeReconnect();
 				}
 			}
+		}
+	}
+
+	// LISTENs on every channel, then waits for notifications until stopped or failed
+	private void serve(Connection connection) throws SQLException {
+		connection.setAutoCommit(true);
+		try (Statement st = connection.createStatement()) {
+			st.execute("SET application_name = 'pgque-notifications'");
+		}
+		boolean reconnected = !this.listening.isEmpty();
+		for (String channel : new ArrayList<>(this.listening)) {
+			listen(connection, channel);
+		}
+		if (reconnected) {
+			wakeEverybody();
+		}
+		PGConnection pg = connection.unwrap(PGConnection.class);
+		while (this.running) {
+			listenPending(connection);
+			PGNotification[] notifications = pg.getNotifications(WAIT_MILLIS);
+			if (notifications != null) {
+				for (PGNotification notification : notifications) {
+					wake(notification.getName());
+				}
+			}
+		}
+	}
+
+	// getNotifications runs on the driver's connection, where a pool does not see it
+	// fail; a statement through the pool's handle does, so a broken connection is
+	// dropped instead of being handed to the application
+	private static void showBrokenToPool(Connection connection) {
+		try (Statement st = connection.createStatement()) {
+			st.execute("SELECT 1");
+		}
+		catch (SQLException ex) {
+			logger.debug("Notification connection is broken", ex);
 		}
 	}
 
