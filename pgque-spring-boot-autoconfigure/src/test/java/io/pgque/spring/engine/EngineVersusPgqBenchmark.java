@@ -4,11 +4,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import io.pgque.spring.test.PgqDrainLoop;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
@@ -161,50 +161,14 @@ class EngineVersusPgqBenchmark {
 	}
 
 	private double consume(String engine, String consumer) throws Exception {
-		long count = 0;
-		long started;
 		try (Connection con = db.newConnection()) {
 			con.setAutoCommit(false);
-			started = System.nanoTime();
-			try (PreparedStatement next = con.prepareStatement("SELECT " + engine + ".next_batch('drain', ?)");
-					PreparedStatement events = con.prepareStatement(
-							"""
-									SELECT ev_id, ev_time, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4
-									FROM %s.get_batch_events(?) ORDER BY ev_id"""
-								.formatted(engine));
-					PreparedStatement finish = con.prepareStatement("SELECT " + engine + ".finish_batch(?)")) {
-				next.setString(1, consumer);
-				while (true) {
-					long batchId;
-					try (ResultSet rs = next.executeQuery()) {
-						rs.next();
-						batchId = rs.getLong(1);
-						if (rs.wasNull()) {
-							con.commit();
-							break;
-						}
-					}
-					events.setLong(1, batchId);
-					try (ResultSet rs = events.executeQuery()) {
-						while (rs.next()) {
-							rs.getLong(1);
-							rs.getObject(2, OffsetDateTime.class);
-							rs.getInt(3);
-							for (int column = 4; column <= 9; column++) {
-								rs.getString(column);
-							}
-							count++;
-						}
-					}
-					finish.setLong(1, batchId);
-					finish.executeQuery().close();
-					con.commit();
-				}
-			}
+			long started = System.nanoTime();
+			long count = PgqDrainLoop.drain(con, engine, "drain", consumer);
+			double seconds = (System.nanoTime() - started) / 1e9;
+			assertThat(count).isEqualTo((long) BATCHES * BATCH_SIZE);
+			return count / seconds;
 		}
-		double seconds = (System.nanoTime() - started) / 1e9;
-		assertThat(count).isEqualTo((long) BATCHES * BATCH_SIZE);
-		return count / seconds;
 	}
 
 	/**

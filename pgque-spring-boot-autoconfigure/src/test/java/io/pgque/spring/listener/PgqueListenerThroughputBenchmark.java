@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.pgque.spring.config.PgqueListenerContainerFactory;
 import io.pgque.spring.config.PgqueListenerEndpoint;
+import io.pgque.spring.test.PgqDrainLoop;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -170,47 +171,7 @@ class PgqueListenerThroughputBenchmark {
 	}
 
 	private double pgqLoop(String consumer) throws Exception {
-		return drain((con) -> {
-			long count = 0;
-			try (PreparedStatement next = con.prepareStatement("SELECT pgque.next_batch(?, ?)");
-					PreparedStatement events = con.prepareStatement(
-							"""
-									SELECT ev_id, ev_time, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4
-									FROM pgque.get_batch_events(?) ORDER BY ev_id""");
-					PreparedStatement finish = con.prepareStatement("SELECT pgque.finish_batch(?)")) {
-				while (true) {
-					next.setString(1, QUEUE);
-					next.setString(2, consumer);
-					long batchId;
-					try (ResultSet rs = next.executeQuery()) {
-						rs.next();
-						batchId = rs.getLong(1);
-						if (rs.wasNull()) {
-							con.commit();
-							break;
-						}
-					}
-					events.setLong(1, batchId);
-					try (ResultSet rs = events.executeQuery()) {
-						while (rs.next()) {
-							// read the row as any client would: every column of the
-							// message
-							rs.getLong(1);
-							rs.getObject(2, OffsetDateTime.class);
-							rs.getInt(3);
-							for (int column = 4; column <= 9; column++) {
-								rs.getString(column);
-							}
-							count++;
-						}
-					}
-					finish.setLong(1, batchId);
-					finish.executeQuery().close();
-					con.commit();
-				}
-			}
-			return count;
-		});
+		return drain((con) -> PgqDrainLoop.drain(con, "pgque", QUEUE, consumer));
 	}
 
 	// Runs a loop on a connection of its own, timed from when the connection is open.
