@@ -106,7 +106,9 @@ public class PgqueNotificationListener implements AutoCloseable {
 					serve(connection);
 				}
 				catch (SQLException | RuntimeException ex) {
-					showBrokenToPool(connection);
+					// getNotifications ran on the driver's connection, out of the pool's
+					// sight
+					PgqueBrokenConnections.reveal(connection);
 					throw ex;
 				}
 			}
@@ -142,18 +144,6 @@ public class PgqueNotificationListener implements AutoCloseable {
 					wake(notification.getName());
 				}
 			}
-		}
-	}
-
-	// getNotifications runs on the driver's connection, where a pool does not see it
-	// fail; a statement through the pool's handle does, so a broken connection is
-	// dropped instead of being handed to the application
-	private static void showBrokenToPool(Connection connection) {
-		try (Statement st = connection.createStatement()) {
-			st.execute("SELECT 1");
-		}
-		catch (SQLException ex) {
-			logger.debug("Notification connection is broken", ex);
 		}
 	}
 
