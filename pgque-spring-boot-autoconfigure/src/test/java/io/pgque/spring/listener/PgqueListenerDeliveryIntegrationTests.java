@@ -58,12 +58,8 @@ class PgqueListenerDeliveryIntegrationTests {
 			int before = notificationSession();
 			assertThat(db.jdbc().queryForObject("SELECT pg_terminate_backend(?)", Boolean.class, before)).isTrue();
 			// a new session LISTENs again (the listener reconnects after a second)
-			await().atMost(Duration.ofSeconds(10)).until(() -> {
-				Integer now = db.jdbc().queryForObject("""
-						SELECT max(pid) FROM pg_stat_activity WHERE datname = current_database()
-						AND application_name = 'pgque-notifications' AND pid <> ?""", Integer.class, before);
-				return now != null && listensOn(now, "pgque_rewake");
-			});
+			await().atMost(Duration.ofSeconds(10))
+				.until(() -> notificationSessions().stream().anyMatch((pid) -> pid != before));
 			long sent = System.nanoTime();
 			this.support.insertMany("rewake", "test", "r", 3);
 			this.support.tick("rewake");
@@ -75,20 +71,17 @@ class PgqueListenerDeliveryIntegrationTests {
 	}
 
 	private static int notificationSession() {
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> db.jdbc()
-				.queryForObject("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-						+ " AND application_name = 'pgque-notifications'", Integer.class) == 1);
-		return db.jdbc()
-			.queryForObject("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-					+ " AND application_name = 'pgque-notifications'", Integer.class);
+		await().atMost(Duration.ofSeconds(10)).until(() -> notificationSessions().size() == 1);
+		return notificationSessions().get(0);
 	}
 
-	// pg_listening_channels() only shows the caller's own channels; a session that waits
-	// for notifications shows LISTEN as its last statement
-	private static boolean listensOn(int pid, String channel) {
-		String query = db.jdbc().queryForObject("SELECT query FROM pg_stat_activity WHERE pid = ?", String.class, pid);
-		return query != null && query.contains(channel);
+	// Pooled connections keep the application_name of their last user, so the session is
+	// found by what it last ran: a session waiting for notifications shows its LISTEN
+	// (pg_listening_channels() would only show the caller's own channels).
+	private static List<Integer> notificationSessions() {
+		return db.jdbc().queryForList("""
+				SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+				AND application_name = 'pgque-notifications' AND query LIKE '%pgque\\_rewake%'""", Integer.class);
 	}
 
 	@Test
