@@ -33,6 +33,18 @@ final class PgqueSchedulerDetector {
 	}
 
 	/**
+	 * Whether the engine in the connection's database can schedule its own pg_cron jobs
+	 * ({@code pgque.start()}, part of upstream PgQue's optional scheduler; the engine
+	 * this starter installs leaves ticking to the application).
+	 * @param connection an autocommit connection
+	 * @return whether {@code pgque.start()} exists
+	 * @throws SQLException when the database cannot be asked
+	 */
+	boolean canSchedulePgCronJobs(Connection connection) throws SQLException {
+		return queryBoolean(connection, "SELECT to_regprocedure('pgque.start()') IS NOT NULL");
+	}
+
+	/**
 	 * The scheduler that ticks the engine in the connection's database.
 	 * @param connection an autocommit connection
 	 * @return {@value #PG_CRON}, {@value #PG_TIMETABLE}, or {@code null} when no
