@@ -13,21 +13,10 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pgque, pg_catalog
 AS $$
 DECLARE
-	v_queue record;
+	v_target record;
 	v_ids bigint[];
 BEGIN
-	-- The xid first, then queue_cur_table, as in insert_event_raw: a writer that read the
-	-- old table must stay below the switch's step 2, or a batch could skip its rows.
-	PERFORM pg_catalog.pg_current_xact_id();
-	SELECT q.queue_data_pfx || '_' || q.queue_cur_table AS data_table, q.queue_event_seq, q.queue_disable_insert
-	INTO v_queue
-	FROM pgque.queue q WHERE q.queue_name = $1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'queue not found: %', $1;
-	END IF;
-	IF v_queue.queue_disable_insert AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
-		RAISE EXCEPTION 'Insert into queue disallowed';
-	END IF;
+	v_target := pgque.current_event_target($1);
 	IF $3 IS NULL THEN
 		RETURN NULL;
 	END IF;
@@ -35,11 +24,11 @@ BEGIN
 		|| ' SELECT u.pos, u.data, pg_catalog.nextval($3::regclass) AS id'
 		|| ' FROM (SELECT d.data, d.pos FROM pg_catalog.unnest($1) WITH ORDINALITY AS d (data, pos)'
 		|| ' ORDER BY d.pos) u),'
-		|| ' inserted AS (INSERT INTO ' || v_queue.data_table || ' (ev_id, ev_time, ev_type, ev_data)'
+		|| ' inserted AS (INSERT INTO ' || v_target.data_table || ' (ev_id, ev_time, ev_type, ev_data)'
 		|| ' SELECT n.id, now(), $2, n.data FROM numbered n)'
 		|| ' SELECT coalesce(pg_catalog.array_agg(n.id ORDER BY n.pos), ''{}'') FROM numbered n'
 		INTO v_ids
-		USING $3, $2, v_queue.queue_event_seq;
+		USING $3, $2, v_target.event_seq;
 	RETURN v_ids;
 END;
 $$;
