@@ -1,5 +1,6 @@
 package io.pgque.spring.listener.ack;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -71,8 +72,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		return this.context.dispatcher().units(batch.messages(), this.context.options().maxBatchSize());
 	}
 
-	protected void invoke(long batchId, PgqueDispatchUnit unit, PgqueUnitAcknowledgement acknowledgement)
-			throws Exception {
+	protected void invoke(PgqueDispatchUnit unit, PgqueUnitAcknowledgement acknowledgement) throws Exception {
 		PgqueHandlerMethod handler = unit.handler();
 		if (handler == null) {
 			throw new IllegalStateException("No handler");
@@ -97,12 +97,12 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		while (true) {
 			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
 			try {
-				around.run(() -> invoke(batchId, unit, acknowledgement));
+				around.run(() -> invoke(unit, acknowledgement));
 			}
 			catch (Throwable ex) {
 				rethrowFatal(ex);
 				afterFailure.run();
-				if (retry == null || backOff == null) {
+				if (backOff == null) {
 					retry = retry(unit);
 					backOff = retry.backOff().start();
 				}
@@ -187,14 +187,26 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 						+ message.id() + " without handling it");
 				case ACKNOWLEDGE -> {
 				}
-				case DEAD_LETTER ->
-					this.jdbc.deadLetter(batchId, message.id(), "no listener for event type '" + message.type() + "'");
+				case DEAD_LETTER -> settle(batchId, message.id(), new PgqueFailureDecision(Action.DEAD_LETTER,
+						Duration.ZERO, "no listener for event type '" + message.type() + "'"));
 			}
 		}
 	}
 
-	protected boolean isManualAcknowledgement() {
-		return this.context.dispatcher().isManualAcknowledgement();
+	/**
+	 * Ack the batch, unless its handlers take acknowledgement into their own hands and
+	 * none of them did.
+	 * @param batch the batch
+	 * @param acknowledged whether a handler acknowledged it
+	 * @return the result
+	 * @throws PgqueBatchNotAcknowledgedException if a manual acknowledgement is missing
+	 */
+	protected PgqueBatchResult complete(PgqueOpenBatch batch, boolean acknowledged) {
+		if (this.context.dispatcher().isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
+			throw new PgqueBatchNotAcknowledgedException(batch.id());
+		}
+		this.jdbc.finish(batch.id());
+		return new PgqueBatchResult(batch.id(), batch.messages().size());
 	}
 
 }

@@ -27,17 +27,14 @@ final class PgqueAtLeastOnceBatchProcessor extends AbstractPgqueBatchProcessor {
 		boolean acknowledged = false;
 		for (PgqueDispatchUnit unit : units(batch)) {
 			if (unit.handler() == null) {
-				inTransaction(() -> unknownType(batch.id(), unit));
+				unknownType(batch.id(), unit);
 				continue;
 			}
 			acknowledged |= runWithRetry(batch.id(), unit, PgqueLazySavepoints.Call::run, () -> {
 			});
 		}
-		if (isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
-			throw new PgqueBatchNotAcknowledgedException(batch.id());
-		}
-		inTransaction(() -> this.jdbc.finish(batch.id()));
-		return new PgqueBatchResult(batch.id(), batch.messages().size());
+		boolean handled = acknowledged;
+		return this.context.transactions().execute((status) -> complete(batch, handled));
 	}
 
 	@Override

@@ -38,6 +38,8 @@ final class PgqueLazySavepoints {
 
 	private @Nullable SavepointOnFirstUse guarded;
 
+	private @Nullable Connection connection;
+
 	PgqueLazySavepoints(DataSource dataSource) {
 		this.dataSource = dataSource;
 	}
@@ -53,7 +55,8 @@ final class PgqueLazySavepoints {
 			throw new IllegalStateException("No transaction bound to the PgQue DataSource");
 		}
 		this.original = holder;
-		this.guarded = new SavepointOnFirstUse(holder.getConnection(), this);
+		this.connection = holder.getConnection();
+		this.guarded = new SavepointOnFirstUse(this.connection, this);
 		this.guarded.setSynchronizedWithTransaction(true);
 		TransactionSynchronizationManager.unbindResource(this.dataSource);
 		TransactionSynchronizationManager.bindResource(this.dataSource, this.guarded);
@@ -93,10 +96,10 @@ final class PgqueLazySavepoints {
 
 	/**
 	 * Undo what the last call did in the database, if it did anything.
-	 * @param connection the transaction's connection
 	 */
-	void rollbackLastCall(Connection connection) {
-		if (this.setForCurrent) {
+	void rollbackLastCall() {
+		Connection connection = this.connection;
+		if (this.setForCurrent && connection != null) {
 			execute(connection, "ROLLBACK TO SAVEPOINT " + NAME);
 		}
 	}

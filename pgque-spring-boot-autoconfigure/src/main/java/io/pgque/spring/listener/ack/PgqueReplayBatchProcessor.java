@@ -79,7 +79,7 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 			}
 			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
 			try {
-				invoke(batch.id(), unit, acknowledgement);
+				invoke(unit, acknowledgement);
 			}
 			catch (Throwable ex) {
 				rethrowFatal(ex);
@@ -88,11 +88,7 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 			apply(batch.id(), acknowledgement.decisions());
 			acknowledged |= acknowledgement.isAcknowledged();
 		}
-		if (isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
-			throw new PgqueBatchNotAcknowledgedException(batch.id());
-		}
-		this.jdbc.finish(batch.id());
-		return new PgqueBatchResult(batch.id(), batch.messages().size());
+		return complete(batch, acknowledged);
 	}
 
 	private record Attempts(PgqueRetrySettings retry, BackOffExecution backOff) {

@@ -1,13 +1,7 @@
 package io.pgque.spring.listener.ack;
 
-import java.sql.Connection;
-
-import javax.sql.DataSource;
-
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
-
-import org.springframework.jdbc.datasource.DataSourceUtils;
 
 /**
  * {@link io.pgque.spring.listener.PgqueTransactionMode#SAVEPOINT}: the whole batch in one
@@ -20,11 +14,8 @@ import org.springframework.jdbc.datasource.DataSourceUtils;
  */
 final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 
-	private final DataSource dataSource;
-
 	PgqueSavepointBatchProcessor(PgqueBatchContext context) {
 		super(context);
-		this.dataSource = context.jdbc().dataSource();
 	}
 
 	@Override
@@ -34,10 +25,9 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 			if (batch == null) {
 				return PgqueBatchResult.NONE;
 			}
-			Connection connection = DataSourceUtils.getConnection(this.dataSource);
-			PgqueLazySavepoints savepoints = new PgqueLazySavepoints(this.dataSource).open();
+			PgqueLazySavepoints savepoints = new PgqueLazySavepoints(this.jdbc.dataSource()).open();
 			Around around = savepoints::run;
-			Runnable afterFailure = () -> savepoints.rollbackLastCall(connection);
+			Runnable afterFailure = savepoints::rollbackLastCall;
 			boolean acknowledged = false;
 			try {
 				for (PgqueDispatchUnit unit : units(batch)) {
@@ -51,11 +41,7 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 			finally {
 				savepoints.close();
 			}
-			if (isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
-				throw new PgqueBatchNotAcknowledgedException(batch.id());
-			}
-			this.jdbc.finish(batch.id());
-			return new PgqueBatchResult(batch.id(), batch.messages().size());
+			return complete(batch, acknowledged);
 		});
 		return (result != null) ? result : PgqueBatchResult.NONE;
 	}

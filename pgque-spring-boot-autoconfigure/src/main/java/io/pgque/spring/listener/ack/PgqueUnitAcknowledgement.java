@@ -35,7 +35,8 @@ final class PgqueUnitAcknowledgement implements PgqueAcknowledgement {
 
 	@Override
 	public void retryLater(Duration delay) {
-		this.unit.messages().forEach((message) -> retryLater(message, delay));
+		PgqueFailureDecision decision = new PgqueFailureDecision(Action.NACK, delay, "retry requested");
+		this.unit.messages().forEach((message) -> decide(message.id(), decision));
 	}
 
 	@Override
@@ -45,7 +46,8 @@ final class PgqueUnitAcknowledgement implements PgqueAcknowledgement {
 
 	@Override
 	public void deadLetter(String reason) {
-		this.unit.messages().forEach((message) -> deadLetter(message, reason));
+		PgqueFailureDecision decision = new PgqueFailureDecision(Action.DEAD_LETTER, Duration.ZERO, reason);
+		this.unit.messages().forEach((message) -> decide(message.id(), decision));
 	}
 
 	@Override

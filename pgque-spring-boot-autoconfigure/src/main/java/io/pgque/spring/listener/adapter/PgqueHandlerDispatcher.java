@@ -26,6 +26,8 @@ public final class PgqueHandlerDispatcher {
 
 	private final @Nullable PgqueHandlerMethod batchHandler;
 
+	private final boolean manualAcknowledgement;
+
 	/**
 	 * Create a dispatcher.
 	 * @param name the (queue, consumer), for messages
@@ -64,6 +66,7 @@ public final class PgqueHandlerDispatcher {
 		}
 		this.fallback = catchAll;
 		this.batchHandler = batch;
+		this.manualAcknowledgement = handlers.stream().anyMatch(PgqueHandlerMethod::isManualAcknowledgement);
 	}
 
 	private static PgqueHandlerMethod other(List<PgqueHandlerMethod> handlers, PgqueHandlerMethod handler) {
@@ -85,7 +88,7 @@ public final class PgqueHandlerDispatcher {
 	 * @return whether acknowledgement is manual
 	 */
 	public boolean isManualAcknowledgement() {
-		return this.handlers.stream().anyMatch(PgqueHandlerMethod::isManualAcknowledgement);
+		return this.manualAcknowledgement;
 	}
 
 	/**

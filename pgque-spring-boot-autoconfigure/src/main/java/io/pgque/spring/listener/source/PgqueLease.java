@@ -87,10 +87,6 @@ public final class PgqueLease {
 		}
 	}
 
-	public long key() {
-		return this.key;
-	}
-
 	/**
 	 * The witness key of the current acquisition, for checks on the server side (see
 	 * {@link PgqueConsumerJdbc#open(PgqueLease)}).
