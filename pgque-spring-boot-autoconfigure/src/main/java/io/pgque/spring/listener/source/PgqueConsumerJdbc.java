@@ -265,7 +265,7 @@ public class PgqueConsumerJdbc {
 		this.jdbc.query("""
 				SELECT pgque.event_dead(?, e.ev_id, ?, e.ev_time, e.ev_txid::text::xid8, e.ev_retry, e.ev_type,
 				    e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4)
-				FROM pgque.get_batch_events(?) e WHERE e.ev_id = ?""", (rs) -> {
+				FROM pgque.get_batch_event(?, ?) e""", (rs) -> {
 		}, batchId, reason, batchId, eventId);
 	}
 

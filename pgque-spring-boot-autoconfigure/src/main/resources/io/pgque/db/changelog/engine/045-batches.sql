@@ -249,6 +249,22 @@ BEGIN
 END;
 $$;
 
+--changeset pgque:get_batch_event runOnChange:true splitStatements:false stripComments:false
+-- One event of an open batch (none if it is not in the batch). The filter goes into the
+-- batch's query, so each data table is searched for the id instead of the whole batch
+-- being read and sorted to find one row (nack, event_retry).
+CREATE OR REPLACE FUNCTION pgque.get_batch_event(x_batch_id bigint, x_event_id bigint,
+		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
+		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
+RETURNS SETOF record
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	RETURN QUERY EXECUTE 'SELECT * FROM (' || pgque.batch_event_sql(x_batch_id) || ') e WHERE e.ev_id = $1'
+		USING x_event_id;
+END;
+$$;
+
 --changeset pgque:get_batch_cursor/4 runOnChange:true splitStatements:false stripComments:false
 -- Opens a cursor over the batch for paging through big batches; i_extra_where is
 -- trusted SQL pasted in as is (hence admin-only). Returns the first i_quick_limit rows.

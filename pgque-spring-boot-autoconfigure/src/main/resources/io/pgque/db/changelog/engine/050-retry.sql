@@ -27,8 +27,7 @@ BEGIN
 		ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
 	SELECT x_retry_time, v_sub.sub_queue, e.ev_id, e.ev_time, NULL, v_sub.sub_id, coalesce(e.ev_retry, 0) + 1,
 		e.ev_type, e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
-	FROM pgque.get_batch_events(x_batch_id) e
-	WHERE e.ev_id = x_event_id
+	FROM pgque.get_batch_event(x_batch_id, x_event_id) e
 	ON CONFLICT (ev_owner, ev_id) DO NOTHING;
 	GET DIAGNOSTICS v_count = ROW_COUNT;
 	IF v_count = 1 THEN

@@ -105,8 +105,7 @@ BEGIN
 	END IF;
 
 	SELECT e.* INTO v_event
-	FROM pgque.get_batch_events(i_batch_id) e
-	WHERE e.ev_id = (i_msg).msg_id;
+	FROM pgque.get_batch_event(i_batch_id, (i_msg).msg_id) e;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'msg_id % not found in batch %', coalesce((i_msg).msg_id::text, 'NULL'), i_batch_id;
 	END IF;

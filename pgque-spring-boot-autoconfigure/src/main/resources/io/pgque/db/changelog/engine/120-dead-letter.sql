@@ -6,8 +6,7 @@
 --changeset pgque:event_dead runOnChange:true splitStatements:false
 -- Stores the event as given. The unique key (queue, consumer, ev_id) makes a repeat a
 -- no-op, so two concurrent nacks of one event leave exactly one row. A cooperative
--- member's dead letters are filed under its main consumer. The role is read through
--- to_jsonb so this also works on subscription tables without sub_role.
+-- member's dead letters are filed under its main consumer.
 CREATE OR REPLACE FUNCTION pgque.event_dead(i_batch_id bigint, i_event_id bigint, i_reason text,
 		i_ev_time timestamptz, i_ev_txid xid8, i_ev_retry int4, i_ev_type text, i_ev_data text,
 		i_ev_extra1 text DEFAULT NULL, i_ev_extra2 text DEFAULT NULL, i_ev_extra3 text DEFAULT NULL,
@@ -20,7 +19,7 @@ DECLARE
 	v_sub record;
 	v_consumer_id int4;
 BEGIN
-	SELECT s.sub_queue, s.sub_id, s.sub_consumer, pg_catalog.to_jsonb(s) ->> 'sub_role' AS sub_role INTO v_sub
+	SELECT s.sub_queue, s.sub_id, s.sub_consumer, s.sub_role INTO v_sub
 	FROM pgque.subscription s WHERE s.sub_batch = i_batch_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'batch not found: %', i_batch_id;
@@ -30,7 +29,7 @@ BEGIN
 		SELECT m.sub_consumer INTO v_consumer_id
 		FROM pgque.subscription m
 		WHERE m.sub_queue = v_sub.sub_queue AND m.sub_id = v_sub.sub_id
-			AND pg_catalog.to_jsonb(m) ->> 'sub_role' = 'coop_main';
+			AND m.sub_role = 'coop_main';
 	END IF;
 	INSERT INTO pgque.dead_letter (dl_queue_id, dl_consumer_id, dl_reason, ev_id, ev_time, ev_txid, ev_retry,
 		ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)
