@@ -79,7 +79,8 @@ class PgqueTickerListenerIntegrationTests {
 			// fallback poll or an age-based tick (seconds), with slack for a loaded
 			// machine.
 			assertThat(latencies.get(latencies.size() / 2)).isLessThan(500);
-			assertThat(latencies.get(latencies.size() - 1)).isLessThan(1500);
+			// (below the ~3 s of an age-based tick; a full build once saw 1.6 s)
+			assertThat(latencies.get(latencies.size() - 1)).isLessThan(2500);
 		});
 	}
 
