@@ -35,6 +35,20 @@ class SampleApplicationTests {
 		assertThat(invoices(id)).isEqualTo(1);
 		assertThat(this.jdbc.queryForObject("SELECT amount FROM invoices WHERE order_id = ?", BigDecimal.class, id))
 			.isEqualByComparingTo("42.00");
+		// a second delivery would fail on the invoice's key and be nacked: once billing
+		// has acked everything, nothing waits for a retry or sits in the dead letters
+		while (pendingForBilling() > 0 && Instant.now().isBefore(deadline)) {
+			Thread.sleep(50);
+		}
+		assertThat(pendingForBilling()).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgque.retry_queue", Integer.class)).isZero();
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgque.dead_letter", Integer.class)).isZero();
+	}
+
+	private long pendingForBilling() {
+		Long pending = this.jdbc.queryForObject(
+				"SELECT coalesce(pending_events, 0) FROM pgque.get_consumer_info('orders', 'billing')", Long.class);
+		return (pending != null) ? pending : 0;
 	}
 
 	private int invoices(long orderId) {

@@ -30,13 +30,19 @@ class PgqueMetricsIntegrationTests {
 				Duration.ofHours(1));
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
 		PgqueMetrics.Gauges gauges = new PgqueMetrics.Gauges(registry);
+		// make the lags tell: the queue's ticks, and so the consumer's cursor, 30 s old
+		db.jdbc()
+			.update("UPDATE pgque.tick SET tick_time = tick_time - interval '30 seconds'"
+					+ " WHERE tick_queue = (SELECT queue_id FROM pgque.queue WHERE queue_name = 'metered')");
 		metrics.refresh(gauges);
 		assertThat(expectedNew).isPositive();
+		assertThat(registry.get("pgque.queue.ticker.lag").tag("queue", "metered").gauge().value())
+			.isGreaterThanOrEqualTo(30);
 		assertThat(registry.get("pgque.queue.events.new").tag("queue", "metered").gauge().value())
 			.isEqualTo(expectedNew);
 		assertThat(registry.get("pgque.queue.dead.letters").tag("queue", "metered").gauge().value()).isZero();
 		assertThat(registry.get("pgque.consumer.lag").tags("queue", "metered", "consumer", "billing").gauge().value())
-			.isGreaterThanOrEqualTo(0);
+			.isGreaterThanOrEqualTo(30);
 		assertThat(
 				registry.get("pgque.consumer.pending").tags("queue", "metered", "consumer", "billing").gauge().value())
 			.isZero();
