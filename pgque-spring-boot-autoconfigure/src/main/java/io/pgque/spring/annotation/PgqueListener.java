@@ -57,8 +57,10 @@ public @interface PgqueListener {
 	String autoStartup() default "";
 
 	/**
-	 * The event types this method handles; empty means every type no other method of the
-	 * same consumer claims.
+	 * The event types this method handles. Empty means every type when the method is the
+	 * consumer's only one; when several methods share the consumer, a method without
+	 * types takes the type its payload class is sent with, or, if its payload is a
+	 * String, byte[], message or list, every type no other method claims.
 	 * @return the event types
 	 */
 	String[] types() default {};

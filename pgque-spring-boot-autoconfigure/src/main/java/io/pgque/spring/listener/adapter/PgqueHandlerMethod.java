@@ -60,7 +60,7 @@ public final class PgqueHandlerMethod {
 	}
 
 	/**
-	 * A readable name of a method: {@code SimpleClassName.method(ParamType, ...)}.
+	 * A readable name of a method: {@code fully.qualified.Class.method(ParamType, ...)}.
 	 * @param method the method
 	 * @return the name
 	 */

@@ -58,12 +58,12 @@ BEGIN
 	IF v_batch_id IS NULL THEN
 		RETURN;
 	END IF;
-	RETURN QUERY
-		SELECT e.ev_id, v_batch_id, e.ev_type, e.ev_data, e.ev_retry, e.ev_time,
-			e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
-		FROM pgque.get_batch_events(v_batch_id) e
-		ORDER BY e.ev_id
-		LIMIT i_max_return;
+	-- The batch's own query, not get_batch_events: the limit then reaches the scan
+	-- instead of every row being read into a result set and sorted again.
+	RETURN QUERY EXECUTE 'SELECT e.ev_id, $1, e.ev_type, e.ev_data, e.ev_retry, e.ev_time,'
+		|| ' e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4 FROM ('
+		|| pgque.batch_event_sql(v_batch_id) || ') e ORDER BY e.ev_id LIMIT $2'
+		USING v_batch_id, i_max_return;
 	GET DIAGNOSTICS v_rows = ROW_COUNT;
 	IF v_rows = 0 THEN
 		PERFORM pgque.finish_batch(v_batch_id);
