@@ -208,6 +208,9 @@ public class PgqueProperties {
 		 */
 		private List<Class<? extends Throwable>> notRetryableExceptions = new ArrayList<>();
 
+		/**
+		 * In-place retry of failing messages.
+		 */
 		private final Retry retry = new Retry();
 
 		public boolean isEnabled() {
@@ -399,10 +402,10 @@ public class PgqueProperties {
 	public static class Ticker {
 
 		/**
-		 * Who ticks the queues: 'auto' uses pg_cron when PgQue's pg_cron jobs are
-		 * scheduled in the database and the embedded ticker otherwise; 'embedded' always
-		 * runs the embedded ticker; 'pg-cron' requires pg_cron to tick and fails at
-		 * start-up otherwise; 'none' sends no ticker queries at all.
+		 * Who ticks the queues: 'auto' leaves it to pg_cron or pg_timetable when PgQue's
+		 * jobs are scheduled in the database and runs the embedded ticker otherwise;
+		 * 'embedded' always runs the embedded ticker; 'pg-cron' requires pg_cron to tick
+		 * and fails at start-up otherwise; 'none' sends no ticker queries at all.
 		 */
 		private PgqueTickerMode mode = PgqueTickerMode.AUTO;
 

@@ -2,8 +2,8 @@ package io.pgque.spring.core;
 
 /**
  * The SQL the template runs, in one place. Every statement calls a function of the
- * engine's public API (sql-contract §3), so the template works against any PgQue 0.2
- * install.
+ * engine's public API (see docs/sql-api.md), so the template works against any PgQue 0.2
+ * install; only the dead-letter listing and counts read the engine's tables.
  *
  * @author pgque-spring-boot authors
  */

@@ -1,5 +1,7 @@
 package io.pgque.spring.schema;
 
+import java.util.Locale;
+
 import javax.sql.DataSource;
 
 import org.apache.commons.logging.Log;
@@ -41,7 +43,7 @@ public class PgqueSchemaInitializer implements InitializingBean {
 		long started = System.nanoTime();
 		new PgqueLiquibaseRunner(this.dataSource).update(changelog);
 		if (logger.isInfoEnabled()) {
-			logger.info("PgQue engine " + this.mode.name().toLowerCase() + " applied (" + changelog + ") in "
+			logger.info("PgQue engine " + this.mode.name().toLowerCase(Locale.ROOT) + " applied (" + changelog + ") in "
 					+ (System.nanoTime() - started) / 1_000_000 + " ms");
 		}
 	}

@@ -3,7 +3,6 @@ package io.pgque.spring.schema;
 import java.util.Set;
 
 import org.springframework.boot.sql.init.dependency.AbstractBeansOfTypeDatabaseInitializerDetector;
-import org.springframework.boot.sql.init.dependency.DatabaseInitializerDetector;
 
 /**
  * Tells Spring Boot that a {@link PgqueSchemaInitializer} initializes the database, so
@@ -11,8 +10,7 @@ import org.springframework.boot.sql.init.dependency.DatabaseInitializerDetector;
  *
  * @author pgque-spring-boot authors
  */
-public class PgqueSchemaInitializerDetector extends AbstractBeansOfTypeDatabaseInitializerDetector
-		implements DatabaseInitializerDetector {
+public class PgqueSchemaInitializerDetector extends AbstractBeansOfTypeDatabaseInitializerDetector {
 
 	@Override
 	protected Set<Class<?>> getDatabaseInitializerBeanTypes() {

@@ -141,24 +141,28 @@ public class PgqueTicker implements SmartLifecycle {
 	private void verifyPgCron() {
 		try (Connection connection = this.dataSource.getConnection()) {
 			String database = connection.getCatalog();
-			String remedy = this.schedulerDetector.canSchedulePgCronJobs(connection)
-					? "Run SELECT pgque.start() there once, or set pgque.ticker.mode to auto or embedded to let the"
-							+ " application tick"
-					: "The PgQue engine there has no pgque.start() to schedule them (the engine this starter"
-							+ " installs leaves ticking to the application): set pgque.ticker.mode to auto or embedded";
 			if (!this.schedulerDetector.isPgCronInstalled(connection)) {
-				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but the pg_cron extension is not installed "
-						+ "in database '" + database + "', so no pg_cron job ticks PgQue queues. " + remedy);
+				throw new PgqueTickerException(
+						"pgque.ticker.mode=pg-cron but the pg_cron extension is not installed " + "in database '"
+								+ database + "', so no pg_cron job ticks PgQue queues. " + remedy(connection));
 			}
 			if (!PgqueSchedulerDetector.PG_CRON.equals(this.schedulerDetector.tickingScheduler(connection))) {
 				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but PgQue's pg_cron jobs are not "
-						+ "scheduled in database '" + database + "'. " + remedy);
+						+ "scheduled in database '" + database + "'. " + remedy(connection));
 			}
 		}
 		catch (SQLException ex) {
 			throw new PgqueTickerException(
 					"pgque.ticker.mode=pg-cron but could not check pg_cron in the database: " + ex.getMessage(), ex);
 		}
+	}
+
+	private String remedy(Connection connection) throws SQLException {
+		return this.schedulerDetector.canSchedulePgCronJobs(connection)
+				? "Run SELECT pgque.start() there once, or set pgque.ticker.mode to auto or embedded to let the"
+						+ " application tick"
+				: "The PgQue engine there has no pgque.start() to schedule them (the engine this starter installs"
+						+ " leaves ticking to the application): set pgque.ticker.mode to auto or embedded";
 	}
 
 	private void startLoop() {

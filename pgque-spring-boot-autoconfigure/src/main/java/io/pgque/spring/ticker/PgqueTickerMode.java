@@ -8,8 +8,9 @@ package io.pgque.spring.ticker;
 public enum PgqueTickerMode {
 
 	/**
-	 * pg_cron when PgQue's pg_cron jobs are scheduled in the database (see
-	 * {@code pgque.start()}), the embedded ticker otherwise. Decided once at start-up.
+	 * pg_cron (or pg_timetable) when PgQue's jobs are scheduled in the database by an
+	 * install that has {@code pgque.start()}, the embedded ticker otherwise. Decided once
+	 * at start-up.
 	 */
 	AUTO,
 
