@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 
 import io.pgque.spring.config.PgqueListenerContainerFactory;
 import io.pgque.spring.config.PgqueListenerEndpoint;
@@ -36,10 +37,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code finish_batch}, commit: the classic API.</li>
  * </ul>
  * Every reader is a consumer of its own, so all of them read the same batches. The loops
- * and the listener take turns, five rounds each, after a warm-up round of each; the best
- * and the median round are printed, since the machine may be shared. A last round runs
- * the receive/ack loop and the listener at the same time, on two more consumers, so that
- * outside load hits both alike.
+ * and the listener take turns, seven rounds each, after three warm-up rounds of each; the
+ * best and the median round are printed, since the machine may be shared. A last round
+ * runs the receive/ack loop and the listener at the same time, on two more consumers, so
+ * that outside load hits both alike.
  * <p>
  * Run with
  * {@code -Dgroups=benchmark -DexcludedGroups=none -Dtest=PgqueListenerThroughputBenchmark}.
@@ -55,9 +56,13 @@ class PgqueListenerThroughputBenchmark {
 
 	private static final int TOTAL = BATCHES * BATCH_SIZE;
 
-	private static final int ROUNDS = 5;
+	// until the JIT has compiled both sides: while it compiles it takes CPU from the
+	// database too (two cores), and the listener has more code to compile
+	private static final int WARM_UP_ROUNDS = 3;
 
-	private static final int SIDE_BY_SIDE = ROUNDS + 1;
+	private static final int ROUNDS = 7;
+
+	private static final int SIDE_BY_SIDE = WARM_UP_ROUNDS + ROUNDS;
 
 	@RegisterExtension
 	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
@@ -87,14 +92,15 @@ class PgqueListenerThroughputBenchmark {
 		List<Double> listener = new ArrayList<>();
 		this.support.contextRunner().withUserConfiguration(LeaseEvents.class).run((context) -> {
 			PgqueListenerContainerFactory factory = context.getBean(PgqueListenerContainerFactory.class);
-			for (int round = 0; round <= ROUNDS; round++) {
+			for (int round = 0; round < WARM_UP_ROUNDS + ROUNDS; round++) {
 				double rawRate = receiveAckLoop("raw" + round);
 				double pgqRate = pgqLoop("pgq" + round);
 				double listenerRate = listener(factory, "listener" + round);
 				System.out.printf(
 						"round %d: receive/ack %,10.0f events/s, PgQ loop %,10.0f events/s, listener %,10.0f events/s%s%n",
-						round, rawRate, pgqRate, listenerRate, (round == 0) ? " (warm-up, not counted)" : "");
-				if (round > 0) {
+						round, rawRate, pgqRate, listenerRate,
+						(round < WARM_UP_ROUNDS) ? " (warm-up, not counted)" : "");
+				if (round >= WARM_UP_ROUNDS) {
 					raw.add(rawRate);
 					pgq.add(pgqRate);
 					listener.add(listenerRate);
@@ -201,9 +207,8 @@ class PgqueListenerThroughputBenchmark {
 		PgqueListenerContainer container = factory
 			.createContainer(List.of(PgqueListenerEndpoint.of(listener, method, QUEUE, consumer)));
 		container.start();
-		while (listener.finishedAt == 0) {
-			Thread.sleep(1);
-		}
+		// a latch, not polling: the benchmark should not compete with what it measures
+		listener.done.await();
 		container.stop();
 		double seconds = (listener.finishedAt - leaseAcquiredAt.get(container.getId())) / 1e9;
 		return TOTAL / seconds;
@@ -231,11 +236,14 @@ class PgqueListenerThroughputBenchmark {
 
 		private long handled;
 
+		private final CountDownLatch done = new CountDownLatch(1);
+
 		private volatile long finishedAt;
 
 		void on(String payload) {
 			if (++this.handled == TOTAL) {
 				this.finishedAt = System.nanoTime();
+				this.done.countDown();
 			}
 		}
 
