@@ -4,6 +4,8 @@ import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.Set;
 
+import io.pgque.spring.core.PgqueInvalidNameException;
+import io.pgque.spring.core.PgqueNames;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
 import org.jspecify.annotations.Nullable;
 
@@ -29,7 +31,20 @@ public record PgqueListenerEndpoint(Object bean, Method method, String queue, St
 		@Nullable Boolean autoStartup, Set<String> types, @Nullable Integer maxBatchSize, @Nullable Integer maxAttempts,
 		@Nullable Duration backOff, @Nullable Duration retryDelay, @Nullable String containerFactory) {
 
+	/**
+	 * Create an endpoint.
+	 * @throws IllegalArgumentException if the queue or consumer name is unusable (too
+	 * long for the queue's NOTIFY channel, blank, ...), naming the method
+	 */
 	public PgqueListenerEndpoint {
+		try {
+			PgqueNames.requireQueue(queue);
+			PgqueNames.requireConsumer(consumer);
+		}
+		catch (PgqueInvalidNameException ex) {
+			throw new IllegalArgumentException(
+					"@PgqueListener " + PgqueHandlerMethod.describe(method) + ": " + ex.getMessage(), ex);
+		}
 		types = Set.copyOf(types);
 	}
 

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.config.DefaultPgqueListenerContainerFactory;
+import io.pgque.spring.core.PgqueInvalidNameException;
 import io.pgque.spring.listener.PgqueListenerContainer;
 import io.pgque.spring.listener.PgqueListenerContainerRegistry;
 import io.pgque.spring.listener.PgqueTransactionMode;
@@ -138,6 +139,37 @@ class PgqueListenerAutoConfigurationTests {
 				.hasMessageContaining("'lots'"));
 	}
 
+	// its NOTIFY channel pgque_<queue> would exceed PostgreSQL's 63-byte identifiers
+	@Test
+	void runWhenQueueNameIsTooLongShouldFailNamingTheMethodAndTheQueue() {
+		this.contextRunner.withUserConfiguration(LongQueueNameListener.class)
+			.withPropertyValues("app.queue=" + "q".repeat(58))
+			.run((context) -> assertThat(endpointFailure(context.getStartupFailure()))
+				.hasMessageContaining("LongQueueNameListener.on(String)")
+				.hasMessageContaining("queue name '" + "q".repeat(58) + "'")
+				.hasMessageContaining("58 bytes"));
+	}
+
+	@Test
+	void runWhenConsumerNameIsPaddedShouldFailNamingTheMethodAndTheConsumer() {
+		this.contextRunner.withUserConfiguration(PaddedConsumerNameListener.class)
+			.run((context) -> assertThat(endpointFailure(context.getStartupFailure()))
+				.hasMessageContaining("PaddedConsumerNameListener.on(String)")
+				.hasMessageContaining("consumer name ' billing'")
+				.hasMessageContaining("whitespace"));
+	}
+
+	// the endpoint's exception names the method; its cause, the name check, does not
+	private static Throwable endpointFailure(Throwable failure) {
+		assertThat(failure).as("start-up failure").isNotNull();
+		for (Throwable candidate = failure; candidate != null; candidate = candidate.getCause()) {
+			if (candidate.getCause() instanceof PgqueInvalidNameException) {
+				return candidate;
+			}
+		}
+		throw new AssertionError("No invalid name in " + failure);
+	}
+
 	private static Throwable cause(Throwable failure) {
 		assertThat(failure).as("start-up failure").isNotNull();
 		return NestedExceptionUtils.getMostSpecificCause(failure);
@@ -229,6 +261,24 @@ class PgqueListenerAutoConfigurationTests {
 	static class InvalidAttributeListener {
 
 		@PgqueListener(queue = "orders", consumer = "billing", maxAttempts = "lots")
+		void on(String payload) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class LongQueueNameListener {
+
+		@PgqueListener(queue = "${app.queue}", consumer = "billing")
+		void on(String payload) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class PaddedConsumerNameListener {
+
+		@PgqueListener(queue = "orders", consumer = " billing")
 		void on(String payload) {
 		}
 

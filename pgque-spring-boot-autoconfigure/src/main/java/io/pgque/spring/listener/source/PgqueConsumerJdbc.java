@@ -44,6 +44,18 @@ public class PgqueConsumerJdbc {
 	// holds it (see PgqueLease)
 	private static final String OPEN_WHILE_LEASED = openSql("WHERE NOT pg_catalog.pg_try_advisory_xact_lock_shared(?)");
 
+	private static final String DEAD_LETTER = """
+			SELECT pgque.event_dead(?, e.ev_id, ?, e.ev_time, e.ev_txid::text::xid8, e.ev_retry, e.ev_type,
+			    e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4)
+			FROM %s""";
+
+	// get_batch_event reads the one event; an upstream PgQue install (validate and patch
+	// modes) lacks it, and the whole batch is read there instead
+	private static final String DEAD_LETTER_ONE_EVENT = DEAD_LETTER.formatted("pgque.get_batch_event(?, ?) e");
+
+	private static final String DEAD_LETTER_FROM_BATCH = DEAD_LETTER
+		.formatted("pgque.get_batch_events(?) e WHERE e.ev_id = ?");
+
 	private final DataSource dataSource;
 
 	private final JdbcTemplate jdbc;
@@ -52,8 +64,8 @@ public class PgqueConsumerJdbc {
 
 	private final String consumer;
 
-	// whether the login may call event_dead; asked the first time it is needed
-	private volatile @Nullable Boolean mayDeadLetter;
+	// asked the first time an event is dead-lettered
+	private volatile @Nullable DeadLetterSupport deadLetterSupport;
 
 	public PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer) {
 		this.dataSource = dataSource;
@@ -258,32 +270,43 @@ public class PgqueConsumerJdbc {
 	 * @param reason why
 	 */
 	public void deadLetter(long batchId, long eventId, String reason) {
-		if (!mayDeadLetter()) {
+		DeadLetterSupport support = deadLetterSupport();
+		if (!support.allowed()) {
 			nack(batchId, eventId, Duration.ZERO, reason);
 			return;
 		}
-		this.jdbc.query("""
-				SELECT pgque.event_dead(?, e.ev_id, ?, e.ev_time, e.ev_txid::text::xid8, e.ev_retry, e.ev_type,
-				    e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4)
-				FROM pgque.get_batch_event(?, ?) e""", (rs) -> {
+		this.jdbc.query(support.singleEventRead() ? DEAD_LETTER_ONE_EVENT : DEAD_LETTER_FROM_BATCH, (rs) -> {
 		}, batchId, reason, batchId, eventId);
 	}
 
-	private boolean mayDeadLetter() {
-		Boolean allowed = this.mayDeadLetter;
-		if (allowed == null) {
-			allowed = this.jdbc.queryForObject("""
+	private DeadLetterSupport deadLetterSupport() {
+		DeadLetterSupport support = this.deadLetterSupport;
+		if (support == null) {
+			support = this.jdbc.queryForObject("""
 					SELECT pg_catalog.has_function_privilege('pgque.event_dead(bigint, bigint, text, timestamptz,
-					    xid8, integer, text, text, text, text, text, text)', 'EXECUTE')""", Boolean.class);
-			allowed = Boolean.TRUE.equals(allowed);
-			if (!allowed) {
+					    xid8, integer, text, text, text, text, text, text)', 'EXECUTE'),
+					    pg_catalog.to_regprocedure('pgque.get_batch_event(bigint, bigint)') IS NOT NULL""",
+					(rs, row) -> new DeadLetterSupport(rs.getBoolean(1), rs.getBoolean(2)));
+			if (support == null) {
+				throw new IllegalStateException("No answer");
+			}
+			if (!support.allowed()) {
 				logger.warn("The login of " + this.queue + "/" + this.consumer + " may not execute pgque.event_dead"
 						+ " (granted to pgque_admin): events to dead-letter are nacked instead, and reach the"
 						+ " dead-letter queue once their retries (the queue's max_retries) are used up");
 			}
-			this.mayDeadLetter = allowed;
+			this.deadLetterSupport = support;
 		}
-		return allowed;
+		return support;
+	}
+
+	/**
+	 * What the installed engine and the login allow for dead-lettering.
+	 *
+	 * @param allowed whether the login may execute {@code event_dead}
+	 * @param singleEventRead whether the engine has {@code get_batch_event}
+	 */
+	private record DeadLetterSupport(boolean allowed, boolean singleEventRead) {
 	}
 
 }

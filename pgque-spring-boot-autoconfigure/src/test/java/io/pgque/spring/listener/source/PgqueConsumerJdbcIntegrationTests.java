@@ -23,8 +23,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link PgqueConsumerJdbc#open(PgqueLease)}: one statement opens the batch and reads all
- * of it, and only while the lease is held.
+ * {@link PgqueConsumerJdbc}: one statement opens the batch and reads all of it, and only
+ * while the lease is held; dead-lettering works on this engine and on upstream PgQue's.
  */
 class PgqueConsumerJdbcIntegrationTests {
 
@@ -91,6 +91,38 @@ class PgqueConsumerJdbcIntegrationTests {
 		});
 		assertThat(batch.messages()).isEmpty();
 		assertThat(openInTransaction(consumer)).isNull();
+	}
+
+	@Test
+	void deadLetterMovesTheEventToTheDeadLetterTable() {
+		assertDeadLettered("dead", false);
+	}
+
+	// upstream PgQue (validate and patch modes) has no get_batch_event
+	@Test
+	void deadLetterWorksOnAnEngineWithoutGetBatchEvent() {
+		assertDeadLettered("upstream", true);
+	}
+
+	private void assertDeadLettered(String queue, boolean withoutGetBatchEvent) {
+		PgqueConsumerJdbc consumer = subscribed(queue);
+		this.jdbc.queryForObject("SELECT pgque.insert_event(?, 't', 'one')", Long.class, queue);
+		long poison = this.jdbc.queryForObject("SELECT pgque.insert_event(?, 't', 'poison')", Long.class, queue);
+		tick(queue);
+		this.transactions.executeWithoutResult((status) -> {
+			// DDL is transactional: the function is back after the rollback
+			status.setRollbackOnly();
+			if (withoutGetBatchEvent) {
+				this.jdbc.execute("DROP FUNCTION pgque.get_batch_event(bigint, bigint)");
+			}
+			PgqueOpenBatch batch = consumer.open(null);
+			assertThat(batch).isNotNull();
+			consumer.deadLetter(batch.id(), poison, "bad payload");
+			assertThat(this.jdbc.queryForList("SELECT ev_id, ev_data, dl_reason FROM pgque.dead_letter"
+					+ " WHERE dl_queue_id = (SELECT queue_id FROM pgque.queue WHERE queue_name = ?)", queue))
+				.extracting((row) -> tuple(row.get("ev_id"), row.get("ev_data"), row.get("dl_reason")))
+				.containsExactly(tuple(poison, "poison", "bad payload"));
+		});
 	}
 
 	@Test
@@ -161,8 +193,7 @@ class PgqueConsumerJdbcIntegrationTests {
 	}
 
 	// pg_terminate_backend only signals: wait until the sessions are gone, and their
-	// locks
-	// with them
+	// locks with them
 	private void terminateLeaseSessions() {
 		this.jdbc.queryForObject("""
 				SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
