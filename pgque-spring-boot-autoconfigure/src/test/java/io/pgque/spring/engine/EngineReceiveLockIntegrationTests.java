@@ -158,6 +158,29 @@ class EngineReceiveLockIntegrationTests {
 		}
 	}
 
+	@Test
+	void idlePollTakesNoRowLockAndNoTransactionId() throws Exception {
+		this.sql.createQueue("lock_idle");
+		this.sql.subscribe("lock_idle", "worker");
+		try (Connection poller = transaction(); Connection holder = transaction()) {
+			// even a session holding the row does not hold up a poll with nothing to open
+			holder.createStatement()
+				.execute("SELECT 1 FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue"
+						+ " WHERE q.queue_name = 'lock_idle' FOR UPDATE OF s");
+			assertThat(CompletableFuture.supplyAsync(() -> nextBatch(poller, "lock_idle"), executor)
+				.get(10, TimeUnit.SECONDS)).isNull();
+			assertThat(EngineSql.transactionIdAssigned(poller)).isFalse();
+			holder.rollback();
+			poller.rollback();
+
+			this.sql.insert("lock_idle", "t", "one");
+			this.sql.tick("lock_idle");
+			assertThat(nextBatch(poller, "lock_idle")).isNotNull();
+			assertThat(EngineSql.transactionIdAssigned(poller)).isTrue();
+			poller.rollback();
+		}
+	}
+
 	private static Connection transaction() throws SQLException {
 		Connection connection = db.newConnection();
 		connection.setAutoCommit(false);

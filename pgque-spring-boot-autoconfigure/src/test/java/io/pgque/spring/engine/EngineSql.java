@@ -175,6 +175,23 @@ public final class EngineSql {
 		}
 	}
 
+	/**
+	 * Whether the connection's transaction has a transaction id, which any row lock or
+	 * write takes (and so WAL at commit).
+	 * @param connection the connection, in a transaction
+	 * @return whether an xid is assigned
+	 */
+	public static boolean transactionIdAssigned(Connection connection) {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement.executeQuery("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")) {
+			rs.next();
+			return rs.getBoolean(1);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	public long queueId(String queue) {
 		return this.jdbc.queryForObject("SELECT queue_id FROM pgque.queue WHERE queue_name = ?", Long.class, queue);
 	}

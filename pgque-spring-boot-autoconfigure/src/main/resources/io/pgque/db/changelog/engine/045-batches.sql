@@ -68,6 +68,20 @@ BEGIN
 	SELECT q.queue_id INTO v_queue_id FROM pgque.queue q WHERE q.queue_name = i_queue_name;
 	SELECT c.co_id INTO v_consumer_id FROM pgque.consumer c WHERE c.co_name = i_consumer_name;
 
+	-- An idle poll takes no lock: with no open batch and no tick past the cursor there is
+	-- nothing to open, and locking the row would cost a transaction id and WAL on every
+	-- empty poll. Answering from an unlocked read is safe: "nothing yet" opens nothing and
+	-- is what the locked path would have answered a moment earlier; every other case goes
+	-- on to the lock and reads everything again.
+	IF EXISTS (SELECT 1 FROM pgque.subscription s
+		WHERE s.sub_queue = v_queue_id AND s.sub_consumer = v_consumer_id AND s.sub_batch IS NULL
+			AND s.sub_role = 'normal'
+			AND EXISTS (SELECT 1 FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = s.sub_last_tick)
+			AND NOT EXISTS (SELECT 1 FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id > s.sub_last_tick))
+	THEN
+		RETURN;
+	END IF;
+
 	SELECT s.sub_last_tick, s.sub_batch, s.sub_next_tick, s.sub_role INTO v_sub
 	FROM pgque.subscription s
 	WHERE s.sub_queue = v_queue_id AND s.sub_consumer = v_consumer_id

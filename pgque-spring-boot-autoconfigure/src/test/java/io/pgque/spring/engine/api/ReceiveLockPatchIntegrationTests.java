@@ -1,5 +1,10 @@
 package io.pgque.spring.engine.api;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import io.pgque.spring.engine.EngineSql;
 import io.pgque.spring.engine.api.ApiSql.Message;
 import io.pgque.spring.engine.api.TwoSessionReceive.Outcome;
 import io.pgque.spring.schema.PgqueChangelogs;
@@ -132,6 +137,23 @@ class ReceiveLockPatchIntegrationTests {
 
 	@Test
 	@Order(3)
+	void patchedOlderInstallTakesNoLockOnAnIdlePoll() throws Exception {
+		this.api.createQueue("idle");
+		this.api.subscribe("idle", "worker");
+		try (Connection session = db.newConnection()) {
+			session.setAutoCommit(false);
+			try (Statement statement = session.createStatement();
+					ResultSet rs = statement.executeQuery("SELECT pgque.next_batch('idle', 'worker')")) {
+				rs.next();
+				assertThat(rs.getObject(1)).isNull();
+			}
+			assertThat(EngineSql.transactionIdAssigned(session)).isFalse();
+			session.rollback();
+		}
+	}
+
+	@Test
+	@Order(4)
 	void patchIsANoOpWhenAppliedAgain() {
 		String before = nextBatchCustomSource();
 		new PgqueLiquibaseRunner(db.dataSource()).update(PgqueChangelogs.RECEIVE_LOCK_PATCH);
