@@ -63,6 +63,47 @@ class PgqueHealthIndicatorIntegrationTests {
 			.contains("queue 'stalled'");
 	}
 
+	// an idle queue ticks once per ticker_idle_period (default 1 minute), a busy one
+	// within ticker_max_lag (default 3 s): 50 s of silence is normal for the first only
+	@Test
+	void healthJudgesAnIdleQueueByItsIdlePeriodAndABusyOneByItsMaxLag() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('idle')", Integer.class);
+		db.jdbc().queryForObject("SELECT pgque.create_queue('busy')", Integer.class);
+		// two: a new queue's first event does not count (its sequence reads 1 before and
+		// after it, contract §3.5)
+		db.jdbc().queryForObject("SELECT pgque.insert_event('busy', 't', 'x')", Long.class);
+		db.jdbc().queryForObject("SELECT pgque.insert_event('busy', 't', 'y')", Long.class);
+		ageTicks("idle", "50 seconds");
+		ageTicks("busy", "50 seconds");
+		Health health = new PgqueHealthIndicator(template(db), Duration.ofSeconds(5), null).health();
+		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+		assertThat((List<?>) health.getDetails().get("problems")).singleElement().asString().contains("queue 'busy'");
+
+		ageTicks("idle", "10 minutes");
+		assertThat((List<?>) new PgqueHealthIndicator(template(db), Duration.ofSeconds(5), null).health()
+			.getDetails()
+			.get("problems")).anySatisfy((problem) -> assertThat(problem).asString().contains("queue 'idle'"));
+	}
+
+	@Test
+	void healthDoesNotJudgePausedOrExternallyTickedQueues() {
+		for (String queue : List.of("paused", "external")) {
+			db.jdbc().queryForObject("SELECT pgque.create_queue(?)", Integer.class, queue);
+			db.jdbc().queryForObject("SELECT pgque.insert_event(?, 't', 'x')", Long.class, queue);
+			db.jdbc().queryForObject("SELECT pgque.insert_event(?, 't', 'y')", Long.class, queue);
+			ageTicks(queue, "10 minutes");
+		}
+		PgqueHealthIndicator indicator = new PgqueHealthIndicator(template(db), Duration.ofSeconds(30), null);
+		assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN);
+
+		db.jdbc().queryForObject("SELECT pgque.set_queue_config('paused', 'ticker_paused', 'true')", Integer.class);
+		db.jdbc().queryForObject("SELECT pgque.set_queue_config('external', 'external_ticker', 'true')", Integer.class);
+		Health health = indicator.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat(((Map<?, ?>) health.getDetails().get("queues")).keySet().stream().map(Object::toString))
+			.containsOnly("paused", "external");
+	}
+
 	@Test
 	void healthIsDownWhenAConsumerLagsMoreThanAllowed() {
 		db.jdbc().queryForObject("SELECT pgque.create_queue('slow')", Integer.class);

@@ -1,6 +1,9 @@
 package io.pgque.spring.metrics;
 
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgque.spring.convert.PgqueTextPayloadConverter;
@@ -55,7 +58,11 @@ class PgqueMetricsIntegrationTests {
 				new PgqueTemplate(db.dataSource(), new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames())),
 				Duration.ofMillis(50));
 		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		Set<Thread> others = refreshThreads();
 		metrics.bindTo(registry);
+		Set<Thread> ours = refreshThreads();
+		ours.removeAll(others);
+		assertThat(ours).hasSize(1);
 		try {
 			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 			while (registry.find("pgque.queue.ticker.lag").tag("queue", "bound").gauge() == null
@@ -67,6 +74,22 @@ class PgqueMetricsIntegrationTests {
 		finally {
 			metrics.destroy();
 		}
+		// the refresh thread ends, and a queue created afterwards gets no gauge
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		Thread refresher = ours.iterator().next();
+		refresher.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+		assertThat(refresher.isAlive()).isFalse();
+		db.jdbc().queryForObject("SELECT pgque.create_queue('after_destroy')", Integer.class);
+		Thread.sleep(300);
+		assertThat(registry.find("pgque.queue.ticker.lag").tag("queue", "after_destroy").gauge()).isNull();
+	}
+
+	private static Set<Thread> refreshThreads() {
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().equals("pgque-metrics"))
+			.collect(Collectors.toCollection(HashSet::new));
 	}
 
 }

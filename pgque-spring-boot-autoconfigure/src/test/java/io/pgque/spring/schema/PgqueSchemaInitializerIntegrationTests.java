@@ -22,12 +22,24 @@ class PgqueSchemaInitializerIntegrationTests {
 	@RegisterExtension
 	static final PgqueTestDatabase db = PgqueTestDatabase.empty();
 
-	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, LiquibaseAutoConfiguration.class,
-				PgqueAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + db.jdbcUrl(), "spring.datasource.username=" + db.user(),
-				"spring.datasource.password=" + db.password(),
-				"spring.liquibase.change-log=classpath:db/changelog/db.changelog-master.xml");
+	// never installed into: for the modes that must not install
+	@RegisterExtension
+	static final PgqueTestDatabase untouched = PgqueTestDatabase.empty();
+
+	@RegisterExtension
+	static final PgqueTestDatabase installed = PgqueTestDatabase.withEngine();
+
+	private final ApplicationContextRunner contextRunner = runner(db)
+		.withPropertyValues("spring.liquibase.change-log=classpath:db/changelog/db.changelog-master.xml");
+
+	private static ApplicationContextRunner runner(PgqueTestDatabase database) {
+		return new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+					LiquibaseAutoConfiguration.class, PgqueAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=" + database.jdbcUrl(),
+					"spring.datasource.username=" + database.user(),
+					"spring.datasource.password=" + database.password());
+	}
 
 	@Test
 	void runWhenApplicationHasItsOwnLiquibaseChangelogShouldApplyBoth() {
@@ -46,8 +58,30 @@ class PgqueSchemaInitializerIntegrationTests {
 
 	@Test
 	void runWhenModeIsNoneShouldLeaveTheDatabaseAlone() {
-		this.contextRunner.withPropertyValues("spring.liquibase.enabled=false", "pgque.schema.mode=none")
+		runner(untouched).withPropertyValues("spring.liquibase.enabled=false", "pgque.schema.mode=none")
 			.run((context) -> assertThat(context).hasNotFailed());
+		assertThat(pgqueSchemaExists(untouched)).isFalse();
+	}
+
+	@Test
+	void runWhenModeIsValidateAndTheEngineIsMissingShouldFailAndInstallNothing() {
+		runner(untouched).withPropertyValues("spring.liquibase.enabled=false", "pgque.schema.mode=validate")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining("pgque.schema.mode=validate")
+				.hasMessageContaining("not installed"));
+		assertThat(pgqueSchemaExists(untouched)).isFalse();
+	}
+
+	@Test
+	void runWhenModeIsValidateAndTheEngineIsInstalledShouldStart() {
+		runner(installed).withPropertyValues("spring.liquibase.enabled=false", "pgque.schema.mode=validate")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	private static boolean pgqueSchemaExists(PgqueTestDatabase database) {
+		return Boolean.TRUE
+			.equals(database.jdbc().queryForObject("SELECT to_regnamespace('pgque') IS NOT NULL", Boolean.class));
 	}
 
 }
