@@ -1,5 +1,7 @@
 package io.pgque.spring.autoconfigure;
 
+import java.time.Duration;
+
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgque.spring.health.PgqueHealthIndicator;
@@ -33,6 +35,27 @@ class PgqueHealthAndMetricsAutoConfigurationTests {
 			.hasBean("pgqueHealthIndicator")
 			.hasSingleBean(PgqueHealthIndicator.class)
 			.hasSingleBean(PgqueMetrics.class));
+	}
+
+	@Test
+	void runWhenPropertiesAreSetShouldMapThemToHealthAndMetrics() {
+		this.contextRunner
+			.withPropertyValues("pgque.health.ticker-grace=45s", "pgque.health.max-consumer-lag=2m",
+					"pgque.metrics.refresh-interval=20s")
+			.run((context) -> {
+				assertThat(context.getBean(PgqueHealthIndicator.class))
+					.hasFieldOrPropertyWithValue("tickerGrace", Duration.ofSeconds(45))
+					.hasFieldOrPropertyWithValue("maxConsumerLag", Duration.ofMinutes(2));
+				assertThat(context.getBean(PgqueMetrics.class)).hasFieldOrPropertyWithValue("refreshInterval",
+						Duration.ofSeconds(20));
+			});
+	}
+
+	@Test
+	void runWithDefaultsShouldReportConsumerLagWithoutJudgingIt() {
+		this.contextRunner.run((context) -> assertThat(context.getBean(PgqueHealthIndicator.class))
+			.hasFieldOrPropertyWithValue("tickerGrace", Duration.ofSeconds(30))
+			.hasFieldOrPropertyWithValue("maxConsumerLag", null));
 	}
 
 	@Test

@@ -57,7 +57,10 @@ class PgqueListenerAutoConfigurationTests {
 			.withPropertyValues("pgque.listener.poll-interval=7s", "pgque.listener.lease-retry-interval=3s",
 					"pgque.listener.transaction-mode=at-least-once", "pgque.listener.unknown-type-policy=dead-letter",
 					"pgque.listener.max-batch-size=42", "pgque.listener.retry.max-attempts=5",
-					"pgque.listener.retry.retry-delay=9s",
+					"pgque.listener.retry.retry-delay=9s", "pgque.listener.retry.initial-back-off=150ms",
+					"pgque.listener.retry.multiplier=3", "pgque.listener.retry.max-back-off=4s",
+					"pgque.listener.shutdown-timeout=11s", "pgque.listener.failure-delay=13s",
+					"pgque.listener.auto-subscribe=false", "pgque.listener.auto-create-queues=false",
 					"pgque.listener.not-retryable-exceptions=java.lang.IllegalArgumentException", "app.queue=orders")
 			.withUserConfiguration(PlaceholderListener.class)
 			.run((context) -> {
@@ -73,6 +76,13 @@ class PgqueListenerAutoConfigurationTests {
 				assertThat(container.getOptions().maxBatchSize()).isEqualTo(42);
 				assertThat(container.getOptions().retry().maxAttempts()).isEqualTo(5);
 				assertThat(container.getOptions().retry().retryDelay()).isEqualTo(Duration.ofSeconds(9));
+				assertThat(container.getOptions().retry().initialBackOff()).isEqualTo(Duration.ofMillis(150));
+				assertThat(container.getOptions().retry().multiplier()).isEqualTo(3.0);
+				assertThat(container.getOptions().retry().maxBackOff()).isEqualTo(Duration.ofSeconds(4));
+				assertThat(container.getOptions().shutdownTimeout()).isEqualTo(Duration.ofSeconds(11));
+				assertThat(container.getOptions().failureDelay()).isEqualTo(Duration.ofSeconds(13));
+				assertThat(container.getOptions().autoSubscribe()).isFalse();
+				assertThat(container.getOptions().autoCreateQueue()).isFalse();
 				assertThat(container.getOptions().notRetryableExceptions()).contains(IllegalArgumentException.class);
 				assertThat(container.getDispatcher().handlers()).singleElement()
 					.satisfies((handler) -> assertThat(handler.retry().maxAttempts()).isEqualTo(2));
