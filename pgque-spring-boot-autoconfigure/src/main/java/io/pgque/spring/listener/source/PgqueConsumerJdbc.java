@@ -246,7 +246,8 @@ public class PgqueConsumerJdbc {
 	 * retry count has reached the queue's limit.
 	 * @param batchId the batch
 	 * @param eventId the event
-	 * @param delay the retry delay
+	 * @param delay the retry delay; the engine rounds it to whole seconds, as it does for
+	 * {@code PgqueTemplate.nack}
 	 * @param reason recorded if the event is dead-lettered
 	 */
 	public void nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
@@ -255,7 +256,7 @@ public class PgqueConsumerJdbc {
 		this.jdbc.query("""
 				SELECT pgque.nack(?, ROW(?, ?, NULL, NULL, NULL, now(), NULL, NULL, NULL, NULL)::pgque.message,
 				    make_interval(secs => ?), ?)""", (rs) -> {
-		}, batchId, eventId, batchId, (double) delay.toSeconds(), reason);
+		}, batchId, eventId, batchId, delay.getSeconds() + delay.getNano() / 1e9, reason);
 	}
 
 	/**

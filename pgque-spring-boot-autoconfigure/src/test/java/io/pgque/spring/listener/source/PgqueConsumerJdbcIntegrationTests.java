@@ -93,6 +93,24 @@ class PgqueConsumerJdbcIntegrationTests {
 		assertThat(openInTransaction(consumer)).isNull();
 	}
 
+	// rounded like PgqueTemplate.nack (to 2 s), not truncated (to 1 s)
+	@Test
+	void nackAsksForTheDelayRoundedToWholeSeconds() {
+		PgqueConsumerJdbc consumer = subscribed("later");
+		long event = this.jdbc.queryForObject("SELECT pgque.insert_event('later', 't', 'one')", Long.class);
+		tick("later");
+		this.transactions.executeWithoutResult((status) -> {
+			PgqueOpenBatch batch = consumer.open(null);
+			assertThat(batch).isNotNull();
+			consumer.nack(batch.id(), event, Duration.ofMillis(1700), null);
+			assertThat(this.jdbc.queryForObject(
+					"SELECT extract(epoch FROM ev_retry_after - now())" + " FROM pgque.retry_queue WHERE ev_id = ?",
+					Double.class, event))
+				.isEqualTo(2.0);
+			status.setRollbackOnly();
+		});
+	}
+
 	@Test
 	void deadLetterMovesTheEventToTheDeadLetterTable() {
 		assertDeadLettered("dead", false);
