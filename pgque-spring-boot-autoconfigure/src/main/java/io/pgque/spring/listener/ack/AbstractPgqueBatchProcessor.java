@@ -106,12 +106,9 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 					retry = retry(unit);
 					backOff = retry.backOff().start();
 				}
-				PgqueFailureDecision decision = decide(unit, ex, retry, backOff);
-				if (decision.action() == Action.RETRY_IN_PLACE) {
-					if (this.context.sleeper().sleep(decision.delay())) {
-						continue;
-					}
-					decision = new PgqueFailureDecision(Action.NACK, retry.retryDelay(), decision.reason());
+				PgqueFailureDecision decision = decisionAfter(unit, ex, retry, backOff);
+				if (decision == null) {
+					continue;
 				}
 				settle(batchId, unit, decision);
 				return false;
@@ -131,10 +128,26 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 
 	}
 
-	protected PgqueFailureDecision decide(PgqueDispatchUnit unit, Throwable failure, PgqueRetrySettings retry,
-			BackOffExecution backOff) {
-		String description = describe(unit);
-		return this.context.errorHandler().decide(failure, retry, backOff, description);
+	/**
+	 * Decide what follows a failed call, sleeping the back-off first when it is to be
+	 * tried again in place.
+	 * @param unit the call
+	 * @param failure what it threw
+	 * @param retry its retry settings
+	 * @param backOff its back-off, started at the first failure
+	 * @return how to settle its messages, or {@code null} to call it again now
+	 */
+	protected @Nullable PgqueFailureDecision decisionAfter(PgqueDispatchUnit unit, Throwable failure,
+			PgqueRetrySettings retry, BackOffExecution backOff) {
+		PgqueFailureDecision decision = this.context.errorHandler().decide(failure, retry, backOff, describe(unit));
+		if (decision.action() != Action.RETRY_IN_PLACE) {
+			return decision;
+		}
+		if (this.context.sleeper().sleep(decision.delay())) {
+			return null;
+		}
+		// the container is stopping: no more attempts now, the event comes back later
+		return new PgqueFailureDecision(Action.NACK, retry.retryDelay(), decision.reason());
 	}
 
 	protected static void rethrowFatal(Throwable ex) {

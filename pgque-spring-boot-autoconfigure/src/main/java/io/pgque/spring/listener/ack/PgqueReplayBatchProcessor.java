@@ -6,7 +6,6 @@ import java.util.Map;
 import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.error.PgqueFailureDecision;
-import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
 
@@ -45,14 +44,10 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 			}
 			catch (CallFailedException failure) {
 				PgqueDispatchUnit unit = failure.unit;
-				Attempts state = attempts.computeIfAbsent(unit.firstId(),
-						(id) -> new Attempts(retry(unit), retry(unit).backOff().start()));
-				PgqueFailureDecision decision = decide(unit, failure.getCause(), state.retry, state.backOff);
-				if (decision.action() == Action.RETRY_IN_PLACE) {
-					if (this.context.sleeper().sleep(decision.delay())) {
-						continue;
-					}
-					decision = new PgqueFailureDecision(Action.NACK, state.retry.retryDelay(), decision.reason());
+				Attempts state = attempts.computeIfAbsent(unit.firstId(), (id) -> Attempts.start(retry(unit)));
+				PgqueFailureDecision decision = decisionAfter(unit, failure.getCause(), state.retry, state.backOff);
+				if (decision == null) {
+					continue;
 				}
 				for (PgqueMessage message : unit.messages()) {
 					settled.put(message.id(), decision);
@@ -92,6 +87,11 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 	}
 
 	private record Attempts(PgqueRetrySettings retry, BackOffExecution backOff) {
+
+		static Attempts start(PgqueRetrySettings retry) {
+			return new Attempts(retry, retry.backOff().start());
+		}
+
 	}
 
 	/**
