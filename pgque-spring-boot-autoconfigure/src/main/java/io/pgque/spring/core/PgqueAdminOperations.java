@@ -35,7 +35,8 @@ public interface PgqueAdminOperations {
 	void dropQueue(String queue, boolean force);
 
 	/**
-	 * Change a queue's settings; those the config does not mention stay.
+	 * Change a queue's settings; those the config does not mention stay. All of them are
+	 * set in one statement, so either all apply or none does.
 	 * @param queue the queue name
 	 * @param config the settings
 	 * @throws PgqueQueueNotFoundException if there is no such queue

@@ -44,7 +44,10 @@ final class PgqueSql {
 
 	static final String DROP_QUEUE = "SELECT pgque.drop_queue(?, ?)";
 
-	static final String SET_QUEUE_CONFIG = "SELECT pgque.set_queue_config(?, ?, ?)";
+	// every setting in one statement: all of them apply, or none
+	static final String SET_QUEUE_CONFIG = """
+			SELECT count(pgque.set_queue_config(?, s.name, s.value))
+			FROM unnest(?::text[], ?::text[]) AS s(name, value)""";
 
 	static final String SUBSCRIBE = "SELECT pgque.subscribe(?, ?)";
 

@@ -261,13 +261,17 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 	@Override
 	public void setQueueConfig(String queue, PgqueQueueConfig config) {
 		PgqueNames.requireQueue(queue);
-		run("setQueueConfig", queue, null, null, () -> {
-			for (Map.Entry<PgqueQueueSetting, @Nullable String> entry : config.values().entrySet()) {
-				this.jdbc.queryForObject(PgqueSql.SET_QUEUE_CONFIG, Integer.class, queue, entry.getKey().sqlName(),
-						text(entry.getValue()));
-			}
-			return null;
+		if (config.isEmpty()) {
+			return;
+		}
+		List<String> names = new ArrayList<>();
+		List<@Nullable String> values = new ArrayList<>();
+		config.values().forEach((setting, value) -> {
+			names.add(setting.sqlName());
+			values.add(value);
 		});
+		run("setQueueConfig", queue, null, null, () -> this.jdbc.queryForObject(PgqueSql.SET_QUEUE_CONFIG, Long.class,
+				queue, names.toArray(new String[0]), values.toArray(new String[0])));
 	}
 
 	@Override

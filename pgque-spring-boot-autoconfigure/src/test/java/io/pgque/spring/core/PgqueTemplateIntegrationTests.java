@@ -283,6 +283,17 @@ class PgqueTemplateIntegrationTests {
 		assertThat(this.template.queueExists(queue)).isFalse();
 	}
 
+	// 1 ns is 0 microseconds to PostgreSQL, which the engine rejects for rotation_period
+	@Test
+	void setQueueConfigAppliesAllSettingsOrNone() {
+		String queue = newQueue();
+		assertThatExceptionOfType(PgqueException.class)
+			.isThrownBy(() -> this.template.setQueueConfig(queue,
+					PgqueQueueConfig.builder().tickerMaxCount(9).rotationPeriod(Duration.ofNanos(1)).build()))
+			.withMessageContaining("rotation_period");
+		assertThat(this.template.getQueueInfo(queue).orElseThrow().tickerMaxCount()).isEqualTo(500);
+	}
+
 	@Test
 	void statusVersionAndTickerDescribeTheInstall() {
 		assertThat(this.template.version()).isEqualTo("0.2.0");
