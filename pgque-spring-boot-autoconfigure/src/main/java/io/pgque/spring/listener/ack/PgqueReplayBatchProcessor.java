@@ -45,6 +45,7 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 			}
 			catch (CallFailedException failure) {
 				PgqueDispatchUnit unit = failure.unit;
+				checkNotAbandoned(unit.firstId());
 				Attempts state = attempts.computeIfAbsent(unit.firstId(),
 						(id) -> new Attempts(retry(unit), retry(unit).backOff().start()));
 				PgqueFailureDecision decision = decide(unit, failure.getCause(), state.retry, state.backOff);
