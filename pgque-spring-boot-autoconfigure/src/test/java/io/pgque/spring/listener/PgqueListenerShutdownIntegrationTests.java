@@ -94,11 +94,61 @@ class PgqueListenerShutdownIntegrationTests {
 		});
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "savepoint", "replay", "at-least-once" })
+	void runWhenStoppedDuringABackOffSleepShouldStopAtOnceAndNackTheFailedEvent(String mode) {
+		String queue = "backoff_" + mode.replace('-', '_');
+		this.support.createQueue(queue);
+		this.support.contextRunner()
+			.withPropertyValues("pgque.listener.transaction-mode=" + mode, "pgque.listener.retry.max-attempts=3",
+					"pgque.listener.retry.initial-back-off=30s", "test.queue=" + queue)
+			.withUserConfiguration(BackOffListener.class)
+			.run((context) -> {
+				PgqueListenerContainerRegistry registry = context.getBean(PgqueListenerContainerRegistry.class);
+				PgqueListenerDeliveryIntegrationTests.awaitLease(registry);
+				long id = this.support.insert(queue, "test", "fails first");
+				this.support.tick(queue);
+				await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
+				// let the worker get into its 30 s back-off sleep
+				Thread.sleep(300);
+
+				long stopping = System.nanoTime();
+				registry.stop(queue + "/c");
+				long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
+				assertThat(stopMillis).as("stop during a 30 s back-off").isLessThan(5000);
+				assertThat(handled).as("no attempt after the stop").containsExactly("0:fails first");
+				// the failed event was nacked, not lost: it waits in the retry queue
+				assertThat(db.jdbc().queryForList("""
+						SELECT r.ev_retry FROM pgque.retry_queue r JOIN pgque.queue q ON q.queue_id = r.ev_queue
+						WHERE q.queue_name = ? AND r.ev_id = ?""", Integer.class, queue, id)).containsExactly(1);
+				assertThat(this.support.isCaughtUp(queue, "c")).isTrue();
+
+				registry.start(queue + "/c");
+				PgqueListenerDeliveryIntegrationTests.awaitLease(registry);
+				this.support.moveRetriesAndTick(queue);
+				await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 2);
+				assertThat(handled).containsExactly("0:fails first", "1:fails first");
+			});
+	}
+
 	private ApplicationContextRunner context(String queue, int ctx, String mode) {
 		return this.support.contextRunner()
 			.withPropertyValues("pgque.listener.transaction-mode=" + mode, "pgque.listener.shutdown-timeout=1s",
 					"test.queue=" + queue, "test.ctx=" + ctx)
 			.withUserConfiguration(StuckListener.class);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BackOffListener {
+
+		@PgqueListener(queue = "${test.queue}", consumer = "c")
+		void on(String payload, @PgqueHeader(PgqueHeader.Name.RETRY_COUNT) int retryCount) {
+			handled.add(retryCount + ":" + payload);
+			if (retryCount == 0) {
+				throw new IllegalStateException("fails on first delivery");
+			}
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)
