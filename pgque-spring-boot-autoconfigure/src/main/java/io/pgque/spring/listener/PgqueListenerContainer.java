@@ -12,6 +12,7 @@ import io.pgque.spring.listener.ack.PgqueBatchProcessor;
 import io.pgque.spring.listener.ack.PgqueBatchResult;
 import io.pgque.spring.listener.ack.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
+import io.pgque.spring.listener.error.PgqueBackOffSleeper;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueLease;
 import io.pgque.spring.listener.source.PgqueLeaseLostException;
@@ -34,7 +35,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * @author pgque-spring-boot authors
  */
-public class PgqueListenerContainer implements SmartLifecycle {
+public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleeper {
 
 	private static final Log logger = LogFactory.getLog(PgqueListenerContainer.class);
 
@@ -67,6 +68,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	private volatile boolean running;
 
 	private volatile boolean stopRequested;
+
+	private volatile boolean abandoned;
 
 	private volatile boolean paused;
 
@@ -196,6 +199,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
 			this.stopRequested = false;
+			this.abandoned = false;
 			this.wakeUpPending = true;
 			this.notificationRegistration = this.notifications.register(getQueue(), this::wakeUp);
 			Thread thread = this.threadFactory.newThread(this::run);
@@ -236,6 +240,9 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			if (thread.isAlive()) {
 				logger.warn("Container " + this.id + " did not finish its batch within "
 						+ this.options.shutdownTimeout() + "; interrupting it (the batch will be delivered again)");
+				// before the interrupt: the processor must roll the batch back, not
+				// nack the interrupted message and go on
+				this.abandoned = true;
 				thread.interrupt();
 				join(thread, Duration.ofSeconds(5));
 			}
@@ -443,9 +450,15 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	 * @param duration how long
 	 * @return whether the full time passed
 	 */
+	@Override
 	public boolean sleep(Duration duration) {
 		await(duration, false);
 		return !this.stopRequested;
+	}
+
+	@Override
+	public boolean isAbandoned() {
+		return this.abandoned;
 	}
 
 	private void await(Duration duration, boolean wakeable) {

@@ -77,6 +77,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		if (handler == null) {
 			throw new IllegalStateException("No handler");
 		}
+		checkNotAbandoned(unit.firstId());
 		PgqueMdc.event(unit.firstId());
 		handler.invoke(new PgqueInvocation(this.jdbc.queue(), this.jdbc.consumer(), unit.messages(), acknowledgement));
 	}
@@ -101,6 +102,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 			}
 			catch (Throwable ex) {
 				rethrowFatal(ex);
+				checkNotAbandoned(unit.firstId());
 				afterFailure.run();
 				if (backOff == null) {
 					retry = retry(unit);
@@ -173,6 +175,19 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		decisions.forEach((eventId, decision) -> settle(batchId, eventId, decision));
 	}
 
+	/**
+	 * Give up the batch when the container stopped and its shutdown timeout passed (the
+	 * worker was interrupted): the exception rolls the batch transaction back, so the
+	 * whole batch is delivered again, and the interrupted message is neither nacked nor
+	 * followed by more handler calls.
+	 * @param eventId the event at hand, for the message
+	 */
+	protected void checkNotAbandoned(long eventId) {
+		if (this.context.sleeper().isAbandoned()) {
+			throw new PgqueBatchAbandonedException(this.jdbc.queue(), this.jdbc.consumer(), eventId);
+		}
+	}
+
 	protected void settle(long batchId, PgqueDispatchUnit unit, PgqueFailureDecision decision) {
 		for (PgqueMessage message : unit.messages()) {
 			settle(batchId, message.id(), decision);
@@ -217,6 +232,9 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	protected PgqueBatchResult complete(PgqueOpenBatch batch, boolean acknowledged) {
 		if (this.context.dispatcher().isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
 			throw new PgqueBatchNotAcknowledgedException(batch.id());
+		}
+		if (!batch.messages().isEmpty()) {
+			checkNotAbandoned(batch.messages().get(batch.messages().size() - 1).id());
 		}
 		this.jdbc.finish(batch.id());
 		return new PgqueBatchResult(batch.id(), batch.messages().size());

@@ -44,6 +44,7 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 			}
 			catch (CallFailedException failure) {
 				PgqueDispatchUnit unit = failure.unit;
+				checkNotAbandoned(unit.firstId());
 				Attempts state = attempts.computeIfAbsent(unit.firstId(), (id) -> Attempts.start(retry(unit)));
 				PgqueFailureDecision decision = decisionAfter(unit, failure.getCause(), state.retry, state.backOff);
 				if (decision == null) {
