@@ -8,6 +8,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
+import io.pgque.spring.listener.ack.PgqueBatchAbandonedException;
 import io.pgque.spring.listener.ack.PgqueBatchProcessor;
 import io.pgque.spring.listener.ack.PgqueBatchResult;
 import io.pgque.spring.listener.ack.PgqueMdc;
@@ -358,6 +359,12 @@ public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleep
 				}
 				catch (PgqueLeaseLostException ex) {
 					leaseLost();
+					continue;
+				}
+				catch (PgqueBatchAbandonedException ex) {
+					// stop() already warned; the loop ends, as a stop was requested
+					logger.debug(ex.getMessage());
+					publish(Kind.FAILED, ex);
 					continue;
 				}
 				catch (RuntimeException ex) {
