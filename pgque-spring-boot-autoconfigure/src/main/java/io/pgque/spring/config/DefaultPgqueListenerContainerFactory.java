@@ -154,8 +154,8 @@ public class DefaultPgqueListenerContainerFactory
 		PgqueTransactionMode mode = PgqueBatchProcessors.resolve(containerOptions.transactionMode(), transactions,
 				describe(endpoints, name));
 		PgqueBatchContext context = new PgqueBatchContext(jdbc, dispatcher, containerOptions,
-				new PgqueErrorHandler(containerOptions.notRetryableExceptions()), container,
-				new TransactionTemplate(transactions), lease);
+				new PgqueErrorHandler(containerOptions.notRetryableExceptions()), container::sleep,
+				container::isBatchAbandoned, new TransactionTemplate(transactions), lease);
 		container.setProcessor(PgqueBatchProcessors.create(mode, context));
 		if (this.queueCreator != null) {
 			container.setQueueCreator(this.queueCreator);

@@ -43,7 +43,7 @@ public record PgqueListenerEndpoint(Object bean, Method method, String queue, St
 		}
 		catch (PgqueInvalidNameException ex) {
 			throw new IllegalArgumentException(
-					"@PgqueListener " + PgqueHandlerMethod.describe(method) + ": " + ex.getMessage(), ex);
+					"Listener method " + PgqueHandlerMethod.describe(method) + ": " + ex.getMessage(), ex);
 		}
 		types = Set.copyOf(types);
 	}

@@ -154,7 +154,7 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		});
 	}
 
-	private static SqlTypeValue textArray(String[] values) {
+	private static SqlTypeValue textArray(@Nullable String[] values) {
 		return (ps, index, sqlType, typeName) -> ps.setArray(index, ps.getConnection().createArrayOf("text", values));
 	}
 
@@ -271,7 +271,7 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 			values.add(value);
 		});
 		run("setQueueConfig", queue, null, null, () -> this.jdbc.queryForObject(PgqueSql.SET_QUEUE_CONFIG, Long.class,
-				queue, names.toArray(new String[0]), values.toArray(new String[0])));
+				queue, textArray(names.toArray(String[]::new)), textArray(values.toArray(String[]::new))));
 	}
 
 	@Override

@@ -8,12 +8,10 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
-import io.pgque.spring.listener.ack.PgqueBatchAbandonedException;
 import io.pgque.spring.listener.ack.PgqueBatchProcessor;
 import io.pgque.spring.listener.ack.PgqueBatchResult;
 import io.pgque.spring.listener.ack.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
-import io.pgque.spring.listener.error.PgqueBackOffSleeper;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueLease;
 import io.pgque.spring.listener.source.PgqueLeaseLostException;
@@ -36,7 +34,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * @author pgque-spring-boot authors
  */
-public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleeper {
+public class PgqueListenerContainer implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(PgqueListenerContainer.class);
 
@@ -70,7 +68,8 @@ public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleep
 
 	private volatile boolean stopRequested;
 
-	private volatile boolean abandoned;
+	// the worker whose batch stop() gave up; a worker started later is not affected
+	private volatile @Nullable Thread abandonedWorker;
 
 	private volatile boolean paused;
 
@@ -200,7 +199,6 @@ public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleep
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
 			this.stopRequested = false;
-			this.abandoned = false;
 			this.wakeUpPending = true;
 			this.notificationRegistration = this.notifications.register(getQueue(), this::wakeUp);
 			Thread thread = this.threadFactory.newThread(this::run);
@@ -243,7 +241,7 @@ public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleep
 						+ this.options.shutdownTimeout() + "; interrupting it (the batch will be delivered again)");
 				// before the interrupt: the processor must roll the batch back, not
 				// nack the interrupted message and go on
-				this.abandoned = true;
+				this.abandonedWorker = thread;
 				thread.interrupt();
 				join(thread, Duration.ofSeconds(5));
 			}
@@ -361,13 +359,15 @@ public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleep
 					leaseLost();
 					continue;
 				}
-				catch (PgqueBatchAbandonedException ex) {
-					// stop() already warned; the loop ends, as a stop was requested
-					logger.debug(ex.getMessage());
-					publish(Kind.FAILED, ex);
-					continue;
-				}
 				catch (RuntimeException ex) {
+					if (isBatchAbandoned()) {
+						// stop() already warned; whatever the interrupt broke (a handler,
+						// a
+						// pool wait), the batch rolled back and will be delivered again
+						logger.debug("Batch of " + getQueue() + "/" + getConsumer() + " abandoned at shutdown", ex);
+						publish(Kind.FAILED, ex);
+						break;
+					}
 					logger.warn("Batch of " + getQueue() + "/" + getConsumer() + " failed; it will be delivered again"
 							+ " in " + this.options.failureDelay(), ex);
 					publish(Kind.FAILED, ex);
@@ -457,15 +457,18 @@ public class PgqueListenerContainer implements SmartLifecycle, PgqueBackOffSleep
 	 * @param duration how long
 	 * @return whether the full time passed
 	 */
-	@Override
 	public boolean sleep(Duration duration) {
 		await(duration, false);
 		return !this.stopRequested;
 	}
 
-	@Override
-	public boolean isAbandoned() {
-		return this.abandoned;
+	/**
+	 * Whether the calling worker's batch was given up by {@link #stop()} after the
+	 * shutdown timeout; for the batch processor, which then rolls the batch back.
+	 * @return whether the batch in hand is abandoned
+	 */
+	public boolean isBatchAbandoned() {
+		return Thread.currentThread() == this.abandonedWorker;
 	}
 
 	private void await(Duration duration, boolean wakeable) {

@@ -283,7 +283,9 @@ class PgqueTemplateIntegrationTests {
 		assertThat(this.template.queueExists(queue)).isFalse();
 	}
 
-	// 1 ns is 0 microseconds to PostgreSQL, which the engine rejects for rotation_period
+	// 1 ns passes the builder but is 0 microseconds to PostgreSQL, which the engine
+	// rejects for rotation_period; should the builder ever refuse it, this test needs
+	// another value only the engine refuses
 	@Test
 	void setQueueConfigAppliesAllSettingsOrNone() {
 		String queue = newQueue();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.pgque.spring.config.PgqueListenerContainerFactory;
 import io.pgque.spring.config.PgqueListenerEndpoint;
@@ -208,7 +209,7 @@ class PgqueListenerThroughputBenchmark {
 			.createContainer(List.of(PgqueListenerEndpoint.of(listener, method, QUEUE, consumer)));
 		container.start();
 		// a latch, not polling: the benchmark should not compete with what it measures
-		listener.done.await();
+		assertThat(listener.done.await(5, TimeUnit.MINUTES)).as("all events handled").isTrue();
 		container.stop();
 		double seconds = (listener.finishedAt - leaseAcquiredAt.get(container.getId())) / 1e9;
 		return TOTAL / seconds;

@@ -183,7 +183,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 * @param eventId the event at hand, for the message
 	 */
 	protected void checkNotAbandoned(long eventId) {
-		if (this.context.sleeper().isAbandoned()) {
+		if (this.context.abandoned().getAsBoolean()) {
 			throw new PgqueBatchAbandonedException(this.jdbc.queue(), this.jdbc.consumer(), eventId);
 		}
 	}

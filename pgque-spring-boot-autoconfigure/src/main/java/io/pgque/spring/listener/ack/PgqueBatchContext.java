@@ -1,5 +1,7 @@
 package io.pgque.spring.listener.ack;
 
+import java.util.function.BooleanSupplier;
+
 import io.pgque.spring.listener.PgqueContainerOptions;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueBackOffSleeper;
@@ -18,12 +20,15 @@ import org.springframework.transaction.support.TransactionTemplate;
  * @param options the container options
  * @param errorHandler the error handler
  * @param sleeper sleeps between in-place attempts
+ * @param abandoned whether the calling worker's batch was given up at shutdown (its
+ * container stopped and the shutdown timeout passed): such a batch must roll back, to be
+ * delivered again whole, and no handler may run for it any more
  * @param transactions transactions on the PgQue DataSource
  * @param lease the lease checked when a batch is opened, or {@code null} for no check
  * @author pgque-spring-boot authors
  */
 public record PgqueBatchContext(PgqueConsumerJdbc jdbc, PgqueHandlerDispatcher dispatcher,
 		PgqueContainerOptions options, PgqueErrorHandler errorHandler, PgqueBackOffSleeper sleeper,
-		TransactionTemplate transactions, @Nullable PgqueLease lease) {
+		BooleanSupplier abandoned, TransactionTemplate transactions, @Nullable PgqueLease lease) {
 
 }

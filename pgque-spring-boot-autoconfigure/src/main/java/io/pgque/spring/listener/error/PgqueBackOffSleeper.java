@@ -18,14 +18,4 @@ public interface PgqueBackOffSleeper {
 	 */
 	boolean sleep(Duration duration);
 
-	/**
-	 * Whether the batch in hand is to be given up: its container was stopped and the
-	 * batch did not finish within the shutdown timeout. Such a batch must roll back, so
-	 * that it is delivered again as a whole; nothing of it may be nacked or acked.
-	 * @return whether to abandon the batch in hand
-	 */
-	default boolean isAbandoned() {
-		return false;
-	}
-
 }

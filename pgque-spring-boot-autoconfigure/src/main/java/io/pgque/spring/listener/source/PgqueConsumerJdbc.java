@@ -246,8 +246,8 @@ public class PgqueConsumerJdbc {
 	 * retry count has reached the queue's limit.
 	 * @param batchId the batch
 	 * @param eventId the event
-	 * @param delay the retry delay; the engine rounds it to whole seconds, as it does for
-	 * {@code PgqueTemplate.nack}
+	 * @param delay the retry delay; the engine rounds it to whole seconds (half to even),
+	 * as it does for {@code PgqueTemplate.nack}
 	 * @param reason recorded if the event is dead-lettered
 	 */
 	public void nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
