@@ -361,9 +361,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				}
 				catch (RuntimeException ex) {
 					if (isBatchAbandoned()) {
-						// stop() already warned; whatever the interrupt broke (a handler,
-						// a
-						// pool wait), the batch rolled back and will be delivered again
+						// stop() already warned; whatever the interrupt broke, the batch
+						// rolled back and will be delivered again
 						logger.debug("Batch of " + getQueue() + "/" + getConsumer() + " abandoned at shutdown", ex);
 						publish(Kind.FAILED, ex);
 						break;

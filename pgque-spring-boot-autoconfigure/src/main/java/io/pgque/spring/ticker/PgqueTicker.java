@@ -143,7 +143,7 @@ public class PgqueTicker implements SmartLifecycle {
 			String database = connection.getCatalog();
 			if (!this.schedulerDetector.isPgCronInstalled(connection)) {
 				throw new PgqueTickerException(
-						"pgque.ticker.mode=pg-cron but the pg_cron extension is not installed " + "in database '"
+						"pgque.ticker.mode=pg-cron but the pg_cron extension is not installed" + " in database '"
 								+ database + "', so no pg_cron job ticks PgQue queues. " + remedy(connection));
 			}
 			if (!PgqueSchedulerDetector.PG_CRON.equals(this.schedulerDetector.tickingScheduler(connection))) {

@@ -165,14 +165,7 @@ public final class EngineSql {
 	 * @return its pid
 	 */
 	public static int backendPid(Connection connection) {
-		try (Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
-			rs.next();
-			return rs.getInt(1);
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return queryOne(connection, "SELECT pg_backend_pid()", Integer.class);
 	}
 
 	/**
@@ -182,10 +175,22 @@ public final class EngineSql {
 	 * @return whether an xid is assigned
 	 */
 	public static boolean transactionIdAssigned(Connection connection) {
-		try (Statement statement = connection.createStatement();
-				ResultSet rs = statement.executeQuery("SELECT pg_current_xact_id_if_assigned() IS NOT NULL")) {
+		return queryOne(connection, "SELECT pg_current_xact_id_if_assigned() IS NOT NULL", Boolean.class);
+	}
+
+	/**
+	 * The one value a statement returns, on a connection of the test's own (so in its
+	 * transaction, if one is open).
+	 * @param <T> the value's type
+	 * @param connection the connection
+	 * @param sql a statement returning one row of one column
+	 * @param type the value's type
+	 * @return the value, or {@code null} for SQL NULL
+	 */
+	public static <T> @Nullable T queryOne(Connection connection, String sql, Class<T> type) {
+		try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql)) {
 			rs.next();
-			return rs.getBoolean(1);
+			return rs.getObject(1, type);
 		}
 		catch (SQLException ex) {
 			throw new IllegalStateException(ex);

@@ -1,5 +1,6 @@
 package io.pgque.spring.listener;
 
+import java.time.Duration;
 import java.util.List;
 
 import javax.sql.DataSource;
@@ -11,8 +12,11 @@ import io.pgque.spring.test.PgqueTestDatabase;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Shared set-up of the listener integration tests: a context on the test database, and
@@ -32,6 +36,23 @@ final class ListenerTestSupport {
 	 * delivery proves the NOTIFY wake-up.
 	 * @return the runner
 	 */
+	/**
+	 * Wait until every listener container of a context holds its lease.
+	 * @param context the context
+	 */
+	static void awaitLease(ApplicationContext context) {
+		awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+	}
+
+	/**
+	 * Wait until every container of a registry holds its lease.
+	 * @param registry the registry
+	 */
+	static void awaitLease(PgqueListenerContainerRegistry registry) {
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> registry.getListenerContainers().stream().allMatch(PgqueListenerContainer::hasLease));
+	}
+
 	ApplicationContextRunner contextRunner() {
 		return contextRunner(new DelegatingDataSource(this.db.dataSource()));
 	}

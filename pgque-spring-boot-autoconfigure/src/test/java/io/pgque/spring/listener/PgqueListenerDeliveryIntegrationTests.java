@@ -54,7 +54,7 @@ class PgqueListenerDeliveryIntegrationTests {
 		this.support.createQueue("rewake");
 		this.support.contextRunner().withUserConfiguration(RewakeListener.class).run((context) -> {
 			RewakeListener listener = context.getBean(RewakeListener.class);
-			awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			int before = notificationSession();
 			assertThat(db.jdbc().queryForObject("SELECT pg_terminate_backend(?)", Boolean.class, before)).isTrue();
 			// a new session LISTENs again (the listener reconnects after a second)
@@ -90,7 +90,7 @@ class PgqueListenerDeliveryIntegrationTests {
 		this.support.contextRunner().withUserConfiguration(TypeListeners.class).run((context) -> {
 			TypeListeners listeners = context.getBean(TypeListeners.class);
 			assertThat(context.getBean(PgqueListenerContainerRegistry.class).getListenerContainers()).hasSize(1);
-			awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			this.support.insert("types", "created", "c1");
 			this.support.insert("types", "deleted", "d1");
 			this.support.insert("types", "created", "c2");
@@ -119,7 +119,7 @@ class PgqueListenerDeliveryIntegrationTests {
 		this.support.createQueue("batch");
 		this.support.contextRunner().withUserConfiguration(BatchListener.class).run((context) -> {
 			BatchListener listener = context.getBean(BatchListener.class);
-			awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			this.support.insertMany("batch", "test", "b", 7);
 			this.support.tick("batch");
 			await().atMost(Duration.ofSeconds(5))
@@ -127,11 +127,6 @@ class PgqueListenerDeliveryIntegrationTests {
 			assertThat(listener.sizes).containsExactly(3, 3, 1);
 			assertThat(listener.payloads).containsExactly("b1", "b2", "b3", "b4", "b5", "b6", "b7");
 		});
-	}
-
-	static void awaitLease(PgqueListenerContainerRegistry registry) {
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> registry.getListenerContainers().stream().allMatch(PgqueListenerContainer::hasLease));
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -74,7 +74,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 			.withPropertyValues("pgque.listener.transaction-mode=" + mode, "pgque.listener.retry.max-attempts=2")
 			.withUserConfiguration(listener)
 			.run((context) -> {
-				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				ListenerTestSupport.awaitLease(context);
 				List<Long> ids = this.support.insertMany(queue, "test", "m", 5);
 				this.support.tick(queue);
 				await().atMost(Duration.ofSeconds(10))
@@ -102,7 +102,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 			.withPropertyValues("pgque.listener.transaction-manager=otherTransactionManager")
 			.withUserConfiguration(ElsewhereListener.class, FailureEvents.class)
 			.run((context) -> {
-				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				ListenerTestSupport.awaitLease(context);
 				this.support.insert(queue, "test", "kept");
 				this.support.tick(queue);
 				FailureEvents failures = context.getBean(FailureEvents.class);
@@ -125,7 +125,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 		this.support.createQueue(queue);
 		db.jdbc().queryForObject("SELECT pgque.set_queue_config(?, 'max_retries', '1')", Integer.class, queue);
 		this.support.contextRunner().withUserConfiguration(AlwaysFailingListener.class).run((context) -> {
-			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			long id = this.support.insert(queue, "test", "doomed");
 			this.support.tick(queue);
 			await().atMost(Duration.ofSeconds(10)).until(() -> retries(queue, id).size() == 1);
@@ -149,7 +149,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 		String queue = "poison";
 		this.support.createQueue(queue);
 		this.support.contextRunner().withUserConfiguration(OrderListener.class).run((context) -> {
-			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			this.support.insert(queue, "test", "{\"id\":\"a\",\"quantity\":1}");
 			long poison = this.support.insert(queue, "test", "this is not json");
 			this.support.insert(queue, "test", "{\"id\":\"b\",\"quantity\":2}");
@@ -172,7 +172,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 			.withPropertyValues("pgque.listener.not-retryable-exceptions=java.lang.IllegalArgumentException")
 			.withUserConfiguration(NotRetryableListener.class)
 			.run((context) -> {
-				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				ListenerTestSupport.awaitLease(context);
 				long id = this.support.insert(queue, "test", "bad");
 				this.support.tick(queue);
 				await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters(queue).size() == 1);
@@ -190,7 +190,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 			.withPropertyValues("pgque.listener.unknown-type-policy=dead-letter")
 			.withUserConfiguration(TypedListener.class)
 			.run((context) -> {
-				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				ListenerTestSupport.awaitLease(context);
 				this.support.insert(queue, "known", "k");
 				long mystery = this.support.insert(queue, "mystery", "?");
 				this.support.tick(queue);
@@ -206,7 +206,7 @@ class PgqueListenerErrorHandlingIntegrationTests {
 		String queue = "manual";
 		this.support.createQueue(queue);
 		this.support.contextRunner().withUserConfiguration(ManualListener.class).run((context) -> {
-			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			this.support.insert(queue, "test", "fine");
 			long later = this.support.insert(queue, "test", "later");
 			long dead = this.support.insert(queue, "test", "dead");

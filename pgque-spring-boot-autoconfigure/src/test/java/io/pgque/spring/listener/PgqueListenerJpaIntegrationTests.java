@@ -85,7 +85,7 @@ class PgqueListenerJpaIntegrationTests {
 			assertThat(context).hasNotFailed();
 			assertThat(context.getBean("transactionManager", PlatformTransactionManager.class))
 				.isInstanceOf(JpaTransactionManager.class);
-			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			this.support.insertMany(queue, "test", "m", 5);
 			this.support.tick(queue);
 			// the retry of m3 commits with the ack and the other entities

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -89,7 +88,7 @@ class PgqueListenerLeaseIntegrationTests {
 		prepare(queue);
 		tracker.blockAt.set(150);
 		context(queue, 1).run((c1) -> {
-			awaitLease(c1);
+			ListenerTestSupport.awaitLease(c1);
 			context(queue, 2).run((c2) -> {
 				this.support.insertMany(queue, "test", "e", 400);
 				this.support.tick(queue);
@@ -123,7 +122,7 @@ class PgqueListenerLeaseIntegrationTests {
 		prepare(queue);
 		tracker.slowMillis = 2;
 		context(queue, 1).run((c1) -> {
-			awaitLease(c1);
+			ListenerTestSupport.awaitLease(c1);
 			context(queue, 2).run((c2) -> {
 				this.support.insertMany(queue, "test", "e", 300);
 				this.support.tick(queue);
@@ -150,11 +149,6 @@ class PgqueListenerLeaseIntegrationTests {
 		this.support.createQueue(queue);
 		this.support.subscribe(queue, "workers");
 		db.jdbc().execute("CREATE TABLE IF NOT EXISTS results (queue text, ev_id bigint, ctx int)");
-	}
-
-	private void awaitLease(AssertableApplicationContext context) {
-		PgqueListenerContainerRegistry registry = context.getBean(PgqueListenerContainerRegistry.class);
-		PgqueListenerDeliveryIntegrationTests.awaitLease(registry);
 	}
 
 	private ApplicationContextRunner context(String queue, int ctx) {

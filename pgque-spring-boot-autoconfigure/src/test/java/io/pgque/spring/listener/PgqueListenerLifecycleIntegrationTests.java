@@ -36,7 +36,7 @@ class PgqueListenerLifecycleIntegrationTests {
 			LifeListener listener = context.getBean(LifeListener.class);
 			PgqueListenerContainerRegistry registry = context.getBean(PgqueListenerContainerRegistry.class);
 			PgqueListenerContainer container = registry.getRequiredListenerContainer("life/c");
-			PgqueListenerDeliveryIntegrationTests.awaitLease(registry);
+			ListenerTestSupport.awaitLease(registry);
 			await().atMost(Duration.ofSeconds(5)).until(() -> listener.kinds.contains(Kind.IDLE));
 
 			registry.pause("life/c", Duration.ofSeconds(1));
@@ -79,7 +79,7 @@ class PgqueListenerLifecycleIntegrationTests {
 			.withUserConfiguration(AtLeastOnceListener.class)
 			.run((context) -> {
 				AtLeastOnceListener listener = context.getBean(AtLeastOnceListener.class);
-				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				ListenerTestSupport.awaitLease(context);
 				this.support.insertMany("alo", "test", "a", 3);
 				this.support.tick("alo");
 				await().atMost(Duration.ofSeconds(5))
@@ -97,7 +97,7 @@ class PgqueListenerLifecycleIntegrationTests {
 				.queryForObject("SELECT queue_ticker_max_count FROM pgque.queue WHERE queue_name = 'fresh'",
 						Integer.class))
 				.isEqualTo(1);
-			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			this.support.insert("fresh", "test", "hello");
 			this.support.tick("fresh");
 			FreshQueueListener listener = context.getBean(FreshQueueListener.class);

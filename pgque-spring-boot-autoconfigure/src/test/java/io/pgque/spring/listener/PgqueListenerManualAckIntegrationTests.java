@@ -61,7 +61,7 @@ class PgqueListenerManualAckIntegrationTests {
 					"test.queue=" + queue)
 			.withUserConfiguration(UnacknowledgingListener.class)
 			.run((context) -> {
-				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				ListenerTestSupport.awaitLease(context);
 				List<Long> ids = this.support.insertMany(queue, "test", "m", 3);
 				this.support.tick(queue);
 				// two rounds without acknowledge(): the whole batch, twice

@@ -65,8 +65,7 @@ class PgqueListenerReaderRoleIntegrationTests {
 				.withPropertyValues("pgque.ticker.mode=none")
 				.withUserConfiguration(OrderListener.class)
 				.run((context) -> {
-					PgqueListenerDeliveryIntegrationTests
-						.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+					ListenerTestSupport.awaitLease(context);
 					this.support.insert("guarded", "test", "{\"id\":\"a\",\"quantity\":1}");
 					long poison = this.support.insert("guarded", "test", "this is not json");
 					this.support.insert("guarded", "test", "{\"id\":\"b\",\"quantity\":2}");

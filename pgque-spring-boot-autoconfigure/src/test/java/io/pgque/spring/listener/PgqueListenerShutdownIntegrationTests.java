@@ -12,7 +12,6 @@ import io.pgque.spring.annotation.PgqueHeader;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -56,7 +55,7 @@ class PgqueListenerShutdownIntegrationTests {
 		this.support.createQueue(queue);
 		db.jdbc().execute("CREATE TABLE IF NOT EXISTS effects (queue text, ctx int, payload text)");
 		context(queue, 1, mode).run((c1) -> {
-			PgqueListenerDeliveryIntegrationTests.awaitLease(c1.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(c1);
 			context(queue, 2, mode).run((c2) -> {
 				PgqueListenerContainer standby = c2.getBean(PgqueListenerContainerRegistry.class)
 					.getRequiredListenerContainer(queue + "/c");
@@ -105,7 +104,7 @@ class PgqueListenerShutdownIntegrationTests {
 			.withUserConfiguration(BackOffListener.class)
 			.run((context) -> {
 				PgqueListenerContainerRegistry registry = context.getBean(PgqueListenerContainerRegistry.class);
-				PgqueListenerDeliveryIntegrationTests.awaitLease(registry);
+				ListenerTestSupport.awaitLease(registry);
 				long id = this.support.insert(queue, "test", "fails first");
 				this.support.tick(queue);
 				await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 1);
@@ -124,7 +123,7 @@ class PgqueListenerShutdownIntegrationTests {
 				assertThat(this.support.isCaughtUp(queue, "c")).isTrue();
 
 				registry.start(queue + "/c");
-				PgqueListenerDeliveryIntegrationTests.awaitLease(registry);
+				ListenerTestSupport.awaitLease(registry);
 				this.support.moveRetriesAndTick(queue);
 				await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 2);
 				assertThat(handled).containsExactly("0:fails first", "1:fails first");

@@ -31,7 +31,7 @@ class PgqueListenerSubscriptionIntegrationTests {
 		this.support.contextRunner().withUserConfiguration(SubscribedListener.class).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(subscriptions("subscribed")).containsExactly("fresh");
-			PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+			ListenerTestSupport.awaitLease(context);
 			this.support.insertMany("subscribed", "test", "s", 3);
 			this.support.tick("subscribed");
 			SubscribedListener listener = context.getBean(SubscribedListener.class);
@@ -63,7 +63,7 @@ class PgqueListenerSubscriptionIntegrationTests {
 			.withUserConfiguration(PresubscribedListener.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				PgqueListenerDeliveryIntegrationTests.awaitLease(context.getBean(PgqueListenerContainerRegistry.class));
+				ListenerTestSupport.awaitLease(context);
 				this.support.insert("presubscribed", "test", "p");
 				this.support.tick("presubscribed");
 				PresubscribedListener listener = context.getBean(PresubscribedListener.class);

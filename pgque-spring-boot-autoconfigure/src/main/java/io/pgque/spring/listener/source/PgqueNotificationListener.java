@@ -106,8 +106,7 @@ public class PgqueNotificationListener implements AutoCloseable {
 					serve(connection);
 				}
 				catch (SQLException | RuntimeException ex) {
-					// getNotifications ran on the driver's connection, out of the pool's
-					// sight
+					// getNotifications ran out of the pool's sight
 					PgqueBrokenConnections.reveal(connection);
 					throw ex;
 				}

@@ -134,7 +134,8 @@ BEGIN
 			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
-					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'finish_batch', 'event_retry',
+					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'finish_batch',
+					'event_retry',
 					'receive', 'ack', 'nack', 'get_queue_info', 'get_consumer_info', 'get_batch_info', 'version',
 					'dlq_inspect', 'register_subconsumer', 'unregister_subconsumer', 'subscribe_subconsumer',
 					'unsubscribe_subconsumer', 'receive_coop', 'touch_subconsumer') THEN 'pgque_reader'

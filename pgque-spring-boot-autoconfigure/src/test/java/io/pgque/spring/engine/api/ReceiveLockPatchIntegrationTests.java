@@ -1,8 +1,6 @@
 package io.pgque.spring.engine.api;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 
 import io.pgque.spring.engine.EngineSql;
 import io.pgque.spring.engine.api.ApiSql.Message;
@@ -142,11 +140,7 @@ class ReceiveLockPatchIntegrationTests {
 		this.api.subscribe("idle", "worker");
 		try (Connection session = db.newConnection()) {
 			session.setAutoCommit(false);
-			try (Statement statement = session.createStatement();
-					ResultSet rs = statement.executeQuery("SELECT pgque.next_batch('idle', 'worker')")) {
-				rs.next();
-				assertThat(rs.getObject(1)).isNull();
-			}
+			assertThat(EngineSql.queryOne(session, "SELECT pgque.next_batch('idle', 'worker')", Long.class)).isNull();
 			assertThat(EngineSql.transactionIdAssigned(session)).isFalse();
 			session.rollback();
 		}
