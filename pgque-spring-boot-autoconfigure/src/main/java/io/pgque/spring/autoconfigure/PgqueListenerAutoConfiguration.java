@@ -69,7 +69,7 @@ public final class PgqueListenerAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	PgqueLeaseManager pgqueLeaseManager(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 			ObjectProvider<DataSource> dataSource) {
-		return new PgqueLeaseManager(PgqueDataSources.resolve(pgqueDataSource, dataSource));
+		return new PgqueLeaseManager(PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)));
 	}
 
 	@Bean(destroyMethod = "close")
@@ -77,7 +77,16 @@ public final class PgqueListenerAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	PgqueNotificationListener pgqueNotificationListener(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 			ObjectProvider<DataSource> dataSource) {
-		return new PgqueNotificationListener(PgqueDataSources.resolve(pgqueDataSource, dataSource));
+		return new PgqueNotificationListener(
+				PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgqueConnectionBudget pgqueConnectionBudget(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+			ObjectProvider<DataSource> dataSource, PgqueListenerContainerRegistry registry) {
+		return new PgqueConnectionBudget(PgqueDataSources.resolve(pgqueDataSource, dataSource), registry,
+				pgqueDataSource.getIfAvailable() != null);
 	}
 
 	@Bean(name = PgqueListenerConfigUtils.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)
