@@ -169,6 +169,25 @@ class PgqueProcessFaultSuiteTests {
 		assertThat(jdbc.queryForObject("SELECT pgque.version()", String.class)).isNotBlank();
 	}
 
+	@Test
+	void threeProcessesStartedTogetherOnAnEmptyDatabaseAllStartAndInstallOnce() throws Exception {
+		JdbcTemplate jdbc = database("rolling");
+		jdbc.execute("CREATE TABLE fault_seen (ev_id bigint, payload text, pid bigint)");
+		long started = System.nanoTime();
+		List<Process> three = List.of(startApp("rolling", "1"), startApp("rolling", "2"), startApp("rolling", "3"));
+		awaitReady(three);
+		long readyMillis = (System.nanoTime() - started) / 1_000_000;
+		Map<String, Object> changelog = jdbc.queryForMap("SELECT count(*) FILTER (WHERE exectype = 'EXECUTED') AS "
+				+ "executed, count(*) FILTER (WHERE exectype <> 'EXECUTED') AS other FROM pgque.pgque_databasechangelog");
+		System.out.printf(
+				"FAULT SUITE: 3 processes started together on an empty database, all ready in %d ms; "
+						+ "changesets executed once: %s, re-run: %s%n",
+				readyMillis, changelog.get("executed"), changelog.get("other"));
+		assertThat(((Number) changelog.get("other")).longValue()).isZero();
+		assertThat(jdbc.queryForObject("SELECT count(*) FROM pgque.pgque_engine_marker", Long.class)).isOne();
+		three.forEach(Process::destroyForcibly);
+	}
+
 	private static long awaitNextWriter(JdbcTemplate jdbc, long other, Duration within) throws InterruptedException {
 		long deadline = System.nanoTime() + within.toNanos();
 		long since = System.currentTimeMillis();
