@@ -11,6 +11,7 @@ import io.pgque.spring.listener.ack.PgqueBatchProcessors;
 import io.pgque.spring.listener.ack.PgqueBatchResult;
 import io.pgque.spring.listener.ack.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
+import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueStopContainerException;
 import io.pgque.spring.listener.source.PgqueLease;
 import io.pgque.spring.listener.source.PgqueLeaseLostException;
@@ -100,6 +101,14 @@ public class PgqueListenerContainer implements SmartLifecycle {
 
 	public PgqueHandlerDispatcher getDispatcher() {
 		return this.parts.dispatcher();
+	}
+
+	/**
+	 * The error handler of listeners that name none of their own.
+	 * @return the error handler
+	 */
+	public PgqueErrorHandler getErrorHandler() {
+		return this.parts.errorHandler();
 	}
 
 	/**
