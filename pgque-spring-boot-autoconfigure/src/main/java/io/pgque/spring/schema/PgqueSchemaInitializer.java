@@ -56,8 +56,7 @@ public class PgqueSchemaInitializer implements InitializingBean {
 		Boolean installed = new JdbcTemplate(this.dataSource)
 			.queryForObject("SELECT to_regprocedure('pgque.version()') IS NOT NULL", Boolean.class);
 		if (!Boolean.TRUE.equals(installed)) {
-			throw new PgqueSchemaException("pgque.schema.mode=validate but the PgQue engine is not installed "
-					+ "(function pgque.version() not found); install it or set pgque.schema.mode=install");
+			throw new PgqueEngineNotInstalledException();
 		}
 	}
 
