@@ -98,4 +98,11 @@ public @interface PgqueListener {
 	 */
 	String containerFactory() default "";
 
+	/**
+	 * The bean name of the {@link io.pgque.spring.listener.error.PgqueErrorHandler} that
+	 * decides what follows a failure of this method; the factory's when empty.
+	 * @return the bean name
+	 */
+	String errorHandler() default "";
+
 }

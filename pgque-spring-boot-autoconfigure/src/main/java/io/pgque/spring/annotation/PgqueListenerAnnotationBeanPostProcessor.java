@@ -96,7 +96,8 @@ public class PgqueListenerAnnotationBeanPostProcessor
 				integer(annotation.maxBatchSize(), "maxBatchSize", description),
 				integer(annotation.maxAttempts(), "maxAttempts", description),
 				duration(annotation.backOff(), "backOff", description),
-				duration(annotation.retryDelay(), "retryDelay", description), optional(annotation.containerFactory()));
+				duration(annotation.retryDelay(), "retryDelay", description), optional(annotation.containerFactory()),
+				optional(annotation.errorHandler()));
 	}
 
 	private String required(String value, String attribute, String description) {

@@ -22,6 +22,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -29,6 +30,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -42,6 +44,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @ConditionalOnClass(DataSource.class)
 @ConditionalOnBean(DataSource.class)
 @EnableConfigurationProperties(PgqueProperties.class)
+// makes @DependsOnDatabaseInitialization work on every engine bean, whichever
+// auto-configurations are active
+@Import(DatabaseInitializationDependencyConfigurer.class)
 public final class PgqueAutoConfiguration {
 
 	@Configuration(proxyBeanMethods = false)
@@ -70,6 +75,7 @@ public final class PgqueAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean(PgqueOperations.class)
+		@DependsOnDatabaseInitialization
 		PgqueTemplate pgqueTemplate(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 				ObjectProvider<DataSource> dataSource, PgquePayloadConverter pgquePayloadConverter) {
 			return new PgqueTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource), pgquePayloadConverter);
@@ -77,6 +83,8 @@ public final class PgqueAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
+		// a user's PgqueOperations bean need not be a PgqueAdminOperations
+		@ConditionalOnBean(PgqueAdminOperations.class)
 		@DependsOnDatabaseInitialization
 		PgqueQueueDeclarer pgqueQueueDeclarer(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties,
 				ObjectProvider<PgqueQueue> queues, @PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,

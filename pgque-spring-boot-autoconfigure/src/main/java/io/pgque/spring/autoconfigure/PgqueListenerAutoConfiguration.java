@@ -1,8 +1,5 @@
 package io.pgque.spring.autoconfigure;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import javax.sql.DataSource;
 
 import io.pgque.spring.annotation.PgqueListener;
@@ -12,9 +9,10 @@ import io.pgque.spring.config.PgqueListenerConfigUtils;
 import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.core.PgqueQueue;
 import io.pgque.spring.core.PgqueQueueDeclarer;
-import io.pgque.spring.listener.PgqueContainerOptions;
+import io.pgque.spring.listener.PgqueContainerCustomizer;
 import io.pgque.spring.listener.PgqueListenerContainerRegistry;
-import io.pgque.spring.listener.error.PgqueRetrySettings;
+import io.pgque.spring.listener.error.DefaultPgqueErrorHandler;
+import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.source.PgqueLeaseManager;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
 import org.postgresql.PGConnection;
@@ -69,7 +67,7 @@ public final class PgqueListenerAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	PgqueLeaseManager pgqueLeaseManager(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 			ObjectProvider<DataSource> dataSource) {
-		return new PgqueLeaseManager(PgqueDataSources.resolve(pgqueDataSource, dataSource));
+		return new PgqueLeaseManager(PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)));
 	}
 
 	@Bean(destroyMethod = "close")
@@ -77,7 +75,31 @@ public final class PgqueListenerAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	PgqueNotificationListener pgqueNotificationListener(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 			ObjectProvider<DataSource> dataSource) {
-		return new PgqueNotificationListener(PgqueDataSources.resolve(pgqueDataSource, dataSource));
+		return new PgqueNotificationListener(
+				PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgqueConnectionBudget pgqueConnectionBudget(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+			ObjectProvider<DataSource> dataSource, PgqueListenerContainerRegistry registry) {
+		return new PgqueConnectionBudget(PgqueDataSources.resolve(pgqueDataSource, dataSource), registry,
+				pgqueDataSource.getIfAvailable() != null);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgqueErrorHandler pgqueErrorHandler(PgqueProperties properties) {
+		return new DefaultPgqueErrorHandler(
+				PgqueListenerContainerFactoryConfigurer.options(properties.getListener()).notRetryableExceptions());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgqueListenerContainerFactoryConfigurer pgqueListenerContainerFactoryConfigurer(PgqueProperties properties,
+			ObjectProvider<PgqueErrorHandler> errorHandler, ObjectProvider<PgqueContainerCustomizer> customizers) {
+		return new PgqueListenerContainerFactoryConfigurer(properties.getListener(), errorHandler.getIfUnique(),
+				customizers.orderedStream().toList());
 	}
 
 	@Bean(name = PgqueListenerConfigUtils.DEFAULT_CONTAINER_FACTORY_BEAN_NAME)
@@ -87,12 +109,12 @@ public final class PgqueListenerAutoConfiguration {
 			@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource, ObjectProvider<DataSource> dataSource,
 			PgqueProperties properties, PgqueLeaseManager leaseManager, PgqueNotificationListener notificationListener,
 			PgquePayloadConverter payloadConverter, ObjectProvider<PgqueQueueDeclarer> queueDeclarer,
-			BeanFactory beanFactory, Environment environment) {
+			PgqueListenerContainerFactoryConfigurer configurer, BeanFactory beanFactory, Environment environment) {
 		DefaultPgqueListenerContainerFactory factory = new DefaultPgqueListenerContainerFactory(
 				PgqueDataSources.resolve(pgqueDataSource, dataSource), leaseManager, notificationListener,
 				payloadConverter);
 		PgqueProperties.Listener listener = properties.getListener();
-		factory.setOptions(options(listener));
+		configurer.configure(factory);
 		queueDeclarer
 			.ifAvailable((declarer) -> factory.setQueueCreator((queue) -> declarer.declare(PgqueQueue.of(queue))));
 		if (listener.getTransactionManager() != null) {
@@ -103,28 +125,6 @@ public final class PgqueListenerAutoConfiguration {
 			factory.setThreadFactory(new VirtualThreadTaskExecutor("pgque-").getVirtualThreadFactory());
 		}
 		return factory;
-	}
-
-	private static PgqueContainerOptions options(PgqueProperties.Listener listener) {
-		PgqueProperties.Listener.Retry retry = listener.getRetry();
-		PgqueContainerOptions defaults = PgqueContainerOptions.builder().build();
-		List<Class<? extends Throwable>> notRetryable = new ArrayList<>(defaults.notRetryableExceptions());
-		notRetryable.addAll(listener.getNotRetryableExceptions());
-		return PgqueContainerOptions.builder()
-			.autoStartup(listener.isAutoStartup())
-			.autoSubscribe(listener.isAutoSubscribe())
-			.autoCreateQueue(listener.isAutoCreateQueues())
-			.transactionMode(listener.getTransactionMode())
-			.unknownTypePolicy(listener.getUnknownTypePolicy())
-			.maxBatchSize(listener.getMaxBatchSize())
-			.pollInterval(listener.getPollInterval())
-			.leaseRetryInterval(listener.getLeaseRetryInterval())
-			.shutdownTimeout(listener.getShutdownTimeout())
-			.failureDelay(listener.getFailureDelay())
-			.retry(new PgqueRetrySettings(retry.getMaxAttempts(), retry.getInitialBackOff(), retry.getMultiplier(),
-					retry.getMaxBackOff(), retry.getRetryDelay()))
-			.notRetryableExceptions(notRetryable)
-			.build();
 	}
 
 }

@@ -45,11 +45,16 @@ public final class PgqueTickerAutoConfiguration {
 				ticker.getMaintenancePeriod(), ticker.getTakeoverInterval(), ticker.getQueryTimeout(),
 				ticker.getMaxBackoff());
 		DataSource resolved = PgqueDataSources.resolve(pgqueDataSource, dataSource);
+		PgqueTicker pgqueTicker;
 		if (Threading.VIRTUAL.isActive(environment)) {
 			ThreadFactory virtualThreads = new VirtualThreadTaskExecutor("pgque-ticker-").getVirtualThreadFactory();
-			return new PgqueTicker(resolved, ticker.getMode(), options, virtualThreads);
+			pgqueTicker = new PgqueTicker(resolved, ticker.getMode(), options, virtualThreads);
 		}
-		return new PgqueTicker(resolved, ticker.getMode(), options);
+		else {
+			pgqueTicker = new PgqueTicker(resolved, ticker.getMode(), options);
+		}
+		pgqueTicker.setLeadershipDataSource(PgqueControlConnections.of(resolved));
+		return pgqueTicker;
 	}
 
 	// a lazily initialised application still ticks

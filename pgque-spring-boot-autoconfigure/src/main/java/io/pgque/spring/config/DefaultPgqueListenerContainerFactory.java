@@ -13,12 +13,14 @@ import javax.sql.DataSource;
 
 import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.listener.PgqueContainerOptions;
+import io.pgque.spring.listener.PgqueContainerParts;
+import io.pgque.spring.listener.PgqueContainerCustomizer;
 import io.pgque.spring.listener.PgqueListenerContainer;
 import io.pgque.spring.listener.PgqueTransactionMode;
-import io.pgque.spring.listener.ack.PgqueBatchContext;
 import io.pgque.spring.listener.ack.PgqueBatchProcessors;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
+import io.pgque.spring.listener.error.DefaultPgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
@@ -27,6 +29,8 @@ import io.pgque.spring.listener.source.PgqueLeaseManager;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -48,7 +52,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * @author pgque-spring-boot authors
  */
 public class DefaultPgqueListenerContainerFactory
-		implements PgqueListenerContainerFactory, ApplicationEventPublisherAware {
+		implements PgqueListenerContainerFactory, ApplicationEventPublisherAware, BeanFactoryAware {
 
 	private final DataSource dataSource;
 
@@ -67,6 +71,12 @@ public class DefaultPgqueListenerContainerFactory
 	private @Nullable ApplicationEventPublisher eventPublisher;
 
 	private @Nullable Consumer<String> queueCreator;
+
+	private @Nullable PgqueErrorHandler errorHandler;
+
+	private @Nullable BeanFactory beanFactory;
+
+	private List<PgqueContainerCustomizer> containerCustomizers = List.of();
 
 	public DefaultPgqueListenerContainerFactory(DataSource dataSource, PgqueLeaseManager leaseManager,
 			PgqueNotificationListener notificationListener, PgquePayloadConverter payloadConverter) {
@@ -110,6 +120,29 @@ public class DefaultPgqueListenerContainerFactory
 		this.queueCreator = queueCreator;
 	}
 
+	/**
+	 * What decides, after a handler failure, between retrying in place, nacking,
+	 * dead-lettering and stopping; a per-listener {@code errorHandler} overrides it.
+	 * @param errorHandler the error handler, or {@code null} for a
+	 * {@link DefaultPgqueErrorHandler} with the options' not-retryable exceptions
+	 */
+	public void setErrorHandler(@Nullable PgqueErrorHandler errorHandler) {
+		this.errorHandler = errorHandler;
+	}
+
+	/**
+	 * Customizers applied, in order, to every container this factory creates.
+	 * @param containerCustomizers the customizers
+	 */
+	public void setContainerCustomizers(List<PgqueContainerCustomizer> containerCustomizers) {
+		this.containerCustomizers = List.copyOf(containerCustomizers);
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = beanFactory;
+	}
+
 	@Override
 	public void setApplicationEventPublisher(ApplicationEventPublisher applicationEventPublisher) {
 		this.eventPublisher = applicationEventPublisher;
@@ -142,24 +175,22 @@ public class DefaultPgqueListenerContainerFactory
 		List<PgqueHandlerMethod> handlers = new ArrayList<>();
 		for (PgqueListenerEndpoint endpoint : endpoints) {
 			handlers.add(new PgqueHandlerMethod(endpoint.bean(), endpoint.method(), types(endpoint, endpoints.size()),
-					retry(endpoint, containerOptions.retry()), this.payloadConverter));
+					retry(endpoint, containerOptions.retry()), errorHandler(endpoint), this.payloadConverter));
 		}
 		PgqueHandlerDispatcher dispatcher = new PgqueHandlerDispatcher(name, handlers);
 		PgqueConsumerJdbc jdbc = new PgqueConsumerJdbc(this.dataSource, first.queue(), first.consumer());
 		PgqueLease lease = this.leaseManager.lease(first.queue(), first.consumer());
-		PgqueListenerContainer container = new PgqueListenerContainer((id != null) ? id : name, jdbc, dispatcher,
-				containerOptions, lease, this.notificationListener, this.threadFactory, this.eventPublisher);
 		PlatformTransactionManager transactions = (this.transactionManager != null) ? this.transactionManager
 				: new DataSourceTransactionManager(this.dataSource);
 		PgqueTransactionMode mode = PgqueBatchProcessors.resolve(containerOptions.transactionMode(), transactions,
 				describe(endpoints, name));
-		PgqueBatchContext context = new PgqueBatchContext(jdbc, dispatcher, containerOptions,
-				new PgqueErrorHandler(containerOptions.notRetryableExceptions()), container::sleep,
-				container::isBatchAbandoned, new TransactionTemplate(transactions), lease);
-		container.setProcessor(PgqueBatchProcessors.create(mode, context));
-		if (this.queueCreator != null) {
-			container.setQueueCreator(this.queueCreator);
-		}
+		Consumer<String> queueCreator = (this.queueCreator != null) ? this.queueCreator : (queue) -> jdbc.createQueue();
+		PgqueContainerParts parts = new PgqueContainerParts(jdbc, lease, dispatcher, mode,
+				new TransactionTemplate(transactions), containerErrorHandler(containerOptions),
+				this.notificationListener, queueCreator, this.threadFactory);
+		PgqueListenerContainer container = new PgqueListenerContainer((id != null) ? id : name, containerOptions, parts,
+				this.eventPublisher);
+		this.containerCustomizers.forEach((customizer) -> customizer.customize(container));
 		return container;
 	}
 
@@ -179,6 +210,23 @@ public class DefaultPgqueListenerContainerFactory
 		StringJoiner methods = new StringJoiner(", ", "@PgqueListener ", " of " + name);
 		endpoints.forEach((endpoint) -> methods.add(endpoint.description()));
 		return methods.toString();
+	}
+
+	private PgqueErrorHandler containerErrorHandler(PgqueContainerOptions containerOptions) {
+		return (this.errorHandler != null) ? this.errorHandler
+				: new DefaultPgqueErrorHandler(containerOptions.notRetryableExceptions());
+	}
+
+	private @Nullable PgqueErrorHandler errorHandler(PgqueListenerEndpoint endpoint) {
+		String name = endpoint.errorHandler();
+		if (name == null) {
+			return null;
+		}
+		if (this.beanFactory == null || !this.beanFactory.containsBean(name)) {
+			throw new IllegalStateException("@PgqueListener " + endpoint.description() + " names the error handler '"
+					+ name + "', but there is no bean of that name");
+		}
+		return this.beanFactory.getBean(name, PgqueErrorHandler.class);
 	}
 
 	private static @Nullable PgqueRetrySettings retry(PgqueListenerEndpoint endpoint, PgqueRetrySettings defaults) {

@@ -25,11 +25,13 @@ import org.jspecify.annotations.Nullable;
  * @param backOff the first back-off delay
  * @param retryDelay the nack retry delay
  * @param containerFactory the container factory bean name
+ * @param errorHandler the error handler bean name
  * @author pgque-spring-boot authors
  */
 public record PgqueListenerEndpoint(Object bean, Method method, String queue, String consumer, @Nullable String id,
 		@Nullable Boolean autoStartup, Set<String> types, @Nullable Integer maxBatchSize, @Nullable Integer maxAttempts,
-		@Nullable Duration backOff, @Nullable Duration retryDelay, @Nullable String containerFactory) {
+		@Nullable Duration backOff, @Nullable Duration retryDelay, @Nullable String containerFactory,
+		@Nullable String errorHandler) {
 
 	/**
 	 * Create an endpoint.
@@ -58,7 +60,7 @@ public record PgqueListenerEndpoint(Object bean, Method method, String queue, St
 	 */
 	public static PgqueListenerEndpoint of(Object bean, Method method, String queue, String consumer) {
 		return new PgqueListenerEndpoint(bean, method, queue, consumer, null, null, Set.of(), null, null, null, null,
-				null);
+				null, null);
 	}
 
 	/**

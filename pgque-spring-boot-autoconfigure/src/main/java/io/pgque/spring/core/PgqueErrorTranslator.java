@@ -15,7 +15,8 @@ import org.springframework.dao.DataAccessException;
  * <p>
  * Errors the engine raised ({@code RAISE EXCEPTION}, SQLSTATE {@code P0001}) that fit no
  * family become a plain {@link PgqueException}; a missing engine becomes one that says
- * so. Other database failures (connection, permission) stay Spring
+ * so, and a permission error a {@link PgquePermissionDeniedException} naming the engine
+ * role to grant. Other database failures (connection, constraint) stay Spring
  * {@link DataAccessException}s.
  *
  * @author pgque-spring-boot authors
@@ -31,6 +32,10 @@ public class PgqueErrorTranslator {
 	private static final List<String> BATCH_MISSING = List.of("batch not found", "cannot find data for batch");
 
 	private static final String DEAD_LETTER_MISSING = "dead letter entry not found";
+
+	private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+	private static final String PERMISSION_DENIED = "permission denied for ";
 
 	/**
 	 * Translate a failed call.
@@ -62,6 +67,9 @@ public class PgqueErrorTranslator {
 			return new PgqueQueueNotFoundException(queue, ex);
 		}
 		String state = sqlException.getSQLState();
+		if (INSUFFICIENT_PRIVILEGE.equals(state) && lower.startsWith(PERMISSION_DENIED)) {
+			return permissionDenied(operation, message.substring(PERMISSION_DENIED.length()), ex);
+		}
 		if ("P0001".equals(state)) {
 			return new PgqueException("PgQue " + operation + " failed: " + message, ex);
 		}
@@ -70,6 +78,15 @@ public class PgqueErrorTranslator {
 					+ "(or too old) in this database: " + message + "; see pgque.schema.mode", ex);
 		}
 		return ex;
+	}
+
+	// "function send", "table queue", "schema pgque": functions map to the role granted
+	// them, anything else (tables, sequences, the schema) only pgque_admin may change
+	private static PgquePermissionDeniedException permissionDenied(String operation, String object,
+			DataAccessException ex) {
+		String role = object.startsWith("function ") || object.startsWith("procedure ")
+				? PgqueRoles.forFunction(object.substring(object.indexOf(' ') + 1)) : PgqueRoles.ADMIN;
+		return new PgquePermissionDeniedException(operation, object, role, ex);
 	}
 
 	private static @Nullable SQLException findSqlException(Throwable ex) {

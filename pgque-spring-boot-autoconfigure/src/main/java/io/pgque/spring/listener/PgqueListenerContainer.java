@@ -1,21 +1,20 @@
 package io.pgque.spring.listener;
 
 import java.time.Duration;
-import java.util.concurrent.ThreadFactory;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
+import io.pgque.spring.listener.ack.PgqueBatchContext;
 import io.pgque.spring.listener.ack.PgqueBatchProcessor;
+import io.pgque.spring.listener.ack.PgqueBatchProcessors;
 import io.pgque.spring.listener.ack.PgqueBatchResult;
 import io.pgque.spring.listener.ack.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
-import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.error.PgqueStopContainerException;
 import io.pgque.spring.listener.source.PgqueLease;
 import io.pgque.spring.listener.source.PgqueLeaseLostException;
-import io.pgque.spring.listener.source.PgqueNotificationListener;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -30,7 +29,10 @@ import org.springframework.context.SmartLifecycle;
  * {@link PgqueListenerContainerRegistry}.
  * <p>
  * This class is only the lifecycle and the loop; the lease, the SQL, dispatching,
- * transactions and error handling live in small collaborators.
+ * transactions and error handling live in small collaborators, which the container
+ * assembles into its batch processor when it starts, from the {@link PgqueContainerParts}
+ * it was created with. Waits, wake-ups and stop requests go through
+ * {@link PgqueContainerSignals}.
  *
  * @author pgque-spring-boot authors
  */
@@ -40,42 +42,24 @@ public class PgqueListenerContainer implements SmartLifecycle {
 
 	private final String id;
 
-	private final PgqueConsumerJdbc jdbc;
-
-	private final PgqueHandlerDispatcher dispatcher;
-
 	private final PgqueContainerOptions options;
+
+	private final PgqueContainerParts parts;
 
 	private final PgqueLease lease;
 
-	private final PgqueNotificationListener notifications;
-
-	private final ThreadFactory threadFactory;
-
 	private final @Nullable ApplicationEventPublisher events;
 
+	private final PgqueContainerSignals signals = new PgqueContainerSignals();
+
+	// guards start and stop
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final Condition changed = this.lock.newCondition();
-
-	private @Nullable PgqueBatchProcessor processor;
-
-	private Consumer<String> queueCreator;
-
-	private boolean wakeUpPending;
-
 	private volatile boolean running;
-
-	private volatile boolean stopRequested;
-
-	// the worker whose batch stop() gave up; a worker started later is not affected
-	private volatile @Nullable Thread abandonedWorker;
 
 	private volatile boolean paused;
 
 	private volatile long pausedUntilNanos;
-
-	private volatile boolean processing;
 
 	private long lastVerifiedNanos;
 
@@ -86,45 +70,17 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	/**
 	 * Create a container.
 	 * @param id the container id
-	 * @param jdbc the consumer's SQL
-	 * @param dispatcher the handlers
 	 * @param options the options
-	 * @param lease the consumer's lease
-	 * @param notifications the shared LISTEN connection
-	 * @param threadFactory creates the worker thread
+	 * @param parts what it assembles its batch pipeline from
 	 * @param events where to publish container events, or {@code null}
 	 */
-	public PgqueListenerContainer(String id, PgqueConsumerJdbc jdbc, PgqueHandlerDispatcher dispatcher,
-			PgqueContainerOptions options, PgqueLease lease, PgqueNotificationListener notifications,
-			ThreadFactory threadFactory, @Nullable ApplicationEventPublisher events) {
+	public PgqueListenerContainer(String id, PgqueContainerOptions options, PgqueContainerParts parts,
+			@Nullable ApplicationEventPublisher events) {
 		this.id = id;
-		this.jdbc = jdbc;
-		this.dispatcher = dispatcher;
 		this.options = options;
-		this.lease = lease;
-		this.notifications = notifications;
-		this.threadFactory = threadFactory;
+		this.parts = parts;
+		this.lease = parts.lease();
 		this.events = events;
-		this.queueCreator = (queue) -> jdbc.createQueue();
-	}
-
-	/**
-	 * Set what creates the queue when it is missing at start-up and
-	 * {@link PgqueContainerOptions#autoCreateQueue()} is on; by default
-	 * {@code pgque.create_queue} with the engine's defaults.
-	 * @param queueCreator creates a queue by name
-	 */
-	public void setQueueCreator(Consumer<String> queueCreator) {
-		this.queueCreator = queueCreator;
-	}
-
-	/**
-	 * Set the batch processor; called once by the factory, which needs the container's
-	 * sleeper to build it.
-	 * @param processor the processor
-	 */
-	public void setProcessor(PgqueBatchProcessor processor) {
-		this.processor = processor;
 	}
 
 	public String getId() {
@@ -132,11 +88,11 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	}
 
 	public String getQueue() {
-		return this.jdbc.queue();
+		return this.parts.jdbc().queue();
 	}
 
 	public String getConsumer() {
-		return this.jdbc.consumer();
+		return this.parts.jdbc().consumer();
 	}
 
 	public PgqueContainerOptions getOptions() {
@@ -144,7 +100,15 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	}
 
 	public PgqueHandlerDispatcher getDispatcher() {
-		return this.dispatcher;
+		return this.parts.dispatcher();
+	}
+
+	/**
+	 * The error handler of listeners that name none of their own.
+	 * @return the error handler
+	 */
+	public PgqueErrorHandler getErrorHandler() {
+		return this.parts.errorHandler();
 	}
 
 	/**
@@ -153,14 +117,6 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	 */
 	public boolean hasLease() {
 		return this.lease.isAcquired();
-	}
-
-	/**
-	 * Whether a batch is being processed right now.
-	 * @return whether it is busy
-	 */
-	public boolean isProcessing() {
-		return this.processing;
 	}
 
 	@Override
@@ -189,19 +145,16 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			if (this.running) {
 				return;
 			}
-			if (this.processor == null) {
-				throw new IllegalStateException("No batch processor set for container " + this.id);
+			if (this.options.autoCreateQueue() && !this.parts.jdbc().queueExists()) {
+				this.parts.queueCreator().accept(getQueue());
 			}
-			if (this.options.autoCreateQueue() && !this.jdbc.queueExists()) {
-				this.queueCreator.accept(getQueue());
-			}
-			if (this.jdbc.ensureSubscribed(this.options.autoSubscribe())) {
+			if (this.parts.jdbc().ensureSubscribed(this.options.autoSubscribe())) {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
-			this.stopRequested = false;
-			this.wakeUpPending = true;
-			this.notificationRegistration = this.notifications.register(getQueue(), this::wakeUp);
-			Thread thread = this.threadFactory.newThread(this::run);
+			PgqueBatchProcessor processor = createProcessor();
+			this.signals.reset();
+			this.notificationRegistration = this.parts.notifications().register(getQueue(), this::wakeUp);
+			Thread thread = this.parts.threadFactory().newThread(() -> run(processor));
 			thread.setName("pgque-" + this.id);
 			this.worker = thread;
 			this.running = true;
@@ -226,8 +179,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			if (!this.running) {
 				return;
 			}
-			this.stopRequested = true;
-			this.changed.signalAll();
+			this.signals.requestStop();
 			thread = this.worker;
 		}
 		finally {
@@ -241,7 +193,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 						+ this.options.shutdownTimeout() + "; interrupting it (the batch will be delivered again)");
 				// before the interrupt: the processor must roll the batch back, not
 				// nack the interrupted message and go on
-				this.abandonedWorker = thread;
+				this.signals.abandon(thread);
 				thread.interrupt();
 				join(thread, Duration.ofSeconds(5));
 			}
@@ -254,7 +206,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			callback.run();
 			return;
 		}
-		Thread stopper = this.threadFactory.newThread(() -> {
+		Thread stopper = this.parts.threadFactory().newThread(() -> {
 			try {
 				stop();
 			}
@@ -284,15 +236,9 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	 * @param duration how long, or {@code null} until {@link #resume()}
 	 */
 	public void pause(@Nullable Duration duration) {
-		this.lock.lock();
-		try {
-			this.pausedUntilNanos = (duration != null) ? System.nanoTime() + duration.toNanos() : Long.MAX_VALUE;
-			this.paused = true;
-			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.pausedUntilNanos = (duration != null) ? System.nanoTime() + duration.toNanos() : Long.MAX_VALUE;
+		this.paused = true;
+		this.signals.changed();
 		publish(Kind.PAUSED, null);
 	}
 
@@ -303,12 +249,11 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				return;
 			}
 			this.paused = false;
-			this.wakeUpPending = true;
-			this.changed.signalAll();
 		}
 		finally {
 			this.lock.unlock();
 		}
+		this.signals.wakeUp();
 		publish(Kind.RESUMED, null);
 	}
 
@@ -317,20 +262,20 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	 * gets a tick.
 	 */
 	public void wakeUp() {
-		this.lock.lock();
-		try {
-			this.wakeUpPending = true;
-			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.signals.wakeUp();
 	}
 
-	private void run() {
+	private PgqueBatchProcessor createProcessor() {
+		PgqueBatchContext context = new PgqueBatchContext(this.parts.jdbc(), this.parts.dispatcher(), this.options,
+				this.parts.errorHandler(), this.signals::sleep, this.signals::isAbandoned, this.parts.transactions(),
+				this.lease);
+		return PgqueBatchProcessors.create(this.parts.transactionMode(), context);
+	}
+
+	private void run(PgqueBatchProcessor processor) {
 		boolean idle = false;
 		try {
-			while (!this.stopRequested) {
+			while (!this.signals.isStopRequested()) {
 				if (!this.lease.isAcquired()) {
 					if (!acquireLease()) {
 						await(this.options.leaseRetryInterval(), false);
@@ -349,18 +294,22 @@ public class PgqueListenerContainer implements SmartLifecycle {
 					leaseLost();
 					continue;
 				}
-				clearWakeUp();
+				this.signals.clearWakeUp();
 				PgqueBatchResult result;
 				try {
-					this.processing = true;
-					result = processor().processNextBatch();
+					result = processor.processNextBatch();
 				}
 				catch (PgqueLeaseLostException ex) {
 					leaseLost();
 					continue;
 				}
+				catch (PgqueStopContainerException ex) {
+					logger.error("Container " + this.id + " stopped by its error handler", ex);
+					publish(Kind.FAILED, ex);
+					break;
+				}
 				catch (RuntimeException ex) {
-					if (isBatchAbandoned()) {
+					if (this.signals.isAbandoned()) {
 						// stop() already warned; whatever the interrupt broke, the batch
 						// rolled back and will be delivered again
 						logger.debug("Batch of " + getQueue() + "/" + getConsumer() + " abandoned at shutdown", ex);
@@ -374,7 +323,6 @@ public class PgqueListenerContainer implements SmartLifecycle {
 					continue;
 				}
 				finally {
-					this.processing = false;
 					PgqueMdc.clear();
 				}
 				if (result.hadBatch()) {
@@ -416,14 +364,6 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		await(this.options.leaseRetryInterval().multipliedBy(2), false);
 	}
 
-	private PgqueBatchProcessor processor() {
-		PgqueBatchProcessor current = this.processor;
-		if (current == null) {
-			throw new IllegalStateException("No batch processor");
-		}
-		return current;
-	}
-
 	private boolean acquireLease() {
 		try {
 			return this.lease.tryAcquire();
@@ -451,50 +391,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		return true;
 	}
 
-	/**
-	 * Sleep for a back-off delay; cut short when the container stops.
-	 * @param duration how long
-	 * @return whether the full time passed
-	 */
-	public boolean sleep(Duration duration) {
-		await(duration, false);
-		return !this.stopRequested;
-	}
-
-	/**
-	 * Whether the calling worker's batch was given up by {@link #stop()} after the
-	 * shutdown timeout; for the batch processor, which then rolls the batch back.
-	 * @return whether the batch in hand is abandoned
-	 */
-	public boolean isBatchAbandoned() {
-		return Thread.currentThread() == this.abandonedWorker;
-	}
-
 	private void await(Duration duration, boolean wakeable) {
-		long nanos = duration.toNanos();
-		this.lock.lock();
-		try {
-			while (nanos > 0 && !this.stopRequested && !(wakeable && this.wakeUpPending)) {
-				nanos = this.changed.awaitNanos(nanos);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.stopRequested = true;
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private void clearWakeUp() {
-		this.lock.lock();
-		try {
-			this.wakeUpPending = false;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.signals.await(duration, wakeable);
 	}
 
 	private void closeNotificationRegistration() {

@@ -1,11 +1,13 @@
 package io.pgque.spring.schema;
 
+import io.pgque.spring.core.PgqueException;
+
 /**
  * Thrown when the engine cannot be installed, patched or validated.
  *
  * @author pgque-spring-boot authors
  */
-public class PgqueSchemaException extends RuntimeException {
+public class PgqueSchemaException extends PgqueException {
 
 	public PgqueSchemaException(String message) {
 		super(message);

@@ -41,10 +41,14 @@ public class PgqueSchemaInitializer implements InitializingBean {
 
 	private void apply(String changelog) {
 		long started = System.nanoTime();
-		new PgqueLiquibaseRunner(this.dataSource).update(changelog);
-		if (logger.isInfoEnabled()) {
-			logger.info("PgQue engine " + this.mode.name().toLowerCase(Locale.ROOT) + " applied (" + changelog + ") in "
-					+ (System.nanoTime() - started) / 1_000_000 + " ms");
+		String applied = new PgqueLiquibaseRunner(this.dataSource).update(changelog);
+		long millis = (System.nanoTime() - started) / 1_000_000;
+		if (applied == null) {
+			logger.debug("PgQue engine already up to date (" + changelog + "), checked in " + millis + " ms");
+		}
+		else if (logger.isInfoEnabled()) {
+			logger.info("PgQue engine " + this.mode.name().toLowerCase(Locale.ROOT) + " applied (" + changelog + "): "
+					+ applied + " in " + millis + " ms");
 		}
 	}
 
@@ -52,8 +56,7 @@ public class PgqueSchemaInitializer implements InitializingBean {
 		Boolean installed = new JdbcTemplate(this.dataSource)
 			.queryForObject("SELECT to_regprocedure('pgque.version()') IS NOT NULL", Boolean.class);
 		if (!Boolean.TRUE.equals(installed)) {
-			throw new PgqueSchemaException("pgque.schema.mode=validate but the PgQue engine is not installed "
-					+ "(function pgque.version() not found); install it or set pgque.schema.mode=install");
+			throw new PgqueEngineNotInstalledException();
 		}
 	}
 

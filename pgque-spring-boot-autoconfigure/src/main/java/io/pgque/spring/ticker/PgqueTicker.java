@@ -44,6 +44,8 @@ public class PgqueTicker implements SmartLifecycle {
 
 	private final ThreadFactory threadFactory;
 
+	private DataSource leadershipDataSource;
+
 	private final PgqueSchedulerDetector schedulerDetector = new PgqueSchedulerDetector();
 
 	private final Object lifecycleMonitor = new Object();
@@ -79,6 +81,18 @@ public class PgqueTicker implements SmartLifecycle {
 		this.mode = mode;
 		this.options = options;
 		this.threadFactory = threadFactory;
+		this.leadershipDataSource = dataSource;
+	}
+
+	/**
+	 * Where the embedded ticker opens the connection it holds while it leads, and ticks
+	 * on; by default the engine's DataSource. The connection is kept for as long as the
+	 * instance leads, so a DataSource outside the application's pool keeps it from taking
+	 * a pooled connection for good.
+	 * @param leadershipDataSource where to open the leader's connection
+	 */
+	public void setLeadershipDataSource(DataSource leadershipDataSource) {
+		this.leadershipDataSource = leadershipDataSource;
 	}
 
 	private static Thread platformThread(Runnable runnable) {
@@ -167,7 +181,7 @@ public class PgqueTicker implements SmartLifecycle {
 
 	private void startLoop() {
 		Duration networkTimeout = this.options.queryTimeout().plusSeconds(5);
-		PgqueTickerLeadership leadership = new PgqueTickerLeadership(this.dataSource, networkTimeout);
+		PgqueTickerLeadership leadership = new PgqueTickerLeadership(this.leadershipDataSource, networkTimeout);
 		PgqueTickerStatements statements = new PgqueTickerStatements((int) this.options.queryTimeout().toSeconds());
 		PgqueTickerLoop newLoop = new PgqueTickerLoop(leadership, statements, this.options);
 		Thread newThread = this.threadFactory.newThread(newLoop);

@@ -1,12 +1,14 @@
 package io.pgque.spring.ticker;
 
+import io.pgque.spring.core.PgqueException;
+
 /**
  * Thrown at start-up when the ticker cannot run as configured, e.g.
  * {@code pgque.ticker.mode=pg-cron} on a database without pg_cron.
  *
  * @author pgque-spring-boot authors
  */
-public class PgqueTickerException extends RuntimeException {
+public class PgqueTickerException extends PgqueException {
 
 	public PgqueTickerException(String message) {
 		super(message);

@@ -1,5 +1,7 @@
 package io.pgque.spring.autoconfigure;
 
+import java.lang.reflect.Proxy;
+
 import javax.sql.DataSource;
 
 import io.pgque.spring.convert.PgqueJsonPayloadConverter;
@@ -60,6 +62,23 @@ class PgqueTemplateAutoConfigurationTests {
 					() -> new PgqueTemplate(appDataSource,
 							new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames())))
 			.run((context) -> assertThat(context).hasSingleBean(PgqueOperations.class).hasBean("myTemplate"));
+	}
+
+	@Test
+	void runWhenUserBeanImplementsOnlyOperationsShouldStartWithoutDeclarer() {
+		PgqueOperations operations = (PgqueOperations) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { PgqueOperations.class }, (proxy, method, args) -> switch (method.getName()) {
+					case "hashCode" -> System.identityHashCode(proxy);
+					case "equals" -> proxy == args[0];
+					case "toString" -> "operations only";
+					default -> throw new UnsupportedOperationException(method.getName());
+				});
+		this.contextRunner.withBean(DataSource.class, () -> appDataSource)
+			.withBean(PgqueOperations.class, () -> operations)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(PgqueOperations.class)
+				.doesNotHaveBean(PgqueTemplate.class)
+				.doesNotHaveBean(PgqueQueueDeclarer.class));
 	}
 
 	@Test

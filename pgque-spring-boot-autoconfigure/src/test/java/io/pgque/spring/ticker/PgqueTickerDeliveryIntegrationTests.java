@@ -60,11 +60,10 @@ class PgqueTickerDeliveryIntegrationTests {
 					+ latencies.get(0) + ", median " + latencies.get(latencies.size() / 2) + ", max "
 					+ latencies.get(latencies.size() - 1));
 			// The median shows the tick period at work; the max only rules out waiting
-			// for a
-			// fallback poll or an age-based tick (seconds), with slack for a loaded
-			// machine.
+			// for an age-based tick (3 s at the earliest) or a fallback poll, with slack
+			// for a loaded machine (1.5 s failed at 1.5 s under a load of 5).
 			assertThat(latencies.get(latencies.size() / 2)).isLessThan(500);
-			assertThat(latencies.get(latencies.size() - 1)).isLessThan(1500);
+			assertThat(latencies.get(latencies.size() - 1)).isLessThan(2500);
 		});
 	}
 

@@ -8,9 +8,12 @@ import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
 import io.pgque.spring.listener.adapter.PgqueInvocation;
+import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.error.PgqueFailedAttempt;
 import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
+import io.pgque.spring.listener.error.PgqueStopContainerException;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
 import org.apache.commons.logging.Log;
@@ -19,7 +22,6 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.util.backoff.BackOffExecution;
 
 /**
  * What the transaction modes share: opening a batch, invoking handlers with the MDC set,
@@ -94,7 +96,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	protected boolean runWithRetry(long batchId, PgqueDispatchUnit unit, Around around, Runnable afterFailure) {
 		// looked up on the first failure, so a call that succeeds costs nothing here
 		PgqueRetrySettings retry = null;
-		BackOffExecution backOff = null;
+		int attempt = 0;
 		while (true) {
 			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
 			try {
@@ -104,11 +106,10 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 				rethrowFatal(ex);
 				checkNotAbandoned(unit.firstId());
 				afterFailure.run();
-				if (backOff == null) {
+				if (retry == null) {
 					retry = retry(unit);
-					backOff = retry.backOff().start();
 				}
-				PgqueFailureDecision decision = decisionAfter(unit, ex, retry, backOff);
+				PgqueFailureDecision decision = decisionAfter(unit, ex, retry, ++attempt);
 				if (decision == null) {
 					continue;
 				}
@@ -136,12 +137,18 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 * @param unit the call
 	 * @param failure what it threw
 	 * @param retry its retry settings
-	 * @param backOff its back-off, started at the first failure
+	 * @param attempt the number of the attempt that failed, from 1
 	 * @return how to settle its messages, or {@code null} to call it again now
+	 * @throws PgqueStopContainerException if the error handler stops the container
 	 */
 	protected @Nullable PgqueFailureDecision decisionAfter(PgqueDispatchUnit unit, Throwable failure,
-			PgqueRetrySettings retry, BackOffExecution backOff) {
-		PgqueFailureDecision decision = this.context.errorHandler().decide(failure, retry, backOff, describe(unit));
+			PgqueRetrySettings retry, int attempt) {
+		String description = describe(unit);
+		PgqueFailureDecision decision = errorHandler(unit)
+			.handle(new PgqueFailedAttempt(unit.messages(), failure, attempt, retry, description));
+		if (decision.action() == Action.STOP) {
+			throw new PgqueStopContainerException(description, failure);
+		}
 		if (decision.action() != Action.RETRY_IN_PLACE) {
 			return decision;
 		}
@@ -156,6 +163,12 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		if (ex instanceof VirtualMachineError error) {
 			throw error;
 		}
+	}
+
+	private PgqueErrorHandler errorHandler(PgqueDispatchUnit unit) {
+		PgqueHandlerMethod handler = unit.handler();
+		PgqueErrorHandler errorHandler = (handler != null) ? handler.errorHandler() : null;
+		return (errorHandler != null) ? errorHandler : this.context.errorHandler();
 	}
 
 	protected PgqueRetrySettings retry(PgqueDispatchUnit unit) {
@@ -198,7 +211,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		switch (decision.action()) {
 			case NACK -> this.jdbc.nack(batchId, eventId, decision.delay(), decision.reason());
 			case DEAD_LETTER -> this.jdbc.deadLetter(batchId, eventId, decision.reason());
-			case RETRY_IN_PLACE -> throw new IllegalArgumentException("Cannot settle with " + decision);
+			case RETRY_IN_PLACE, STOP -> throw new IllegalArgumentException("Cannot settle with " + decision);
 		}
 	}
 

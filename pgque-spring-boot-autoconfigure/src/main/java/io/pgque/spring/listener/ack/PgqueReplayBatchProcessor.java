@@ -6,10 +6,7 @@ import java.util.Map;
 import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.error.PgqueFailureDecision;
-import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
-
-import org.springframework.util.backoff.BackOffExecution;
 
 /**
  * {@link io.pgque.spring.listener.PgqueTransactionMode#REPLAY}: the whole batch in one
@@ -36,7 +33,7 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 	@Override
 	public PgqueBatchResult processNextBatch() {
 		Map<Long, PgqueFailureDecision> settled = new HashMap<>();
-		Map<Long, Attempts> attempts = new HashMap<>();
+		Map<Long, Integer> attempts = new HashMap<>();
 		while (true) {
 			try {
 				PgqueBatchResult result = this.context.transactions().execute((status) -> run(settled));
@@ -45,8 +42,8 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 			catch (CallFailedException failure) {
 				PgqueDispatchUnit unit = failure.unit;
 				checkNotAbandoned(unit.firstId());
-				Attempts state = attempts.computeIfAbsent(unit.firstId(), (id) -> Attempts.start(retry(unit)));
-				PgqueFailureDecision decision = decisionAfter(unit, failure.getCause(), state.retry, state.backOff);
+				int attempt = attempts.merge(unit.firstId(), 1, Integer::sum);
+				PgqueFailureDecision decision = decisionAfter(unit, failure.getCause(), retry(unit), attempt);
 				if (decision == null) {
 					continue;
 				}
@@ -85,14 +82,6 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 			acknowledged |= acknowledgement.isAcknowledged();
 		}
 		return complete(batch, acknowledged);
-	}
-
-	private record Attempts(PgqueRetrySettings retry, BackOffExecution backOff) {
-
-		static Attempts start(PgqueRetrySettings retry) {
-			return new Attempts(retry, retry.backOff().start());
-		}
-
 	}
 
 	/**

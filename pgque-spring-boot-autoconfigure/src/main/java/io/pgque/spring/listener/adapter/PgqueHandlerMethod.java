@@ -9,6 +9,7 @@ import java.util.function.Function;
 
 import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.listener.PgqueAcknowledgement;
+import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import org.jspecify.annotations.Nullable;
 
@@ -36,6 +37,8 @@ public final class PgqueHandlerMethod {
 
 	private final @Nullable PgqueRetrySettings retry;
 
+	private final @Nullable PgqueErrorHandler errorHandler;
+
 	private final List<Function<PgqueInvocation, @Nullable Object>> resolvers;
 
 	/**
@@ -44,10 +47,11 @@ public final class PgqueHandlerMethod {
 	 * @param method the method, invocable on {@code bean}
 	 * @param types the event types it handles, empty for every unclaimed type
 	 * @param retry its retry settings, {@code null} for the container's
+	 * @param errorHandler its error handler, {@code null} for the container's
 	 * @param converter the payload converter
 	 */
 	public PgqueHandlerMethod(Object bean, Method method, Set<String> types, @Nullable PgqueRetrySettings retry,
-			PgquePayloadConverter converter) {
+			@Nullable PgqueErrorHandler errorHandler, PgquePayloadConverter converter) {
 		this.bean = bean;
 		this.method = method;
 		this.description = describe(method);
@@ -55,6 +59,7 @@ public final class PgqueHandlerMethod {
 		this.batch = PgqueArgumentResolvers.isBatch(method);
 		this.manualAcknowledgement = Arrays.asList(method.getParameterTypes()).contains(PgqueAcknowledgement.class);
 		this.retry = retry;
+		this.errorHandler = errorHandler;
 		this.resolvers = PgqueArgumentResolvers.resolvers(method, this.batch, converter, this.description);
 		ReflectionUtils.makeAccessible(method);
 	}
@@ -140,6 +145,10 @@ public final class PgqueHandlerMethod {
 
 	public @Nullable PgqueRetrySettings retry() {
 		return this.retry;
+	}
+
+	public @Nullable PgqueErrorHandler errorHandler() {
+		return this.errorHandler;
 	}
 
 	@Override

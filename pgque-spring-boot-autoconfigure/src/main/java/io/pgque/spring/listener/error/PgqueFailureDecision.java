@@ -13,6 +13,44 @@ import java.time.Duration;
 public record PgqueFailureDecision(Action action, Duration delay, String reason) {
 
 	/**
+	 * Try again in place.
+	 * @param delay the back-off before the next attempt
+	 * @param reason why the attempt failed
+	 * @return the decision
+	 */
+	public static PgqueFailureDecision retryInPlace(Duration delay, String reason) {
+		return new PgqueFailureDecision(Action.RETRY_IN_PLACE, delay, reason);
+	}
+
+	/**
+	 * Nack: deliver again after the delay, or dead-letter at the queue's retry limit.
+	 * @param delay the retry delay
+	 * @param reason recorded if the event is dead-lettered
+	 * @return the decision
+	 */
+	public static PgqueFailureDecision nack(Duration delay, String reason) {
+		return new PgqueFailureDecision(Action.NACK, delay, reason);
+	}
+
+	/**
+	 * Dead-letter now.
+	 * @param reason the dead-letter reason
+	 * @return the decision
+	 */
+	public static PgqueFailureDecision deadLetter(String reason) {
+		return new PgqueFailureDecision(Action.DEAD_LETTER, Duration.ZERO, reason);
+	}
+
+	/**
+	 * Stop the container; the batch rolls back.
+	 * @param reason why
+	 * @return the decision
+	 */
+	public static PgqueFailureDecision stop(String reason) {
+		return new PgqueFailureDecision(Action.STOP, Duration.ZERO, reason);
+	}
+
+	/**
 	 * The actions.
 	 */
 	public enum Action {
@@ -24,7 +62,13 @@ public record PgqueFailureDecision(Action action, Duration delay, String reason)
 		NACK,
 
 		/** Dead-letter now. */
-		DEAD_LETTER
+		DEAD_LETTER,
+
+		/**
+		 * Stop the container: the batch rolls back and is delivered again once the
+		 * container is started again.
+		 */
+		STOP
 
 	}
 

@@ -3,8 +3,6 @@ package io.pgque.spring.listener.error;
 import java.time.Duration;
 
 import org.springframework.util.Assert;
-import org.springframework.util.backoff.BackOff;
-import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * How a failing message is retried: attempts in place with exponential back-off, then a
@@ -51,14 +49,20 @@ public record PgqueRetrySettings(int maxAttempts, Duration initialBackOff, doubl
 	}
 
 	/**
-	 * The back-off between in-place attempts.
-	 * @return a new back-off
+	 * The back-off before an in-place attempt: {@code initialBackOff} before the second,
+	 * growing by {@code multiplier} for each further one, at most {@code maxBackOff} (or
+	 * {@code initialBackOff} if that is longer).
+	 * @param attempt the attempt to be made, from 2
+	 * @return the back-off
 	 */
-	public BackOff backOff() {
-		ExponentialBackOff backOff = new ExponentialBackOff(this.initialBackOff.toMillis(), this.multiplier);
-		backOff.setMaxInterval(Math.max(this.maxBackOff.toMillis(), this.initialBackOff.toMillis()));
-		backOff.setMaxAttempts(this.maxAttempts - 1);
-		return backOff;
+	public Duration backOffBefore(int attempt) {
+		Assert.isTrue(attempt >= 2, () -> "attempt must be at least 2 but was " + attempt);
+		long max = Math.max(this.maxBackOff.toMillis(), this.initialBackOff.toMillis());
+		double millis = this.initialBackOff.toMillis();
+		for (int i = 2; i < attempt && millis < max; i++) {
+			millis *= this.multiplier;
+		}
+		return Duration.ofMillis((long) Math.min(millis, max));
 	}
 
 }

@@ -45,9 +45,15 @@ class SecondDatabaseInstallIntegrationTests {
 
 	@Test
 	@Order(2)
-	void reinstallIsHarmlessAndRevokesLeftoverWriterInReaderMembership() {
+	void reinstallAfterDeletingTheMarkerRevokesLeftoverWriterInReaderMembership() {
 		JdbcTemplate jdbc = second.jdbc();
 		jdbc.execute("GRANT pgque_reader TO pgque_writer");
+		// an engine at this version is left alone, grants included
+		new PgqueLiquibaseRunner(second.dataSource()).update(PgqueChangelogs.ENGINE);
+		assertThat(jdbc.queryForObject("SELECT pg_has_role('pgque_writer', 'pgque_reader', 'MEMBER')", Boolean.class))
+			.isTrue();
+		// deleting the marker makes the next install run the changelog, grants repaired
+		jdbc.update("DELETE FROM pgque.pgque_engine_marker");
 		new PgqueLiquibaseRunner(second.dataSource()).update(PgqueChangelogs.ENGINE);
 		assertThat(jdbc.queryForObject("SELECT pg_has_role('pgque_writer', 'pgque_reader', 'MEMBER')", Boolean.class))
 			.isFalse();

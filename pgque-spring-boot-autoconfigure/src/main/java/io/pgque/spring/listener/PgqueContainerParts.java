@@ -1,0 +1,40 @@
+package io.pgque.spring.listener;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
+
+import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
+import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+import io.pgque.spring.listener.source.PgqueLease;
+import io.pgque.spring.listener.source.PgqueNotificationListener;
+
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The immutable parts a container factory hands a {@link PgqueListenerContainer}; the
+ * container assembles its batch pipeline from them when it starts.
+ *
+ * @param jdbc the consumer's SQL
+ * @param lease the consumer's lease
+ * @param dispatcher the handlers
+ * @param transactionMode the effective transaction mode (not {@code AUTO})
+ * @param transactions transactions on the PgQue DataSource
+ * @param errorHandler decides what follows a handler failure
+ * @param notifications the shared LISTEN connection
+ * @param queueCreator creates the queue when it is missing at start-up and
+ * {@link PgqueContainerOptions#autoCreateQueue()} is on
+ * @param threadFactory creates the worker and stop threads
+ * @author pgque-spring-boot authors
+ */
+public record PgqueContainerParts(PgqueConsumerJdbc jdbc, PgqueLease lease, PgqueHandlerDispatcher dispatcher,
+		PgqueTransactionMode transactionMode, TransactionTemplate transactions, PgqueErrorHandler errorHandler,
+		PgqueNotificationListener notifications, Consumer<String> queueCreator, ThreadFactory threadFactory) {
+
+	public PgqueContainerParts {
+		if (transactionMode == PgqueTransactionMode.AUTO) {
+			throw new IllegalArgumentException("Resolve the transaction mode AUTO before creating the container");
+		}
+	}
+
+}
