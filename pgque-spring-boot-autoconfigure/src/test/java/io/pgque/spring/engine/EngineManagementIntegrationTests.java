@@ -189,7 +189,7 @@ class EngineManagementIntegrationTests {
 		List<String> unpinned = this.jdbc.queryForList(
 				"SELECT p.oid::regprocedure::text FROM pg_proc p"
 						+ " WHERE p.pronamespace = 'pgque'::regnamespace AND p.prosecdef"
-						+ " AND NOT coalesce('search_path=pgque, pg_catalog' = ANY (p.proconfig), false)",
+						+ " AND NOT coalesce('search_path=pgque, pg_catalog, pg_temp' = ANY (p.proconfig), false)",
 				String.class);
 		assertThat(unpinned).isEmpty();
 		assertThat(count("SELECT count(*) FROM pg_proc WHERE pronamespace = 'pgque'::regnamespace AND prosecdef"))

@@ -77,12 +77,12 @@ END;
 $$;
 
 --changeset pgque:grant_perms runOnChange:true splitStatements:false stripComments:false
--- Grants on a queue's own objects: data tables as the template, sequences readable by
--- all and usable by pgque_admin (when that role exists).
+-- Grants on a queue's own objects: data tables as the template, sequences usable by
+-- pgque_admin only (when that role exists); PUBLIC reads nothing in the schema.
 CREATE OR REPLACE FUNCTION pgque.grant_perms(x_queue_name text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
@@ -102,7 +102,7 @@ BEGIN
 		PERFORM pgque._grant_perms_from('pgque', 'event_template', 'pgque', v_table);
 	END LOOP;
 	FOREACH v_seq IN ARRAY ARRAY[v_queue.queue_event_seq, v_queue.queue_tick_seq] LOOP
-		EXECUTE 'GRANT SELECT ON ' || pgque.quote_fqname(v_seq) || ' TO PUBLIC';
+		EXECUTE 'REVOKE ALL ON ' || pgque.quote_fqname(v_seq) || ' FROM PUBLIC';
 		IF pg_catalog.to_regrole('pgque_admin') IS NOT NULL THEN
 			EXECUTE 'GRANT ALL ON ' || pgque.quote_fqname(v_seq) || ' TO pgque_admin';
 		END IF;

@@ -8,7 +8,7 @@
 CREATE OR REPLACE FUNCTION pgque.create_queue(i_queue_name text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_id int4;
@@ -21,8 +21,8 @@ BEGIN
 	IF i_queue_name IS NULL THEN
 		RAISE EXCEPTION 'queue name must not be null';
 	END IF;
-	IF i_queue_name = '' THEN
-		RAISE EXCEPTION 'queue name must not be empty';
+	IF pg_catalog.btrim(i_queue_name, E' \t\r\n\f') = '' THEN
+		RAISE EXCEPTION 'queue name must not be empty or blank';
 	END IF;
 	-- NOTIFY channels are at most 63 bytes, and ours are 'pgque_' || name.
 	IF pg_catalog.octet_length(i_queue_name) > 57 THEN
@@ -64,7 +64,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.drop_queue(x_queue_name text, x_force bool)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
@@ -88,14 +88,16 @@ BEGIN
 		RAISE EXCEPTION 'cannot drop queue %: consumers are still subscribed (use force)', x_queue_name;
 	END IF;
 
-	SELECT pg_catalog.string_agg(v_queue.queue_data_pfx || '_' || n, ', ')
+	-- Every name from the queue row is quoted: admins can write those columns.
+	SELECT pg_catalog.string_agg(pgque.quote_fqname(v_queue.queue_data_pfx || '_' || n), ', ')
 	INTO v_tables
 	FROM pg_catalog.generate_series(0, v_queue.queue_ntables - 1) n;
-	EXECUTE 'DROP TABLE ' || v_tables || ', ' || v_queue.queue_data_pfx;
+	EXECUTE 'DROP TABLE ' || v_tables || ', ' || pgque.quote_fqname(v_queue.queue_data_pfx);
 
 	DELETE FROM pgque.tick WHERE tick_queue = v_queue.queue_id;
 	DELETE FROM pgque.retry_queue WHERE ev_queue = v_queue.queue_id;
-	EXECUTE 'DROP SEQUENCE ' || v_queue.queue_event_seq || ', ' || v_queue.queue_tick_seq;
+	EXECUTE 'DROP SEQUENCE ' || pgque.quote_fqname(v_queue.queue_event_seq) || ', '
+		|| pgque.quote_fqname(v_queue.queue_tick_seq);
 	-- Cascades to the queue's dead-letter rows.
 	DELETE FROM pgque.queue WHERE queue_id = v_queue.queue_id;
 	RETURN 1;

@@ -7,7 +7,7 @@
 CREATE OR REPLACE FUNCTION pgque.ticker(i_queue_name text)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
@@ -34,7 +34,11 @@ BEGIN
 	-- One ticker per queue at a time, until commit: two concurrent tickers could take
 	-- snapshots in one order and tick ids in the other. Taken before the statements
 	-- below, so they (and the INSERT's snapshot) see the previous ticker's tick.
-	PERFORM pg_catalog.pg_advisory_xact_lock(1885828980, v_queue.queue_id);
+	-- Try-lock: advisory keys have no access control, so a key held elsewhere (another
+	-- ticker, or any login at all) skips this queue for this pass instead of waiting.
+	IF NOT pg_catalog.pg_try_advisory_xact_lock(1885828980, v_queue.queue_id) THEN
+		RETURN NULL;
+	END IF;
 
 	SELECT tick_id, tick_time, tick_event_seq, tick_snapshot INTO v_last
 	FROM pgque.tick WHERE tick_queue = v_queue.queue_id
@@ -89,7 +93,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.ticker()
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pg_catalog.count(pgque.ticker(q.queue_name))
 	FROM (SELECT queue_name FROM pgque.queue
@@ -104,7 +108,7 @@ CREATE OR REPLACE FUNCTION pgque.ticker(i_queue_name text, i_tick_id bigint, i_o
 		i_event_seq bigint)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
@@ -155,7 +159,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.force_next_tick(i_queue_name text)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
@@ -182,7 +186,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.force_tick(i_queue_name text)
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.force_next_tick($1)
 $$;

@@ -16,7 +16,8 @@ DECLARE
 	v_disabled boolean;
 BEGIN
 	PERFORM pg_catalog.pg_current_xact_id();
-	SELECT q.queue_data_pfx || '_' || q.queue_cur_table, q.queue_event_seq, q.queue_disable_insert
+	-- Quoted: the prefix is a column admins can write, and callers paste it into SQL.
+	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_event_seq, q.queue_disable_insert
 	INTO data_table, event_seq, v_disabled
 	FROM pgque.queue q WHERE q.queue_name = i_queue_name;
 	IF NOT FOUND THEN
@@ -60,7 +61,7 @@ CREATE OR REPLACE FUNCTION pgque.insert_event(queue_name text, ev_type text, ev_
 		ev_extra2 text, ev_extra3 text, ev_extra4 text)
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.insert_event_raw($1, NULL, now(), NULL, NULL, $2, $3, $4, $5, $6, $7)
 $$;

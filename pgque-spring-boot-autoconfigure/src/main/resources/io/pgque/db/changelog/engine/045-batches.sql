@@ -56,7 +56,7 @@ CREATE OR REPLACE FUNCTION pgque.next_batch_custom(i_queue_name text, i_consumer
 		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
 		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_queue_id int4;
@@ -182,9 +182,10 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'Cannot find data for batch %', x_batch_id;
 	END IF;
-	v_prev_table := v_batch.queue_data_pfx || '_'
-		|| (v_batch.queue_cur_table + v_batch.queue_ntables - 1) % v_batch.queue_ntables;
-	v_cur_table := v_batch.queue_data_pfx || '_' || v_batch.queue_cur_table;
+	-- Quoted: callers paste these names into SQL, and the prefix is admin-writable.
+	v_prev_table := pgque.quote_fqname(v_batch.queue_data_pfx || '_'
+		|| (v_batch.queue_cur_table + v_batch.queue_ntables - 1) % v_batch.queue_ntables);
+	v_cur_table := pgque.quote_fqname(v_batch.queue_data_pfx || '_' || v_batch.queue_cur_table);
 	IF v_batch.hi < v_batch.queue_switch_step1 THEN
 		-- The batch ended before the last switch: all its writers used the old table.
 		RETURN NEXT v_prev_table;
@@ -323,7 +324,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.finish_batch(x_batch_id bigint)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_sub record;

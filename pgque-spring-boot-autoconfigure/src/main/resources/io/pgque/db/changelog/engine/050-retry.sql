@@ -10,7 +10,7 @@
 CREATE OR REPLACE FUNCTION pgque.event_retry(x_batch_id bigint, x_event_id bigint, x_retry_time timestamptz)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_sub record;
@@ -44,7 +44,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.event_retry(x_batch_id bigint, x_event_id bigint, x_retry_seconds integer)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF x_retry_seconds IS NULL OR x_retry_seconds < 0 THEN
@@ -60,7 +60,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.batch_retry(i_batch_id bigint, i_retry_seconds integer)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_sub record;
@@ -92,7 +92,7 @@ CREATE OR REPLACE FUNCTION pgque.event_retry_raw(x_queue text, x_consumer text, 
 		x_ev_extra2 text, x_ev_extra3 text, x_ev_extra4 text)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_sub record;

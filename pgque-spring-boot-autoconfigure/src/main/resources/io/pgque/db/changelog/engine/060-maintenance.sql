@@ -51,7 +51,7 @@ BEGIN
 	END IF;
 
 	v_next := (v_queue.queue_cur_table + 1) % v_queue.queue_ntables;
-	v_table := v_queue.queue_data_pfx || '_' || v_next;
+	v_table := pgque.quote_fqname(v_queue.queue_data_pfx || '_' || v_next);
 	BEGIN
 		EXECUTE 'LOCK TABLE ' || v_table || ' IN ACCESS EXCLUSIVE MODE NOWAIT';
 	EXCEPTION WHEN lock_not_available THEN
@@ -147,7 +147,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.maint()
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_op record;

@@ -10,7 +10,7 @@
 CREATE OR REPLACE FUNCTION pgque.insert_event_bulk(queue_name text, ev_type text, ev_data_list text[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_target record;
@@ -38,7 +38,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, payload text)
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.insert_event($1, 'default', $2, NULL, NULL, NULL, NULL)
 $$;
@@ -48,7 +48,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, payload jsonb)
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.insert_event($1, 'default', $2::text, NULL, NULL, NULL, NULL)
 $$;
@@ -57,7 +57,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, type_name text, payload text)
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.insert_event($1, $2, $3, NULL, NULL, NULL, NULL)
 $$;
@@ -66,7 +66,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, type_name text, payload jsonb)
 RETURNS bigint
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.insert_event($1, $2, $3::text, NULL, NULL, NULL, NULL)
 $$;
@@ -77,7 +77,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads text[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF payloads IS NULL THEN
@@ -94,7 +94,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads jsonb[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF payloads IS NULL THEN
@@ -112,7 +112,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, payloads text[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF payloads IS NULL THEN
@@ -129,7 +129,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, payloads jsonb[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF payloads IS NULL THEN

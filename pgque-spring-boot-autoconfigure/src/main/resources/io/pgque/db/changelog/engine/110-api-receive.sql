@@ -21,7 +21,7 @@ CREATE TYPE pgque.message AS (
 CREATE OR REPLACE FUNCTION pgque.subscribe(queue text, consumer text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.register_consumer($1, $2)
 $$;
@@ -30,7 +30,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.unsubscribe(queue text, consumer text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.unregister_consumer($1, $2)
 $$;
@@ -45,7 +45,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.receive(i_queue text, i_consumer text, i_max_return int DEFAULT 100)
 RETURNS SETOF pgque.message
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_batch_id bigint;
@@ -76,7 +76,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.ack(i_batch_id bigint)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.finish_batch($1)
 $$;
@@ -90,7 +90,7 @@ CREATE OR REPLACE FUNCTION pgque.nack(i_batch_id bigint, i_msg pgque.message,
 		i_retry_after interval DEFAULT '60 seconds', i_reason text DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_max_retries int4;

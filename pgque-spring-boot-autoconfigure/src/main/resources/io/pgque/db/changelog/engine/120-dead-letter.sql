@@ -13,7 +13,7 @@ CREATE OR REPLACE FUNCTION pgque.event_dead(i_batch_id bigint, i_event_id bigint
 		i_ev_extra4 text DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_sub record;
@@ -45,7 +45,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.dlq_inspect(i_queue_name text, i_limit_count int DEFAULT 100)
 RETURNS SETOF pgque.dead_letter
 LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT d.*
 	FROM pgque.dead_letter d
@@ -62,7 +62,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.dlq_replay(i_dead_letter_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_dead record;
@@ -89,7 +89,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.dlq_replay_all(i_queue_name text,
 		OUT replayed bigint, OUT failed bigint, OUT first_error text)
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_dl_id bigint;
@@ -121,7 +121,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.dlq_purge(i_queue_name text, i_older_than interval DEFAULT '30 days')
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_count integer;

@@ -9,7 +9,7 @@
 CREATE OR REPLACE FUNCTION pgque.set_queue_config(x_queue_name text, x_param_name text, x_param_value text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_queue_id int4;
@@ -68,7 +68,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.version()
 RETURNS text
 LANGUAGE sql IMMUTABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT '0.2.0'::text
 $$;
@@ -79,7 +79,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.status()
 RETURNS TABLE (component text, status text, detail text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_config pgque.config%ROWTYPE;
@@ -114,7 +114,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.uninstall()
 RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog
+SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron')

@@ -59,19 +59,22 @@ END
 $$;
 
 --changeset pgque:grants-schema runAlways:true runOnChange:true splitStatements:false
--- admin needs CREATE (e.g. for its own extra-maintenance functions).
+-- Only the owner may CREATE in pgque: the security-definer functions search it before
+-- pg_catalog, so any object planted there would run with the owner's rights. The
+-- admin's own extra-maintenance functions are created by the owner and listed in
+-- queue_extra_maint (maint() runs only functions of its own owner). Earlier versions
+-- granted the admin ALL, so CREATE is revoked from every role explicitly.
 DO $$
 DECLARE
 	v_role text;
 BEGIN
+	REVOKE CREATE ON SCHEMA pgque FROM PUBLIC;
 	GRANT USAGE ON SCHEMA pgque TO PUBLIC;
-	FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer']) r
+	FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r
 			WHERE pg_catalog.to_regrole(r) IS NOT NULL LOOP
+		EXECUTE pg_catalog.format('REVOKE CREATE ON SCHEMA pgque FROM %I', v_role);
 		EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA pgque TO %I', v_role);
 	END LOOP;
-	IF pg_catalog.to_regrole('pgque_admin') IS NOT NULL THEN
-		GRANT ALL ON SCHEMA pgque TO pgque_admin;
-	END IF;
 END
 $$;
 
@@ -87,6 +90,8 @@ DECLARE
 	v_role text;
 BEGIN
 	REVOKE ALL ON ALL TABLES IN SCHEMA pgque FROM PUBLIC;
+	-- Earlier versions let PUBLIC read every queue's sequences.
+	REVOKE ALL ON ALL SEQUENCES IN SCHEMA pgque FROM PUBLIC;
 	IF pg_catalog.to_regrole('pgque_reader') IS NOT NULL THEN
 		GRANT SELECT ON ALL TABLES IN SCHEMA pgque TO pgque_reader;
 	END IF;
@@ -114,7 +119,7 @@ $$;
 -- both) everything else, except the owner-only functions. Rebuilt from scratch in one
 -- transaction, so a function moved to another role loses its old grant.
 -- batch_event_sql and batch_event_tables go to the reader too: get_batch_events runs
--- with the caller's rights and calls them.
+-- with the caller's rights and calls them (and they call quote_fqname).
 DO $$
 DECLARE
 	v_routine record;
@@ -134,7 +139,7 @@ BEGIN
 			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
-					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'finish_batch',
+					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'quote_fqname', 'finish_batch',
 					'event_retry',
 					'receive', 'ack', 'nack', 'get_queue_info', 'get_consumer_info', 'get_batch_info', 'version',
 					'dlq_inspect', 'register_subconsumer', 'unregister_subconsumer', 'subscribe_subconsumer',
