@@ -30,7 +30,8 @@ class PgqueTestSupportDrainTests {
 
 	@Test
 	void drainWaitsForEveryConsumerAndEveryRetry() {
-		// the test classes share one cached context (and database): count what this test adds
+		// the test classes share one cached context (and database): count what this test
+		// adds
 		int deadLettersBefore = this.support.deadLetters("greetings").size();
 		this.pgque.send("greetings", "hello");
 		this.pgque.send("greetings", "boom");
