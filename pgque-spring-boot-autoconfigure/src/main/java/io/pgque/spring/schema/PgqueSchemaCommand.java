@@ -43,7 +43,17 @@ public final class PgqueSchemaCommand {
 			case "uninstall" -> new JdbcTemplate(dataSource).execute("SELECT pgque.uninstall()");
 			default -> usage("unknown command '" + args[0] + "'");
 		}
-		System.out.println("pgque: " + args[0] + " done on " + url);
+		System.out.println("pgque: " + args[0] + " done on " + withoutSecrets(url));
+	}
+
+	/**
+	 * A JDBC URL fit for a log: a password given in it ({@code password=...} or
+	 * {@code //user:password@host}) is masked.
+	 * @param url the URL
+	 * @return the URL without its password
+	 */
+	static String withoutSecrets(String url) {
+		return url.replaceAll("(?i)(password=)[^&;]*", "$1***").replaceAll("(//[^/:@]*:)[^/@]*@", "$1***@");
 	}
 
 	private static String setting(String property, String variable) {

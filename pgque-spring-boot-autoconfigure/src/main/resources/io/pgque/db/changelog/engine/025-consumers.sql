@@ -16,8 +16,14 @@ DECLARE
 	v_consumer_id int4;
 	v_tick bigint;
 BEGIN
-	IF x_consumer_name IS NULL OR x_consumer_name = '' THEN
-		RAISE EXCEPTION 'consumer name must not be null or empty';
+	IF x_consumer_name IS NULL OR pg_catalog.btrim(x_consumer_name, E' \t\r\n\f') = '' THEN
+		RAISE EXCEPTION 'consumer name must not be null, empty or blank';
+	END IF;
+	-- Far above any real name, far below the unique index's row limit (~2.7 kB), whose
+	-- own error would not say which name is at fault.
+	IF pg_catalog.octet_length(x_consumer_name) > 255 THEN
+		RAISE EXCEPTION 'consumer name too long (% bytes, at most 255): %...',
+			pg_catalog.octet_length(x_consumer_name), pg_catalog.left(x_consumer_name, 40);
 	END IF;
 	SELECT queue_id INTO v_queue_id FROM pgque.queue WHERE queue_name = x_queue_name;
 	IF NOT FOUND THEN

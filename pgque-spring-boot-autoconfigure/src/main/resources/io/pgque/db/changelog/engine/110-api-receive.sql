@@ -96,6 +96,11 @@ DECLARE
 	v_max_retries int4;
 	v_event record;
 BEGIN
+	-- event_retry takes whole seconds as an integer: say so instead of overflowing.
+	IF i_retry_after > interval '2147483647 seconds' THEN
+		RAISE EXCEPTION 'nack: retry delay % is too long (at most 2147483647 seconds, about 68 years)',
+			i_retry_after;
+	END IF;
 	SELECT coalesce(q.queue_max_retries, 5) INTO v_max_retries
 	FROM pgque.subscription s
 	JOIN pgque.queue q ON q.queue_id = s.sub_queue

@@ -126,6 +126,10 @@ AS $$
 DECLARE
 	v_count integer;
 BEGIN
+	-- A negative age would reach into the future and purge everything.
+	IF i_older_than < interval '0' THEN
+		RAISE EXCEPTION 'dlq_purge: older-than interval must not be negative: %', i_older_than;
+	END IF;
 	DELETE FROM pgque.dead_letter d
 	USING pgque.queue q
 	WHERE q.queue_id = d.dl_queue_id AND q.queue_name = i_queue_name AND d.dl_time < now() - i_older_than;
