@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import io.pgque.spring.core.PgqueLogText;
 import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
@@ -224,12 +225,12 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		for (PgqueMessage message : unit.messages()) {
 			switch (this.context.options().unknownTypePolicy()) {
 				case LOG_AND_ACKNOWLEDGE -> logger.warn("No @PgqueListener method of " + this.jdbc.queue() + "/"
-						+ this.jdbc.consumer() + " handles event type '" + message.type() + "'; acknowledging event "
-						+ message.id() + " without handling it");
+						+ this.jdbc.consumer() + " handles event type '" + PgqueLogText.of(message.type())
+						+ "'; acknowledging event " + message.id() + " without handling it");
 				case ACKNOWLEDGE -> {
 				}
 				case DEAD_LETTER -> settle(batchId, message.id(), new PgqueFailureDecision(Action.DEAD_LETTER,
-						Duration.ZERO, "no listener for event type '" + message.type() + "'"));
+						Duration.ZERO, "no listener for event type '" + PgqueLogText.of(message.type()) + "'"));
 			}
 		}
 	}
