@@ -30,28 +30,20 @@ final class PgqueContainerSignals {
 	 * Get ready for a new worker: not stopping, and look for a batch at once.
 	 */
 	void reset() {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			this.stopRequested = false;
 			this.wakeUpPending = true;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	/**
 	 * Ask the worker to stop; cuts every wait short.
 	 */
 	void requestStop() {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			this.stopRequested = true;
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	boolean isStopRequested() {
@@ -62,37 +54,21 @@ final class PgqueContainerSignals {
 	 * Look for a batch now; ends a {@link #await(Duration, boolean) wakeable} wait.
 	 */
 	void wakeUp() {
-		this.lock.lock();
-		try {
+		locked(() -> {
 			this.wakeUpPending = true;
 			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		});
 	}
 
 	/**
 	 * Wake any waiter to re-check its state (pause or resume).
 	 */
 	void changed() {
-		this.lock.lock();
-		try {
-			this.changed.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		locked(this.changed::signalAll);
 	}
 
 	void clearWakeUp() {
-		this.lock.lock();
-		try {
-			this.wakeUpPending = false;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		locked(() -> this.wakeUpPending = false);
 	}
 
 	/**
@@ -143,6 +119,18 @@ final class PgqueContainerSignals {
 	 */
 	boolean isAbandoned() {
 		return Thread.currentThread() == this.abandonedWorker;
+	}
+
+	// Every change a waiter checks happens under the lock, so no signal falls between a
+	// waiter's check and its wait.
+	private void locked(Runnable change) {
+		this.lock.lock();
+		try {
+			change.run();
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 }
