@@ -4,7 +4,9 @@
 
 --changeset pgque:create_queue runOnChange:true splitStatements:false stripComments:false
 -- Everything happens in the caller's transaction: a failure leaves nothing behind.
--- Two concurrent creations of one name: the second fails on queue_name's unique index.
+-- Two concurrent creations of one name (instances starting together): the second waits
+-- on queue_name's unique index until the first commits, then returns 0 like any call
+-- for an existing queue (or creates it, if the first rolled back).
 CREATE OR REPLACE FUNCTION pgque.create_queue(i_queue_name text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
@@ -37,9 +39,13 @@ BEGIN
 	v_pfx := 'pgque.event_' || v_id;
 	v_event_seq := v_pfx || '_id_seq';
 	v_tick_seq := v_pfx || '_tick_seq';
-	INSERT INTO pgque.queue (queue_id, queue_name, queue_data_pfx, queue_event_seq, queue_tick_seq)
-	VALUES (v_id, i_queue_name, v_pfx, v_event_seq, v_tick_seq)
-	RETURNING queue_ntables INTO v_ntables;
+	BEGIN
+		INSERT INTO pgque.queue (queue_id, queue_name, queue_data_pfx, queue_event_seq, queue_tick_seq)
+		VALUES (v_id, i_queue_name, v_pfx, v_event_seq, v_tick_seq)
+		RETURNING queue_ntables INTO v_ntables;
+	EXCEPTION WHEN unique_violation THEN
+		RETURN 0;
+	END;
 
 	EXECUTE 'CREATE SEQUENCE ' || v_event_seq;
 	EXECUTE 'CREATE SEQUENCE ' || v_tick_seq;
