@@ -1,5 +1,6 @@
 package io.pgque.spring.annotation;
 
+import io.pgque.spring.core.PgqueHeader;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -16,8 +17,8 @@ import java.lang.annotation.Target;
  * <p>
  * Method parameters may be: the payload (any type the converter reads, {@code String} or
  * {@code byte[]}), the whole {@link io.pgque.spring.core.PgqueMessage}, metadata marked
- * {@link PgqueHeader}, and a {@link io.pgque.spring.listener.PgqueAcknowledgement} for
- * manual control. A method with a {@code List} parameter is a batch listener: it gets the
+ * {@link PgqueHeader}, and a {@link io.pgque.spring.core.PgqueAcknowledgement} for manual
+ * control. A method with a {@code List} parameter is a batch listener: it gets the
  * batch's messages (or their payloads) in slices of at most {@link #maxBatchSize()}.
  * <p>
  * String attributes accept property placeholders ({@code ${...}}) and SpEL

@@ -10,6 +10,7 @@ import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.convert.PgqueTextPayloadConverter;
 import io.pgque.spring.convert.PgqueTypeMapper;
 import io.pgque.spring.core.PgqueAdminOperations;
+import io.pgque.spring.core.PgqueNames;
 import io.pgque.spring.core.PgqueOperations;
 import io.pgque.spring.core.PgqueQueue;
 import io.pgque.spring.core.PgqueQueueDeclarer;
@@ -70,6 +71,7 @@ public final class PgqueAutoConfiguration {
 		@ConditionalOnMissingBean
 		PgqueTypeMapper pgqueTypeMapper(PgqueProperties properties) {
 			PgqueProperties.Template template = properties.getTemplate();
+			template.getTypeMappings().keySet().forEach(PgqueNames::requireType);
 			return new PgqueTypeMapper(template.getTypeNaming(), template.getTypeMappings());
 		}
 

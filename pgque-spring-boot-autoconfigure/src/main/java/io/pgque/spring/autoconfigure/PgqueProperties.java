@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgque.spring.convert.PgqueTypeNaming;
-import io.pgque.spring.listener.PgqueTransactionMode;
-import io.pgque.spring.listener.PgqueUnknownTypePolicy;
+import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
+import io.pgque.spring.listener.pipeline.PgqueUnknownTypePolicy;
 import io.pgque.spring.schema.PgqueSchemaMode;
 import io.pgque.spring.ticker.PgqueTickerMode;
 import org.jspecify.annotations.Nullable;

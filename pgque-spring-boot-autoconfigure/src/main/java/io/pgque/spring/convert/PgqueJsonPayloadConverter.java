@@ -2,7 +2,6 @@ package io.pgque.spring.convert;
 
 import java.lang.reflect.Type;
 
-import io.pgque.spring.core.PgqueConversionException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;

@@ -6,7 +6,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
-import io.pgque.spring.core.PgqueConversionException;
 import org.jspecify.annotations.Nullable;
 
 /**

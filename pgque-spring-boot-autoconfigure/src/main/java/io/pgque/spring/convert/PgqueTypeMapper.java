@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
-import io.pgque.spring.core.PgqueNames;
-
 /**
  * Maps Java classes to event type names and back: an explicit mapping table first, then
  * the {@link PgqueTypeNaming} strategy. Generic containers (strings, bytes, maps,
@@ -30,13 +28,13 @@ public class PgqueTypeMapper {
 	/**
 	 * Create a mapper.
 	 * @param naming the strategy for classes not in the table
-	 * @param mappings type name to class; a class may appear once only
+	 * @param mappings type name to class; a class may appear once only (names are checked
+	 * where they are configured and again when sent)
 	 */
 	public PgqueTypeMapper(PgqueTypeNaming naming, Map<String, Class<?>> mappings) {
 		this.naming = naming;
 		this.classesByType = Map.copyOf(mappings);
 		mappings.forEach((type, javaType) -> {
-			PgqueNames.requireType(type);
 			String previous = this.typesByClass.putIfAbsent(javaType, type);
 			if (previous != null) {
 				throw new IllegalArgumentException("Class " + javaType.getName() + " is mapped to two PgQue types, '"

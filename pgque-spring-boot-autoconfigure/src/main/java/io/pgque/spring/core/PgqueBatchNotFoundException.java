@@ -1,5 +1,7 @@
 package io.pgque.spring.core;
 
+import io.pgque.spring.PgqueException;
+
 /**
  * Thrown when a call names a batch that is unknown or already finished (acknowledged).
  *

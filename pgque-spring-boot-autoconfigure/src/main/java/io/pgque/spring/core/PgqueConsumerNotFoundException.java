@@ -1,5 +1,7 @@
 package io.pgque.spring.core;
 
+import io.pgque.spring.PgqueException;
+
 /**
  * Thrown when a consumer is not subscribed to the queue a call names.
  *

@@ -1,5 +1,7 @@
 package io.pgque.spring.core;
 
+import io.pgque.spring.PgqueException;
+
 /**
  * Thrown when a dead-letter entry to replay does not exist (any more).
  *

@@ -1,5 +1,6 @@
 package io.pgque.spring.core;
 
+import io.pgque.spring.PgqueException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.pgque.spring.core;
 
+import io.pgque.spring.PgqueException;
 import org.jspecify.annotations.Nullable;
 
 /**

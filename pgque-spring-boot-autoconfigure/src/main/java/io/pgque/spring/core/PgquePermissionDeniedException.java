@@ -1,5 +1,7 @@
 package io.pgque.spring.core;
 
+import io.pgque.spring.PgqueException;
+
 /**
  * Thrown when the database user lacks the engine role a call needs: the engine grants its
  * functions to {@code pgque_reader} (receive, ack, info), {@code pgque_writer} (send,

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import io.pgque.spring.core.PgqueAdminOperations;
 import io.pgque.spring.core.PgqueConsumerInfo;
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 import io.pgque.spring.core.PgqueQueueInfo;
 import org.jspecify.annotations.Nullable;
 

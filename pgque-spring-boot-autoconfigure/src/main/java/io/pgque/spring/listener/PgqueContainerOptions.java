@@ -1,9 +1,11 @@
 package io.pgque.spring.listener;
 
+import io.pgque.spring.listener.pipeline.PgqueUnknownTypePolicy;
+import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import java.time.Duration;
 import java.util.List;
 
-import io.pgque.spring.core.PgqueConversionException;
+import io.pgque.spring.convert.PgqueConversionException;
 import io.pgque.spring.listener.adapter.PgqueArgumentConversionException;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 

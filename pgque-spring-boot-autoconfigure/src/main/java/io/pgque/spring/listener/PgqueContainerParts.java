@@ -1,5 +1,6 @@
 package io.pgque.spring.listener;
 
+import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 

@@ -5,11 +5,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
-import io.pgque.spring.listener.ack.PgqueBatchContext;
-import io.pgque.spring.listener.ack.PgqueBatchProcessor;
-import io.pgque.spring.listener.ack.PgqueBatchProcessors;
-import io.pgque.spring.listener.ack.PgqueBatchResult;
-import io.pgque.spring.listener.ack.PgqueMdc;
+import io.pgque.spring.listener.pipeline.PgqueBatchContext;
+import io.pgque.spring.listener.pipeline.PgqueBatchProcessor;
+import io.pgque.spring.listener.pipeline.PgqueBatchProcessors;
+import io.pgque.spring.listener.pipeline.PgqueBatchResult;
+import io.pgque.spring.listener.pipeline.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueStopContainerException;
@@ -135,8 +135,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 
 	/**
 	 * Subscribe the consumer if needed, listen for ticks and start the worker.
-	 * @throws io.pgque.spring.core.PgqueException if the queue does not exist, or the
-	 * consumer is not subscribed and auto-subscribe is off
+	 * @throws io.pgque.spring.PgqueException if the queue does not exist, or the consumer
+	 * is not subscribed and auto-subscribe is off
 	 */
 	@Override
 	public void start() {
@@ -266,7 +266,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	}
 
 	private PgqueBatchProcessor createProcessor() {
-		PgqueBatchContext context = new PgqueBatchContext(this.parts.jdbc(), this.parts.dispatcher(), this.options,
+		PgqueBatchContext context = new PgqueBatchContext(this.parts.jdbc(), this.parts.dispatcher(),
+				this.options.maxBatchSize(), this.options.retry(), this.options.unknownTypePolicy(),
 				this.parts.errorHandler(), this.signals::sleep, this.signals::isAbandoned, this.parts.transactions(),
 				this.lease);
 		return PgqueBatchProcessors.create(this.parts.transactionMode(), context);

@@ -1,6 +1,6 @@
 package io.pgque.spring.schema;
 
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 
 /**
  * Thrown when the engine cannot be installed, patched or validated.

@@ -1,6 +1,6 @@
 package io.pgque.spring.ticker;
 
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 
 /**
  * Thrown at start-up when the ticker cannot run as configured, e.g.

@@ -1,5 +1,7 @@
 package io.pgque.spring.core;
 
+import io.pgque.spring.convert.PgqueConversionException;
+import io.pgque.spring.PgqueException;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.core.PgqueHeader;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.test.PgqueTestDatabase;

@@ -1,5 +1,6 @@
 package io.pgque.spring.listener;
 
+import io.pgque.spring.core.PgqueAcknowledgement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
-import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.core.PgqueHeader;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterEach;

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.core.PgqueHeader;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterEach;

@@ -1,15 +1,16 @@
 package io.pgque.spring.listener;
 
+import io.pgque.spring.core.PgqueAcknowledgement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
-import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.core.PgqueHeader;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
-import io.pgque.spring.listener.ack.PgqueBatchNotAcknowledgedException;
+import io.pgque.spring.listener.pipeline.PgqueBatchNotAcknowledgedException;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;

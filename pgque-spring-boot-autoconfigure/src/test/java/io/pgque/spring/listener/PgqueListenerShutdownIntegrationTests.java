@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.core.PgqueHeader;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterEach;

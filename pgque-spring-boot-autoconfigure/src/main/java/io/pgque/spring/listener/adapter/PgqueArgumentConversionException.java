@@ -1,6 +1,6 @@
 package io.pgque.spring.listener.adapter;
 
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 
 /**
  * A message's payload could not be converted to the listener method's parameter type. Not

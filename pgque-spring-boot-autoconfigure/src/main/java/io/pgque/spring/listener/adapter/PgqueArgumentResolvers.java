@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-import io.pgque.spring.annotation.PgqueHeader;
+import io.pgque.spring.core.PgqueHeader;
 import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.core.PgqueMessage;
-import io.pgque.spring.listener.PgqueAcknowledgement;
+import io.pgque.spring.core.PgqueAcknowledgement;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.MethodParameter;

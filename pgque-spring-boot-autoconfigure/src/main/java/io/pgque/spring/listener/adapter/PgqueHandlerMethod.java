@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import io.pgque.spring.convert.PgquePayloadConverter;
-import io.pgque.spring.listener.PgqueAcknowledgement;
+import io.pgque.spring.core.PgqueAcknowledgement;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import org.jspecify.annotations.Nullable;

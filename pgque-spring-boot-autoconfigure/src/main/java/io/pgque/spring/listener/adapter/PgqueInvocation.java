@@ -3,7 +3,7 @@ package io.pgque.spring.listener.adapter;
 import java.util.List;
 
 import io.pgque.spring.core.PgqueMessage;
-import io.pgque.spring.listener.PgqueAcknowledgement;
+import io.pgque.spring.core.PgqueAcknowledgement;
 
 /**
  * What one call of a listener method gets: one message (or a slice of a batch, for batch

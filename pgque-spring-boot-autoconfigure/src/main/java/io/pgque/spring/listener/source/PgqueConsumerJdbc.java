@@ -14,7 +14,7 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 import io.pgque.spring.core.PgqueMessage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;

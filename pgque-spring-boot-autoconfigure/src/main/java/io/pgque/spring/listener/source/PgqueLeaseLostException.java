@@ -1,6 +1,6 @@
 package io.pgque.spring.listener.source;
 
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 
 /**
  * The session that held a container's lease no longer holds the lock: the container must

@@ -1,6 +1,6 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 
 /**
  * A batch was given up because its container stopped and the batch did not finish within

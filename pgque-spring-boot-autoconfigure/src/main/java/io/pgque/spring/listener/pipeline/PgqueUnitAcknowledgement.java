@@ -1,11 +1,11 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.pgque.spring.core.PgqueMessage;
-import io.pgque.spring.listener.PgqueAcknowledgement;
+import io.pgque.spring.core.PgqueAcknowledgement;
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.error.PgqueFailureDecision.Action;

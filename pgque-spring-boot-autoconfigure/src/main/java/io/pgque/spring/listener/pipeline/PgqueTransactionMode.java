@@ -1,4 +1,4 @@
-package io.pgque.spring.listener;
+package io.pgque.spring.listener.pipeline;
 
 /**
  * How a container wraps a batch in transactions.

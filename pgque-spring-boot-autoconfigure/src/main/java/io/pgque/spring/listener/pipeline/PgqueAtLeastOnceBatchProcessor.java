@@ -1,14 +1,14 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
 
 /**
- * {@link io.pgque.spring.listener.PgqueTransactionMode#AT_LEAST_ONCE}: the batch is
- * opened and read in a short transaction, handlers run outside any container transaction,
- * nacks and the final ack commit on their own. A crash before the ack re-delivers the
- * batch.
+ * {@link io.pgque.spring.listener.pipeline.PgqueTransactionMode#AT_LEAST_ONCE}: the batch
+ * is opened and read in a short transaction, handlers run outside any container
+ * transaction, nacks and the final ack commit on their own. A crash before the ack
+ * re-delivers the batch.
  *
  * @author pgque-spring-boot authors
  */

@@ -1,4 +1,4 @@
-package io.pgque.spring.listener;
+package io.pgque.spring.core;
 
 import java.time.Duration;
 

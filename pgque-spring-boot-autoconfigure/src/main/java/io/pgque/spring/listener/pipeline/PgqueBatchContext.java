@@ -1,11 +1,11 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 import java.util.function.BooleanSupplier;
 
-import io.pgque.spring.listener.PgqueContainerOptions;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueBackOffSleeper;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueLease;
 import org.jspecify.annotations.Nullable;
@@ -17,7 +17,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * @param jdbc the consumer's SQL
  * @param dispatcher the handlers
- * @param options the container options
+ * @param maxBatchSize the most messages a batch listener is called with at once
+ * @param retry the retry settings of handlers that name none of their own
+ * @param unknownTypePolicy what to do with events no handler takes
  * @param errorHandler the error handler
  * @param sleeper sleeps between in-place attempts
  * @param abandoned whether the calling worker's batch was given up at shutdown (its
@@ -27,8 +29,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * @param lease the lease checked when a batch is opened, or {@code null} for no check
  * @author pgque-spring-boot authors
  */
-public record PgqueBatchContext(PgqueConsumerJdbc jdbc, PgqueHandlerDispatcher dispatcher,
-		PgqueContainerOptions options, PgqueErrorHandler errorHandler, PgqueBackOffSleeper sleeper,
-		BooleanSupplier abandoned, TransactionTemplate transactions, @Nullable PgqueLease lease) {
+public record PgqueBatchContext(PgqueConsumerJdbc jdbc, PgqueHandlerDispatcher dispatcher, int maxBatchSize,
+		PgqueRetrySettings retry, PgqueUnknownTypePolicy unknownTypePolicy, PgqueErrorHandler errorHandler,
+		PgqueBackOffSleeper sleeper, BooleanSupplier abandoned, TransactionTemplate transactions,
+		@Nullable PgqueLease lease) {
 
 }

@@ -1,4 +1,4 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,14 +1,14 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 import io.pgque.spring.listener.adapter.PgqueDispatchUnit;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
 
 /**
- * {@link io.pgque.spring.listener.PgqueTransactionMode#SAVEPOINT}: the whole batch in one
- * transaction; a savepoint before each call, rolled back when the call fails, so the ack
- * commits together with the writes of every handler that succeeded and none of those that
- * failed. Savepoints are set lazily (see {@link PgqueLazySavepoints}): a handler that
- * does not use the database adds no round trip.
+ * {@link io.pgque.spring.listener.pipeline.PgqueTransactionMode#SAVEPOINT}: the whole
+ * batch in one transaction; a savepoint before each call, rolled back when the call
+ * fails, so the ack commits together with the writes of every handler that succeeded and
+ * none of those that failed. Savepoints are set lazily (see {@link PgqueLazySavepoints}):
+ * a handler that does not use the database adds no round trip.
  *
  * @author pgque-spring-boot authors
  */

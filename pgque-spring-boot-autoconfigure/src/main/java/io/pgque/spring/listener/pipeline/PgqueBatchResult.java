@@ -1,4 +1,4 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 /**
  * What processing the consumer's next batch did.

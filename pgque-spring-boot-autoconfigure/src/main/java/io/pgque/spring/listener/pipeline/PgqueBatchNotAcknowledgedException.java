@@ -1,6 +1,6 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
-import io.pgque.spring.core.PgqueException;
+import io.pgque.spring.PgqueException;
 
 /**
  * A listener that acknowledges manually did not acknowledge its batch; the batch is

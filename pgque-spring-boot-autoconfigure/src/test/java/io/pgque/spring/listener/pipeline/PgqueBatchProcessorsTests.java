@@ -1,6 +1,5 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
-import io.pgque.spring.listener.PgqueTransactionMode;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;

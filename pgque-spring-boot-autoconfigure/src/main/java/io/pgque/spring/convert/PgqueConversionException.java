@@ -1,4 +1,6 @@
-package io.pgque.spring.core;
+package io.pgque.spring.convert;
+
+import io.pgque.spring.PgqueException;
 
 /**
  * Thrown when a payload cannot be converted: to its stored form before sending (nothing

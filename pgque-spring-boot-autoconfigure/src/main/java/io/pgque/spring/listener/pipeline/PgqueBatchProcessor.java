@@ -1,9 +1,9 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 /**
  * Processes one batch of a consumer: open it, dispatch its messages in event-id order,
  * settle failures, ack. One implementation per
- * {@link io.pgque.spring.listener.PgqueTransactionMode}.
+ * {@link io.pgque.spring.listener.pipeline.PgqueTransactionMode}.
  *
  * @author pgque-spring-boot authors
  */

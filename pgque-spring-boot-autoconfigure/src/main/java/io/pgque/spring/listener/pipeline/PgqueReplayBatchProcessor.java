@@ -1,4 +1,4 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -9,9 +9,9 @@ import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
 
 /**
- * {@link io.pgque.spring.listener.PgqueTransactionMode#REPLAY}: the whole batch in one
- * transaction, without savepoints, for transaction managers that cannot roll back part of
- * a transaction (JPA: a savepoint would not undo changes held in the persistence
+ * {@link io.pgque.spring.listener.pipeline.PgqueTransactionMode#REPLAY}: the whole batch
+ * in one transaction, without savepoints, for transaction managers that cannot roll back
+ * part of a transaction (JPA: a savepoint would not undo changes held in the persistence
  * context).
  * <p>
  * When a call fails, the whole transaction rolls back, so no write of the failed call can

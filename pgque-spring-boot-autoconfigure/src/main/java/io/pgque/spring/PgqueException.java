@@ -1,4 +1,4 @@
-package io.pgque.spring.core;
+package io.pgque.spring;
 
 /**
  * Base of the exceptions PgQue operations throw instead of raw SQL errors.

@@ -1,6 +1,4 @@
-package io.pgque.spring.listener.ack;
-
-import io.pgque.spring.listener.PgqueTransactionMode;
+package io.pgque.spring.listener.pipeline;
 
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;

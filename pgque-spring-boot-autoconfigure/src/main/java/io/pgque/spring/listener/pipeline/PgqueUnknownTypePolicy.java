@@ -1,4 +1,4 @@
-package io.pgque.spring.listener;
+package io.pgque.spring.listener.pipeline;
 
 /**
  * What a container does with an event whose type no listener method handles.

@@ -1,4 +1,4 @@
-package io.pgque.spring.listener.ack;
+package io.pgque.spring.listener.pipeline;
 
 import java.time.Duration;
 import java.util.List;
@@ -72,7 +72,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	}
 
 	protected List<PgqueDispatchUnit> units(PgqueOpenBatch batch) {
-		return this.context.dispatcher().units(batch.messages(), this.context.options().maxBatchSize());
+		return this.context.dispatcher().units(batch.messages(), this.context.maxBatchSize());
 	}
 
 	protected void invoke(PgqueDispatchUnit unit, PgqueUnitAcknowledgement acknowledgement) throws Exception {
@@ -175,7 +175,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	protected PgqueRetrySettings retry(PgqueDispatchUnit unit) {
 		PgqueHandlerMethod handler = unit.handler();
 		PgqueRetrySettings retry = (handler != null) ? handler.retry() : null;
-		return (retry != null) ? retry : this.context.options().retry();
+		return (retry != null) ? retry : this.context.retry();
 	}
 
 	protected String describe(PgqueDispatchUnit unit) {
@@ -223,7 +223,7 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 */
 	protected void unknownType(long batchId, PgqueDispatchUnit unit) {
 		for (PgqueMessage message : unit.messages()) {
-			switch (this.context.options().unknownTypePolicy()) {
+			switch (this.context.unknownTypePolicy()) {
 				case LOG_AND_ACKNOWLEDGE -> logger.warn("No @PgqueListener method of " + this.jdbc.queue() + "/"
 						+ this.jdbc.consumer() + " handles event type '" + PgqueLogText.of(message.type())
 						+ "'; acknowledging event " + message.id() + " without handling it");

@@ -1,4 +1,4 @@
-package io.pgque.spring.annotation;
+package io.pgque.spring.core;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
