@@ -14,6 +14,7 @@ import io.pgque.spring.core.PgqueNames;
 import io.pgque.spring.core.PgqueOperations;
 import io.pgque.spring.core.PgqueQueue;
 import io.pgque.spring.core.PgqueQueueDeclarer;
+import io.pgque.spring.core.PgqueSendObserver;
 import io.pgque.spring.core.PgqueTemplate;
 import io.pgque.spring.schema.PgqueSchemaInitializer;
 import liquibase.Liquibase;
@@ -79,8 +80,13 @@ public final class PgqueAutoConfiguration {
 		@ConditionalOnMissingBean(PgqueOperations.class)
 		@DependsOnDatabaseInitialization
 		PgqueTemplate pgqueTemplate(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-				ObjectProvider<DataSource> dataSource, PgquePayloadConverter pgquePayloadConverter) {
-			return new PgqueTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource), pgquePayloadConverter);
+				ObjectProvider<DataSource> dataSource, PgquePayloadConverter pgquePayloadConverter,
+				ObjectProvider<PgqueSendObserver> sendObservers) {
+			PgqueTemplate template = new PgqueTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource),
+					pgquePayloadConverter);
+			// metrics and observations, when their auto-configurations declared them
+			template.setSendObserver(PgqueSendObserver.of(sendObservers.orderedStream().toList()));
+			return template;
 		}
 
 		@Bean

@@ -3,6 +3,7 @@ package io.pgque.spring.autoconfigure;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgque.spring.core.PgqueAdminOperations;
 import io.pgque.spring.metrics.PgqueMetrics;
+import io.pgque.spring.metrics.PgqueSendMetrics;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -15,7 +16,7 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 
 /**
- * Micrometer gauges of queues and consumers ({@code pgque.metrics.enabled}).
+ * Micrometer meters of queues, consumers, sends and listeners ({@code pgque.metrics.enabled}).
  *
  * @author pgque-spring-boot authors
  */
@@ -31,6 +32,12 @@ public final class PgqueMetricsAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	PgqueMetrics pgqueMetrics(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties) {
 		return new PgqueMetrics(pgqueAdminOperations, properties.getMetrics().getRefreshInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgqueSendMetrics pgqueSendMetrics(MeterRegistry meterRegistry) {
+		return new PgqueSendMetrics(meterRegistry);
 	}
 
 }
