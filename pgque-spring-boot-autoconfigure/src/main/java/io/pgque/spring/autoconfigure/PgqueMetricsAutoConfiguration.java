@@ -16,7 +16,8 @@ import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitializat
 import org.springframework.context.annotation.Bean;
 
 /**
- * Micrometer meters of queues, consumers, sends and listeners ({@code pgque.metrics.enabled}).
+ * Micrometer meters of queues, consumers, sends and listeners
+ * ({@code pgque.metrics.enabled}).
  *
  * @author pgque-spring-boot authors
  */

@@ -93,8 +93,8 @@ public interface PgqueSendObserver {
 		};
 
 		/**
-		 * The trace context to store with the events, in the {@code ev_extra4} format
-		 * of docs/operations.md.
+		 * The trace context to store with the events, in the {@code ev_extra4} format of
+		 * docs/operations.md.
 		 * @return the context, or {@code null} to store none
 		 */
 		default @Nullable String traceContext() {
@@ -102,8 +102,7 @@ public interface PgqueSendObserver {
 		}
 
 		/**
-		 * The events were sent (not yet committed when the caller's transaction is
-		 * open).
+		 * The events were sent (not yet committed when the caller's transaction is open).
 		 * @param eventIds their ids
 		 */
 		default void sent(List<Long> eventIds) {

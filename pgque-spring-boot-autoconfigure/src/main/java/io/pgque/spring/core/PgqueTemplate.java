@@ -179,8 +179,9 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		String[] contents = payloads.stream().map(PgquePayload::content).toArray(String[]::new);
 		String type = types.get(0);
 		boolean oneType = types.stream().allMatch(type::equals);
-		return observed(queue, oneType ? type : "mixed", payloads.size(), (trace) -> (trace != null)
-				? sendBatchTraced(queue, types, json, contents, trace) : sendBatchUntraced(queue, types, json, contents));
+		return observed(queue, oneType ? type : "mixed", payloads.size(),
+				(trace) -> (trace != null) ? sendBatchTraced(queue, types, json, contents, trace)
+						: sendBatchUntraced(queue, types, json, contents));
 	}
 
 	private List<Long> sendBatchUntraced(String queue, List<String> types, boolean json, String[] contents) {
@@ -205,8 +206,9 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 			String trace) {
 		String sql = json ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
 		String[] typeArray = types.toArray(String[]::new);
-		return run("sendBatch", queue, null, null, () -> requireResult(
-				this.jdbc.query(sql, IDS, queue, trace, textArray(typeArray), textArray(contents)), sql));
+		return run("sendBatch", queue, null, null,
+				() -> requireResult(this.jdbc.query(sql, IDS, queue, trace, textArray(typeArray), textArray(contents)),
+						sql));
 	}
 
 	private static SqlTypeValue textArray(@Nullable String[] values) {

@@ -40,8 +40,8 @@ import org.springframework.boot.convert.DurationStyle;
  * containers;</li>
  * <li>{@code GET /actuator/pgque/{queue}?page=0&size=20}: a queue, its consumers and a
  * page of its dead letters, newest first;</li>
- * <li>{@code POST /actuator/pgque/containers/{id}/{pause|resume|start|stop}} (pause
- * takes an optional {@code duration});</li>
+ * <li>{@code POST /actuator/pgque/containers/{id}/{pause|resume|start|stop}} (pause takes
+ * an optional {@code duration});</li>
  * <li>{@code POST /actuator/pgque/queues/{queue}/{replay|purge|tick}} (purge takes an
  * optional {@code olderThan});</li>
  * <li>{@code POST /actuator/pgque/dead-letters/{id}/replay}.</li>
@@ -95,8 +95,9 @@ public class PgqueEndpoint {
 		int pageNumber = (page != null) ? page : 0;
 		int pageSize = (size != null) ? size : 20;
 		if (pageNumber < 0 || pageSize < 1 || (long) (pageNumber + 1) * pageSize > MAX_PAGE_END) {
-			throw new InvalidEndpointRequestException("page must be 0 or more and size 1 or more, up to the "
-					+ MAX_PAGE_END + "th dead letter", "Bad page");
+			throw new InvalidEndpointRequestException(
+					"page must be 0 or more and size 1 or more, up to the " + MAX_PAGE_END + "th dead letter",
+					"Bad page");
 		}
 		Optional<PgqueQueueInfo> info = this.admin.getQueueInfo(queue);
 		if (info.isEmpty()) {
@@ -143,8 +144,8 @@ public class PgqueEndpoint {
 			case "resume" -> container.resume();
 			case "start" -> container.start();
 			case "stop" -> container.stop();
-			default -> throw invalid("Unknown container action '" + PgqueLogText.of(action)
-					+ "'; use pause, resume, start or stop");
+			default -> throw invalid(
+					"Unknown container action '" + PgqueLogText.of(action) + "'; use pause, resume, start or stop");
 		}
 		return container.getState().jsonName();
 	}
@@ -155,7 +156,8 @@ public class PgqueEndpoint {
 			case "purge" -> this.admin.purgeDeadLetters(queue,
 					(olderThan != null) ? duration(olderThan, "olderThan") : Duration.ZERO);
 			case "tick" -> String.valueOf(this.operations.forceTick(queue));
-			default -> throw invalid("Unknown queue action '" + PgqueLogText.of(action) + "'; use replay, purge or tick");
+			default ->
+				throw invalid("Unknown queue action '" + PgqueLogText.of(action) + "'; use replay, purge or tick");
 		};
 	}
 

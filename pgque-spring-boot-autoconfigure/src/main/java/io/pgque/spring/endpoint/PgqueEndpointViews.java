@@ -43,8 +43,7 @@ public final class PgqueEndpointViews {
 	 * @param page the page number, from 0
 	 * @param size the page size
 	 */
-	public record QueueDetail(Queue queue, List<Consumer> consumers, List<DeadLetter> deadLetters, int page,
-			int size) {
+	public record QueueDetail(Queue queue, List<Consumer> consumers, List<DeadLetter> deadLetters, int page, int size) {
 
 	}
 
@@ -83,8 +82,8 @@ public final class PgqueEndpointViews {
 	 * @param tickerMaxLagSeconds age of the oldest waiting event that makes it tick
 	 * @param tickerIdlePeriodSeconds longest gap between ticks when idle
 	 */
-	public record QueueSettings(int tables, double rotationPeriodSeconds, boolean externalTicker,
-			boolean tickerPaused, int tickerMaxCount, double tickerMaxLagSeconds, double tickerIdlePeriodSeconds) {
+	public record QueueSettings(int tables, double rotationPeriodSeconds, boolean externalTicker, boolean tickerPaused,
+			int tickerMaxCount, double tickerMaxLagSeconds, double tickerIdlePeriodSeconds) {
 
 	}
 

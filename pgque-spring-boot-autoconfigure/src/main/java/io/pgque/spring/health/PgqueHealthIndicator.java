@@ -131,8 +131,7 @@ public class PgqueHealthIndicator extends AbstractHealthIndicator {
 				findings.add(this.rules.failedContainerDown(), "container '" + container.getId() + "' ("
 						+ container.getQueue() + "/" + container.getConsumer() + ") stopped after a failure");
 			}
-			containers.put(container.getId(),
-					Map.of("state", state.jsonName(), "leaseHeld", container.hasLease()));
+			containers.put(container.getId(), Map.of("state", state.jsonName(), "leaseHeld", container.hasLease()));
 		}
 		return containers;
 	}

@@ -17,10 +17,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * Reads a {@link PgqueHealthSnapshot} at bounded cost: two statements whatever the number
- * of queues and consumers, dead letters counted only up to a limit per queue (through
- * the index on the queue, never the whole table), each statement cancelled after a
- * timeout, and the result (or the failure) kept for a while so frequent probes do not
- * each reach the database. Concurrent probes wait for the one reading.
+ * of queues and consumers, dead letters counted only up to a limit per queue (through the
+ * index on the queue, never the whole table), each statement cancelled after a timeout,
+ * and the result (or the failure) kept for a while so frequent probes do not each reach
+ * the database. Concurrent probes wait for the one reading.
  *
  * @author pgque-spring-boot authors
  */
@@ -67,8 +67,7 @@ public class PgqueHealthProbe {
 	 * @param cacheTime how long a result is reused
 	 * @param deadLetterLimit how many dead letters per queue are counted at most
 	 */
-	public PgqueHealthProbe(DataSource dataSource, Duration statementTimeout, Duration cacheTime,
-			int deadLetterLimit) {
+	public PgqueHealthProbe(DataSource dataSource, Duration statementTimeout, Duration cacheTime, int deadLetterLimit) {
 		if (deadLetterLimit < 1) {
 			throw new IllegalArgumentException("pgque.health.dead-letter-count-limit must be at least 1");
 		}

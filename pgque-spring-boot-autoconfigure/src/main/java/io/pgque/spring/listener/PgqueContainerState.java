@@ -13,7 +13,9 @@ public enum PgqueContainerState {
 	/** Started, holds its consumer's lease and takes batches. */
 	RUNNING,
 
-	/** Started, but another instance holds the lease; it takes over when that one goes. */
+	/**
+	 * Started, but another instance holds the lease; it takes over when that one goes.
+	 */
 	STANDBY,
 
 	/** Started and paused (for a while or until resumed); it takes no new batch. */

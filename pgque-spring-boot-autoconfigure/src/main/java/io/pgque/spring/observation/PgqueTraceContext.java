@@ -39,7 +39,8 @@ public final class PgqueTraceContext {
 		}
 		StringBuilder text = new StringBuilder();
 		fields.forEach((name, value) -> {
-			// header values never hold line breaks; drop a field that would break the format
+			// header values never hold line breaks; drop a field that would break the
+			// format
 			if (!name.contains("=") && !name.contains("\n") && !value.contains("\n")) {
 				text.append((text.length() > 0) ? "\n" : "").append(name).append('=').append(value);
 			}
