@@ -2,6 +2,9 @@ package io.pgque.spring.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgque.spring.core.PgqueAdminOperations;
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.metrics.PgqueContainerMetrics;
+import io.pgque.spring.metrics.PgqueListenerMetrics;
 import io.pgque.spring.metrics.PgqueMetrics;
 import io.pgque.spring.metrics.PgqueSendMetrics;
 
@@ -14,6 +17,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterR
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * Micrometer meters of queues, consumers, sends and listeners
@@ -39,6 +43,24 @@ public final class PgqueMetricsAutoConfiguration {
 	@ConditionalOnMissingBean
 	PgqueSendMetrics pgqueSendMetrics(MeterRegistry meterRegistry) {
 		return new PgqueSendMetrics(meterRegistry);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(PgqueListener.class)
+	static class ListenerMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		PgqueListenerMetrics pgqueListenerMetrics(MeterRegistry meterRegistry) {
+			return new PgqueListenerMetrics(meterRegistry);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		PgqueContainerMetrics pgqueContainerMetrics(MeterRegistry meterRegistry) {
+			return new PgqueContainerMetrics(meterRegistry);
+		}
+
 	}
 
 }

@@ -2,6 +2,8 @@ package io.pgque.spring.autoconfigure;
 
 import io.micrometer.observation.ObservationRegistry;
 import io.pgque.spring.core.PgqueOperations;
+import io.pgque.spring.observation.PgqueProcessObservation;
+import io.pgque.spring.observation.PgqueProcessObservationConvention;
 import io.pgque.spring.observation.PgqueSendObservation;
 import io.pgque.spring.observation.PgqueSendObservationConvention;
 
@@ -33,6 +35,13 @@ public final class PgqueObservationAutoConfiguration {
 	PgqueSendObservation pgqueSendObservation(ObservationRegistry observationRegistry,
 			ObjectProvider<PgqueSendObservationConvention> convention) {
 		return new PgqueSendObservation(observationRegistry, convention.getIfUnique());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgqueProcessObservation pgqueProcessObservation(ObservationRegistry observationRegistry,
+			ObjectProvider<PgqueProcessObservationConvention> convention) {
+		return new PgqueProcessObservation(observationRegistry, convention.getIfUnique());
 	}
 
 }

@@ -310,7 +310,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		PgqueBatchContext context = new PgqueBatchContext(this.parts.jdbc(), this.parts.dispatcher(),
 				this.options.maxBatchSize(), this.options.retry(), this.options.unknownTypePolicy(),
 				this.parts.errorHandler(), this.signals::sleep, this.signals::isAbandoned, this.parts.transactions(),
-				this.lease);
+				this.lease, this.parts.observer());
 		return PgqueBatchProcessors.create(this.parts.transactionMode(), context);
 	}
 
