@@ -9,10 +9,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
 
+import io.pgque.spring.PgqueException;
 import io.pgque.spring.core.PgqueErrorTranslator;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -45,6 +47,8 @@ public class PgqueHealthProbe {
 
 	private final JdbcTemplate jdbc;
 
+	private final int timeoutSeconds;
+
 	private final Duration cacheTime;
 
 	private final int deadLetterLimit;
@@ -73,7 +77,8 @@ public class PgqueHealthProbe {
 		}
 		this.jdbc = new JdbcTemplate(dataSource);
 		// the driver cancels the statement from another thread; no extra round trip
-		this.jdbc.setQueryTimeout((int) Math.max(1, (statementTimeout.toMillis() + 999) / 1000));
+		this.timeoutSeconds = (int) Math.max(1, (statementTimeout.toMillis() + 999) / 1000);
+		this.jdbc.setQueryTimeout(this.timeoutSeconds);
 		this.cacheTime = cacheTime;
 		this.deadLetterLimit = deadLetterLimit;
 	}
@@ -105,9 +110,16 @@ public class PgqueHealthProbe {
 			this.snapshot = readNow();
 			this.failure = null;
 		}
+		catch (QueryTimeoutException ex) {
+			this.snapshot = null;
+			this.failure = new PgqueException("PgQue health check: the database did not answer within "
+					+ this.timeoutSeconds + " s (pgque.health.statement-timeout)", ex);
+		}
 		catch (DataAccessException ex) {
 			this.snapshot = null;
-			this.failure = this.errorTranslator.translate("health check", ex, null, null, null);
+			RuntimeException translated = this.errorTranslator.translate("health check", ex, null, null, null);
+			this.failure = (translated instanceof PgqueException) ? translated
+					: new PgqueException("PgQue health check failed: " + ex.getMostSpecificCause().getMessage(), ex);
 		}
 		catch (RuntimeException ex) {
 			this.snapshot = null;
