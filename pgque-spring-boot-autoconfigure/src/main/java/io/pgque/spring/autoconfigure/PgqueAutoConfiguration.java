@@ -34,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Auto-configuration for PgQue: installs the engine into the application's DataSource (or
@@ -84,8 +85,14 @@ public final class PgqueAutoConfiguration {
 				ObjectProvider<PgqueSendObserver> sendObservers) {
 			PgqueTemplate template = new PgqueTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource),
 					pgquePayloadConverter);
-			// metrics and observations, when their auto-configurations declared them
-			template.setSendObserver(PgqueSendObserver.of(sendObservers.orderedStream().toList()));
+			// metrics and observations, when their auto-configurations declared them;
+			// looked
+			// up on the first send, since the ObservationRegistry's handlers may depend
+			// on
+			// beans that need this template
+			SingletonSupplier<PgqueSendObserver> observer = SingletonSupplier
+				.of(() -> PgqueSendObserver.of(sendObservers.orderedStream().toList()));
+			template.setSendObserver((queue, type, count) -> observer.obtain().start(queue, type, count));
 			return template;
 		}
 

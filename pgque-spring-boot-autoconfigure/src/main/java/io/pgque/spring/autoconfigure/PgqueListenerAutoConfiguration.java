@@ -117,8 +117,11 @@ public final class PgqueListenerAutoConfiguration {
 				payloadConverter);
 		PgqueProperties.Listener listener = properties.getListener();
 		configurer.configure(factory);
-		// metrics and observations, when their auto-configurations declared them
-		factory.setListenerObserver(PgqueListenerObserver.of(listenerObservers.orderedStream().toList()));
+		// metrics and observations, when their auto-configurations declared them; looked
+		// up
+		// when the first container starts (see the template's send observer)
+		factory.setListenerObserver(
+				PgqueListenerObserver.lazy(() -> PgqueListenerObserver.of(listenerObservers.orderedStream().toList())));
 		queueDeclarer
 			.ifAvailable((declarer) -> factory.setQueueCreator((queue) -> declarer.declare(PgqueQueue.of(queue))));
 		if (listener.getTransactionManager() != null) {

@@ -1,9 +1,12 @@
 package io.pgque.spring.listener.pipeline;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.pgque.spring.core.PgqueMessage;
 import org.jspecify.annotations.Nullable;
+
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Watches what a listener container's batch processor does: metrics and observations hook
@@ -62,6 +65,33 @@ public interface PgqueListenerObserver {
 			return NONE;
 		}
 		return (observers.size() == 1) ? observers.get(0) : new PgqueCompositeListenerObserver(observers);
+	}
+
+	/**
+	 * An observer found when first used.
+	 * @param observer supplies the observer, called once
+	 * @return an observer delegating to the supplied one
+	 */
+	static PgqueListenerObserver lazy(Supplier<PgqueListenerObserver> observer) {
+		SingletonSupplier<PgqueListenerObserver> once = SingletonSupplier.of(observer);
+		return new PgqueListenerObserver() {
+
+			@Override
+			public void batchOpened(String queue, String consumer, int size) {
+				once.obtain().batchOpened(queue, consumer, size);
+			}
+
+			@Override
+			public void batchFinished(String queue, String consumer, int size, long nanos) {
+				once.obtain().batchFinished(queue, consumer, size, nanos);
+			}
+
+			@Override
+			public Unit unit(String queue, String consumer, List<PgqueMessage> messages) {
+				return once.obtain().unit(queue, consumer, messages);
+			}
+
+		};
 	}
 
 	/**
