@@ -65,9 +65,16 @@ class OperationsTestApplication {
 
 	final AtomicBoolean failBad = new AtomicBoolean(true);
 
-	OperationsTestApplication(PgqueOperations pgque, Tracer tracer) {
+	private final FinishedSpans finishedSpans;
+
+	OperationsTestApplication(PgqueOperations pgque, Tracer tracer, FinishedSpans finishedSpans) {
+		this.finishedSpans = finishedSpans;
 		this.pgque = pgque;
 		this.tracer = tracer;
+	}
+
+	List<MutableSpan> spans() {
+		return this.finishedSpans.spans;
 	}
 
 	static ConfigurableApplicationContext start(PgqueTestDatabase db, String... extraProperties) {
