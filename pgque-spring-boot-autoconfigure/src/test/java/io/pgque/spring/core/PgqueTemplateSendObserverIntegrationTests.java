@@ -72,7 +72,8 @@ class PgqueTemplateSendObserverIntegrationTests {
 		assertThat(messages).extracting(PgqueMessage::id)
 			.containsExactly(single, oneType.get(0), oneType.get(1), mixed.get(0), mixed.get(1));
 		assertThat(messages).allSatisfy((message) -> assertThat(message.extra4()).isEqualTo(TRACE));
-		assertThat(messages).extracting(PgqueMessage::type).containsExactly("Order", "text", "text", "Order", "default");
+		assertThat(messages).extracting(PgqueMessage::type)
+			.containsExactly("Order", "text", "text", "Order", "default");
 		// JSON stored as its canonical text, like the untraced send
 		assertThat(messages.get(0).payload()).isEqualTo("{\"name\": \"one\", \"quantity\": 1}");
 		assertThat(messages.get(2).payload()).isEqualTo("b");
