@@ -7,6 +7,7 @@ import io.pgque.spring.test.PgqueTestDatabase;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
@@ -36,6 +37,14 @@ final class OperationsHttp {
 
 	Map<String, Object> post(String path, Map<String, ?> body) {
 		return this.client.post().uri(path).contentType(MediaType.APPLICATION_JSON).body(body).retrieve().body(JSON);
+	}
+
+	int status(String method, String path) {
+		return this.client.method(HttpMethod.valueOf(method))
+			.uri(path)
+			.contentType(MediaType.APPLICATION_JSON)
+			.body(Map.of())
+			.exchange((request, response) -> response.getStatusCode().value());
 	}
 
 	Map<String, Object> send(String queue, List<String> payloads) {

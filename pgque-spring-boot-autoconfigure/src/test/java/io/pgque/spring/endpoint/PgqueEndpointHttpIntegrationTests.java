@@ -84,6 +84,9 @@ class PgqueEndpointHttpIntegrationTests {
 			.containsKeys("pausedUntil", "currentBatch", "lastError");
 		assertThat(container(overview, "standby")).containsEntry("state", "standby").containsEntry("leaseHeld", false);
 		assertThat(container(overview, "stopper")).containsEntry("state", "stopped");
+		assertThat(http.status("GET", "/actuator/pgque/nosuchqueue")).isEqualTo(404);
+		assertThat(http.status("POST", "/actuator/pgque/containers/nosuchcontainer/pause")).isEqualTo(400);
+		assertThat(http.status("POST", "/actuator/pgque/containers/worker/dance")).isEqualTo(400);
 	}
 
 	@Test
