@@ -2,8 +2,10 @@ package io.pgque.spring.health;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
 import io.pgque.spring.test.PgqueTestDatabase;
 import io.pgque.spring.test.StatementCountingDataSource;
@@ -154,6 +156,36 @@ class PgqueHealthIndicatorIntegrationTests {
 		Health health = indicator.health();
 		assertThat(counting.statements()).isEqualTo(first);
 		assertThat(((Map<?, ?>) health.getDetails().get("queues")).containsKey("later")).isFalse();
+	}
+
+	// without the probe's lock each of the concurrent probes would read (2 statements
+	// each)
+	@Test
+	void concurrentProbesWaitForTheOneReading() throws Exception {
+		StatementCountingDataSource counting = new StatementCountingDataSource(db.dataSource());
+		PgqueHealthIndicator indicator = new PgqueHealthIndicator(
+				new PgqueHealthProbe(counting, Duration.ofSeconds(5), Duration.ofHours(1), 1000),
+				rules(Duration.ofHours(1), null), List::of);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Thread> probes = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			Thread probe = new Thread(() -> {
+				try {
+					start.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+			});
+			probe.start();
+			probes.add(probe);
+		}
+		start.countDown();
+		for (Thread probe : probes) {
+			probe.join();
+		}
+		assertThat(counting.statements()).isEqualTo(2);
 	}
 
 	@Test
