@@ -34,6 +34,9 @@ public final class PgqueBenchmarks {
 	}
 
 	public static void main(String[] args) throws Exception {
+		// no network calls from a benchmark run (Liquibase asks for its analytics
+		// settings)
+		System.setProperty("liquibase.analytics.enabled", "false");
 		int rounds = Integer.getInteger("pgque.bench.rounds", 5);
 		Set<String> only = Set.of(System.getProperty("pgque.bench.only", "engine,template,drain,latency").split(","));
 		ListenerDrainBenchmark drain = new ListenerDrainBenchmark();

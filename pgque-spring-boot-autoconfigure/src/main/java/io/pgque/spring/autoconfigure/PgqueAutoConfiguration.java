@@ -15,6 +15,7 @@ import io.pgque.spring.core.PgqueOperations;
 import io.pgque.spring.core.PgqueQueue;
 import io.pgque.spring.core.PgqueQueueDeclarer;
 import io.pgque.spring.core.PgqueTemplate;
+import io.pgque.spring.schema.PgqueEngineLimits;
 import io.pgque.spring.schema.PgqueSchemaInitializer;
 import liquibase.Liquibase;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,8 +59,10 @@ public final class PgqueAutoConfiguration {
 		@ConditionalOnMissingBean
 		PgqueSchemaInitializer pgqueSchemaInitializer(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 				ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
+			PgqueProperties.Limits limits = properties.getLimits();
 			return new PgqueSchemaInitializer(PgqueDataSources.resolve(pgqueDataSource, dataSource),
-					properties.getSchema().getMode());
+					properties.getSchema().getMode(),
+					PgqueEngineLimits.of(limits.getMaxPayloadSize(), limits.getMaxTypeNameSize()));
 		}
 
 	}
