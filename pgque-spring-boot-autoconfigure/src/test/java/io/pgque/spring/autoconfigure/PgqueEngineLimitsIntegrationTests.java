@@ -41,8 +41,7 @@ class PgqueEngineLimitsIntegrationTests {
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				assertThat(db.jdbc()
-					.queryForObject("SELECT max_payload_bytes || '/' || max_type_bytes FROM pgque.config",
-							String.class))
+					.queryForObject("SELECT pgque.max_payload_bytes() || '/' || pgque.max_type_bytes()", String.class))
 					.isEqualTo("1024/20");
 				PgqueTemplate template = context.getBean(PgqueTemplate.class);
 				template.createQueue("limited");
@@ -59,7 +58,7 @@ class PgqueEngineLimitsIntegrationTests {
 	@Test
 	void runWithDefaultLimitsShouldKeepTheEngineDefaults() {
 		this.contextRunner.run((context) -> assertThat(db.jdbc()
-			.queryForObject("SELECT max_payload_bytes || '/' || max_type_bytes FROM pgque.config", String.class))
+			.queryForObject("SELECT pgque.max_payload_bytes() || '/' || pgque.max_type_bytes()", String.class))
 			.isEqualTo("1048576/255"));
 	}
 

@@ -46,29 +46,27 @@ DECLARE
 	v_table text;
 	v_seq text;
 	v_disabled boolean;
-	v_max_payload integer;
-	v_max_type integer;
 	v_id bigint;
 BEGIN
 	PERFORM pg_catalog.pg_current_xact_id();
 	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL below.
 	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_event_seq,
-		q.queue_disable_insert, c.max_payload_bytes, c.max_type_bytes
-	INTO v_table, v_seq, v_disabled, v_max_payload, v_max_type
-	FROM pgque.queue q CROSS JOIN pgque.config c WHERE q.queue_name = $1;
+		q.queue_disable_insert
+	INTO v_table, v_seq, v_disabled
+	FROM pgque.queue q WHERE q.queue_name = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'queue not found: %', $1;
 	END IF;
 	IF v_disabled AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
 		RAISE EXCEPTION 'Insert into queue disallowed';
 	END IF;
-	IF $2 IS NULL AND pg_catalog.octet_length($7) > v_max_payload THEN
+	IF $2 IS NULL AND pg_catalog.octet_length($7) > pgque.max_payload_bytes() THEN
 		PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($7), 'max_payload_bytes',
-			v_max_payload);
+			pgque.max_payload_bytes());
 	END IF;
-	IF $2 IS NULL AND pg_catalog.octet_length($6) > v_max_type THEN
+	IF $2 IS NULL AND pg_catalog.octet_length($6) > pgque.max_type_bytes() THEN
 		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($6), 'max_type_bytes',
-			v_max_type);
+			pgque.max_type_bytes());
 	END IF;
 	-- Always draws from the sequence (as upstream does), even when the id is given.
 	v_id := pg_catalog.nextval(v_seq::regclass);

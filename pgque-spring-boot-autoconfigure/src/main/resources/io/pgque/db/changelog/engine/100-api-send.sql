@@ -21,16 +21,13 @@ AS $$
 DECLARE
 	v_table text;
 	v_disabled boolean;
-	v_max_payload integer;
-	v_max_type integer;
 	v_id bigint;
 BEGIN
 	PERFORM pg_catalog.pg_current_xact_id();
 	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL below.
-	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_disable_insert,
-		c.max_payload_bytes, c.max_type_bytes
-	INTO v_table, v_disabled, v_max_payload, v_max_type
-	FROM pgque.queue q CROSS JOIN pgque.config c WHERE q.queue_name = $1;
+	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_disable_insert
+	INTO v_table, v_disabled
+	FROM pgque.queue q WHERE q.queue_name = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'queue not found: %', $1;
 	END IF;
@@ -38,13 +35,13 @@ BEGIN
 		RAISE EXCEPTION 'Insert into queue disallowed';
 	END IF;
 	-- octet_length reads the stored size; it does not detoast or scan the text
-	IF pg_catalog.octet_length($3) > v_max_payload THEN
+	IF pg_catalog.octet_length($3) > pgque.max_payload_bytes() THEN
 		PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($3), 'max_payload_bytes',
-			v_max_payload);
+			pgque.max_payload_bytes());
 	END IF;
-	IF pg_catalog.octet_length($2) > v_max_type THEN
+	IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
 		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
-			v_max_type);
+			pgque.max_type_bytes());
 	END IF;
 	EXECUTE 'INSERT INTO ' || v_table || ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2)'
 		' RETURNING ev_id'
@@ -67,7 +64,6 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
 	v_target record;
-	v_limits record;
 	v_over record;
 	v_ids bigint[];
 BEGIN
@@ -75,18 +71,17 @@ BEGIN
 	IF $3 IS NULL THEN
 		RETURN NULL;
 	END IF;
-	SELECT c.max_payload_bytes, c.max_type_bytes INTO v_limits FROM pgque.config c;
-	IF pg_catalog.octet_length($2) > v_limits.max_type_bytes THEN
+	IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
 		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
-			v_limits.max_type_bytes);
+			pgque.max_type_bytes());
 	END IF;
 	SELECT d.pos, pg_catalog.octet_length(d.data) AS bytes INTO v_over
 	FROM pg_catalog.unnest($3) WITH ORDINALITY AS d (data, pos)
-	WHERE pg_catalog.octet_length(d.data) > v_limits.max_payload_bytes
+	WHERE pg_catalog.octet_length(d.data) > pgque.max_payload_bytes()
 	LIMIT 1;
 	IF FOUND THEN
 		PERFORM pgque.refuse_over_limit($1, 'the payload at index ' || (v_over.pos - 1), v_over.bytes,
-			'max_payload_bytes', v_limits.max_payload_bytes);
+			'max_payload_bytes', pgque.max_payload_bytes());
 	END IF;
 	EXECUTE 'WITH inserted AS (INSERT INTO ' || v_target.data_table || ' (ev_time, ev_type, ev_data)'
 		' SELECT pg_catalog.now(), $2, d.data FROM pg_catalog.unnest($1) AS d (data) RETURNING ev_id)'

@@ -28,9 +28,7 @@ class EventLimitsIntegrationTests {
 
 	@Test
 	void defaultsAreOneMebibyteAndTwoHundredFiftyFiveBytes() {
-		assertThat(db.jdbc().queryForList("SELECT max_payload_bytes, max_type_bytes FROM pgque.config")).singleElement()
-			.satisfies((row) -> assertThat(row).containsEntry("max_payload_bytes", 1048576)
-				.containsEntry("max_type_bytes", 255));
+		assertThat(limits()).isEqualTo("1048576/255");
 	}
 
 	@Test
@@ -83,9 +81,7 @@ class EventLimitsIntegrationTests {
 	@Test
 	void setLimitsChangesOnlyWhatIsGivenAndRefusesNonPositiveValues() {
 		db.jdbc().queryForObject("SELECT pgque.set_limits(NULL, 16)::text", String.class);
-		assertThat(db.jdbc()
-			.queryForObject("SELECT max_payload_bytes || '/' || max_type_bytes FROM pgque.config", String.class))
-			.isEqualTo("1048576/16");
+		assertThat(limits()).isEqualTo("1048576/16");
 		assertThat(SqlErrors
 			.raised(() -> db.jdbc().queryForObject("SELECT pgque.set_limits(0, NULL)::text", String.class)))
 			.isEqualTo("max_payload_bytes must be at least 1, was 0");
@@ -109,6 +105,11 @@ class EventLimitsIntegrationTests {
 		this.api.tick("lowered");
 		assertThat(this.api.receive("lowered", "worker")).singleElement()
 			.satisfies((retried) -> assertThat(retried.msgId()).isEqualTo(message.msgId()));
+	}
+
+	private static String limits() {
+		return db.jdbc()
+			.queryForObject("SELECT pgque.max_payload_bytes() || '/' || pgque.max_type_bytes()", String.class);
 	}
 
 	private int eventCount(String queue) {
