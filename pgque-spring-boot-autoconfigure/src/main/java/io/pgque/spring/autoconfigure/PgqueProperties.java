@@ -14,6 +14,7 @@ import io.pgque.spring.ticker.PgqueTickerMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for PgQue.
@@ -36,6 +37,8 @@ public class PgqueProperties {
 	private final Metrics metrics = new Metrics();
 
 	private final Observation observation = new Observation();
+
+	private final Limits limits = new Limits();
 
 	/**
 	 * Queues to create at start-up, or bring up to date, by name.
@@ -68,6 +71,10 @@ public class PgqueProperties {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public Limits getLimits() {
+		return this.limits;
 	}
 
 	public Map<String, Queue> getQueues() {
@@ -751,6 +758,42 @@ public class PgqueProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Limits the engine holds every sent event to. Applied to the engine at start-up when
+	 * pgque.schema.mode is 'install'; install-wide, so every application on the database
+	 * should agree on them.
+	 */
+	public static class Limits {
+
+		/**
+		 * Largest payload the engine accepts, in bytes of its stored text; a larger one
+		 * is refused with an error naming the limit.
+		 */
+		private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
+
+		/**
+		 * Longest event type name the engine accepts, in bytes of UTF-8.
+		 */
+		private DataSize maxTypeNameSize = DataSize.ofBytes(255);
+
+		public DataSize getMaxPayloadSize() {
+			return this.maxPayloadSize;
+		}
+
+		public void setMaxPayloadSize(DataSize maxPayloadSize) {
+			this.maxPayloadSize = maxPayloadSize;
+		}
+
+		public DataSize getMaxTypeNameSize() {
+			return this.maxTypeNameSize;
+		}
+
+		public void setMaxTypeNameSize(DataSize maxTypeNameSize) {
+			this.maxTypeNameSize = maxTypeNameSize;
 		}
 
 	}
