@@ -3,6 +3,8 @@
 -- The modern consuming API (contract §3.3): receive, ack, nack, subscribe, unsubscribe.
 
 --changeset pgque:type-message
+--preconditions onFail:MARK_RAN
+--precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('pgque.message')
 -- Column order is fixed: the Python and Go clients read it by position.
 CREATE TYPE pgque.message AS (
 	msg_id bigint,
