@@ -417,8 +417,9 @@ public class PgqueProperties {
 		/**
 		 * Who ticks the queues: 'auto' leaves it to pg_cron or pg_timetable when PgQue's
 		 * jobs are scheduled in the database and runs the embedded ticker otherwise;
-		 * 'embedded' always runs the embedded ticker; 'pg-cron' requires pg_cron to tick
-		 * and fails at start-up otherwise; 'none' sends no ticker queries at all.
+		 * 'embedded' always runs the embedded ticker; 'pg-cron' requires pg_cron to tick,
+		 * schedules PgQue's jobs with pgque.start() when they are not, and fails at
+		 * start-up without pg_cron; 'none' sends no ticker queries at all.
 		 */
 		private PgqueTickerMode mode = PgqueTickerMode.AUTO;
 

@@ -1,5 +1,6 @@
 package io.pgque.spring.schema;
 
+import java.util.List;
 import java.util.Locale;
 
 import javax.sql.DataSource;
@@ -82,6 +83,10 @@ public class PgqueSchemaInitializer implements InitializingBean {
 			.queryForObject("SELECT to_regprocedure('pgque.version()') IS NOT NULL", Boolean.class);
 		if (!Boolean.TRUE.equals(installed)) {
 			throw new PgqueEngineNotInstalledException();
+		}
+		List<String> problems = new PgqueSchemaValidator(this.dataSource).problems();
+		if (!problems.isEmpty()) {
+			throw new PgqueSchemaValidationException(problems);
 		}
 	}
 
