@@ -209,6 +209,19 @@ public class PgqueProperties {
 		private List<Class<? extends Throwable>> notRetryableExceptions = new ArrayList<>();
 
 		/**
+		 * The most events a container holds in memory per batch; a bigger batch is read
+		 * and handled in pages of this size, and acked once its last page is done.
+		 */
+		private int maxEventsInMemory = 10000;
+
+		/**
+		 * Whether the reason of a payload conversion failure, logged and stored with the
+		 * dead letter, may quote field values of the payload. Off: it names the failure's
+		 * kind, the field path and the position only.
+		 */
+		private boolean failureReasonsWithValues;
+
+		/**
 		 * In-place retry of failing messages.
 		 */
 		private final Retry retry = new Retry();
@@ -315,6 +328,22 @@ public class PgqueProperties {
 
 		public void setNotRetryableExceptions(List<Class<? extends Throwable>> notRetryableExceptions) {
 			this.notRetryableExceptions = notRetryableExceptions;
+		}
+
+		public int getMaxEventsInMemory() {
+			return this.maxEventsInMemory;
+		}
+
+		public void setMaxEventsInMemory(int maxEventsInMemory) {
+			this.maxEventsInMemory = maxEventsInMemory;
+		}
+
+		public boolean isFailureReasonsWithValues() {
+			return this.failureReasonsWithValues;
+		}
+
+		public void setFailureReasonsWithValues(boolean failureReasonsWithValues) {
+			this.failureReasonsWithValues = failureReasonsWithValues;
 		}
 
 		public Retry getRetry() {

@@ -178,7 +178,8 @@ public class DefaultPgqueListenerContainerFactory
 					retry(endpoint, containerOptions.retry()), errorHandler(endpoint), this.payloadConverter));
 		}
 		PgqueHandlerDispatcher dispatcher = new PgqueHandlerDispatcher(name, handlers);
-		PgqueConsumerJdbc jdbc = new PgqueConsumerJdbc(this.dataSource, first.queue(), first.consumer());
+		PgqueConsumerJdbc jdbc = new PgqueConsumerJdbc(this.dataSource, first.queue(), first.consumer(),
+				containerOptions.maxEventsInMemory());
 		PgqueLease lease = this.leaseManager.lease(first.queue(), first.consumer());
 		PlatformTransactionManager transactions = (this.transactionManager != null) ? this.transactionManager
 				: new DataSourceTransactionManager(this.dataSource);
