@@ -11,10 +11,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import io.pgque.spring.PgqueException;
+import io.pgque.spring.core.PgqueErrorTranslator;
+import io.pgque.spring.core.PgqueInterval;
 import io.pgque.spring.core.PgqueMessage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -71,6 +76,8 @@ public class PgqueConsumerJdbc {
 
 	private final int pageSize;
 
+	private final PgqueErrorTranslator errors = new PgqueErrorTranslator();
+
 	// asked the first time an event is dead-lettered
 	private volatile @Nullable DeadLetterSupport deadLetterSupport;
 
@@ -118,6 +125,17 @@ public class PgqueConsumerJdbc {
 				    WHERE b.batch_id IS NOT NULL LIMIT ?) e ON true""".formatted(condition);
 	}
 
+	private <T> T call(String operation, @Nullable Long batchId, Supplier<T> call) {
+		return this.errors.call(operation, this.queue, this.consumer, batchId, call);
+	}
+
+	private void run(String operation, @Nullable Long batchId, Runnable call) {
+		call(operation, batchId, () -> {
+			call.run();
+			return Boolean.TRUE;
+		});
+	}
+
 	/**
 	 * The PgQue DataSource, the key under which the batch transaction is bound.
 	 * @return the DataSource
@@ -135,48 +153,50 @@ public class PgqueConsumerJdbc {
 	}
 
 	/**
-	 * Make sure the queue exists and the consumer is subscribed to it.
+	 * Make sure the queue exists and the consumer is subscribed to it, asking the
+	 * database once when both hold.
+	 * @param queueCreator creates a missing queue, or {@code null} to fail when it is
+	 * missing
 	 * @param subscribeWhenMissing whether to subscribe a missing consumer
 	 * @return {@code true} if this call subscribed the consumer
+	 * @throws PgqueException if the queue is missing and may not be created, or the
+	 * consumer is missing and may not be subscribed
 	 */
-	public boolean ensureSubscribed(boolean subscribeWhenMissing) {
-		if (!queueExists()) {
-			throw new PgqueException("PgQue queue not found: '" + this.queue + "' (listened to by consumer '"
-					+ this.consumer + "'); declare it under pgque.queues, turn on pgque.listener.auto-create-queues,"
-					+ " or create it with SELECT pgque.create_queue('" + this.queue + "')");
-		}
-		Boolean subscribed = this.jdbc.queryForObject("""
-				SELECT EXISTS (SELECT 1 FROM pgque.subscription s
-				    JOIN pgque.queue q ON q.queue_id = s.sub_queue
-				    JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-				    WHERE q.queue_name = ? AND c.co_name = ?)""", Boolean.class, this.queue, this.consumer);
-		if (Boolean.TRUE.equals(subscribed)) {
+	public boolean ensureSubscribed(@Nullable Consumer<String> queueCreator, boolean subscribeWhenMissing) {
+		Map<String, Object> state = call("subscribe", null, () -> this.jdbc.queryForMap("""
+				SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?) AS queue,
+				    EXISTS (SELECT 1 FROM pgque.subscription s
+				        JOIN pgque.queue q ON q.queue_id = s.sub_queue
+				        JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+				        WHERE q.queue_name = ? AND c.co_name = ?) AS subscribed""", this.queue, this.queue,
+				this.consumer));
+		if (Boolean.TRUE.equals(state.get("subscribed"))) {
 			return false;
+		}
+		if (!Boolean.TRUE.equals(state.get("queue"))) {
+			if (queueCreator == null) {
+				throw new PgqueException(
+						"PgQue queue not found: '" + this.queue + "' (listened to by consumer '" + this.consumer
+								+ "'); declare it under pgque.queues, turn on pgque.listener.auto-create-queues,"
+								+ " or create it with SELECT pgque.create_queue('" + this.queue + "')");
+			}
+			queueCreator.accept(this.queue);
 		}
 		if (!subscribeWhenMissing) {
 			throw new PgqueException("PgQue consumer not registered: '" + this.consumer + "' on queue '" + this.queue
 					+ "', and pgque.listener.auto-subscribe is off");
 		}
-		Integer created = this.jdbc.queryForObject("SELECT pgque.register_consumer(?, ?)", Integer.class, this.queue,
-				this.consumer);
+		Integer created = call("subscribe", null, () -> this.jdbc.queryForObject("SELECT pgque.register_consumer(?, ?)",
+				Integer.class, this.queue, this.consumer));
 		return created != null && created == 1;
-	}
-
-	/**
-	 * Whether the queue exists.
-	 * @return whether it exists
-	 */
-	public boolean queueExists() {
-		Boolean exists = this.jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?)",
-				Boolean.class, this.queue);
-		return Boolean.TRUE.equals(exists);
 	}
 
 	/**
 	 * Create the queue with the engine's defaults (unless it exists).
 	 */
 	public void createQueue() {
-		this.jdbc.queryForObject("SELECT pgque.create_queue(?)", Integer.class, this.queue);
+		call("createQueue", null,
+				() -> this.jdbc.queryForObject("SELECT pgque.create_queue(?)", Integer.class, this.queue));
 	}
 
 	/**
@@ -194,10 +214,11 @@ public class PgqueConsumerJdbc {
 	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
 		BatchReader reader = new BatchReader();
 		if (lease == null) {
-			this.jdbc.query(OPEN, reader, this.queue, this.consumer, this.pageSize);
+			run("open batch", null, () -> this.jdbc.query(OPEN, reader, this.queue, this.consumer, this.pageSize));
 		}
 		else {
-			this.jdbc.query(OPEN_WHILE_LEASED, reader, this.queue, this.consumer, lease.witnessKey(), this.pageSize);
+			run("open batch", null, () -> this.jdbc.query(OPEN_WHILE_LEASED, reader, this.queue, this.consumer,
+					lease.witnessKey(), this.pageSize));
 			if (!reader.answered) {
 				lease.lost();
 				throw new PgqueLeaseLostException(this.queue, this.consumer);
@@ -217,7 +238,8 @@ public class PgqueConsumerJdbc {
 			throw new IllegalArgumentException("Batch " + previous.id() + " has no page after its last");
 		}
 		BatchReader reader = new BatchReader();
-		this.jdbc.query(PAGE, reader, previous.id(), previous.id(), previous.lastId(), this.pageSize);
+		run("read batch", previous.id(),
+				() -> this.jdbc.query(PAGE, reader, previous.id(), previous.id(), previous.lastId(), this.pageSize));
 		return reader.page(previous.id());
 	}
 
@@ -292,7 +314,8 @@ public class PgqueConsumerJdbc {
 	 * @return {@code true} if it was open
 	 */
 	public boolean finish(long batchId) {
-		Integer done = this.jdbc.queryForObject("SELECT pgque.finish_batch(?)", Integer.class, batchId);
+		Integer done = call("ack", batchId,
+				() -> this.jdbc.queryForObject("SELECT pgque.finish_batch(?)", Integer.class, batchId));
 		return done != null && done == 1;
 	}
 
@@ -310,15 +333,15 @@ public class PgqueConsumerJdbc {
 	public boolean nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
 		// nack reads the canonical event by id; the other fields of the message are
 		// ignored
-		this.jdbc.query("""
+		run("nack", batchId, () -> this.jdbc.query("""
 				SELECT pgque.nack(?, ROW(?, ?, NULL, NULL, NULL, now(), NULL, NULL, NULL, NULL)::pgque.message,
-				    make_interval(secs => ?), ?)""", (rs) -> {
-		}, batchId, eventId, batchId, delay.getSeconds() + delay.getNano() / 1e9, reason);
+				    ?::interval, ?)""", (rs) -> {
+		}, batchId, eventId, batchId, PgqueInterval.of(delay), reason));
 		// a retried event waits in the retry queue until it is due; a later statement
 		// sees what nack wrote
-		return Boolean.TRUE.equals(this.jdbc.queryForObject("""
+		return Boolean.TRUE.equals(call("nack", batchId, () -> this.jdbc.queryForObject("""
 				SELECT EXISTS (SELECT 1 FROM pgque.retry_queue r JOIN pgque.queue q ON q.queue_id = r.ev_queue
-				    WHERE q.queue_name = ? AND r.ev_id = ?)""", Boolean.class, this.queue, eventId));
+				    WHERE q.queue_name = ? AND r.ev_id = ?)""", Boolean.class, this.queue, eventId)));
 	}
 
 	/**
@@ -338,8 +361,9 @@ public class PgqueConsumerJdbc {
 			nack(batchId, eventId, Duration.ZERO, reason);
 			return;
 		}
-		this.jdbc.query(support.singleEventRead() ? DEAD_LETTER_ONE_EVENT : DEAD_LETTER_FROM_BATCH, (rs) -> {
-		}, batchId, reason, batchId, eventId);
+		run("deadLetter", batchId, () -> this.jdbc
+			.query(support.singleEventRead() ? DEAD_LETTER_ONE_EVENT : DEAD_LETTER_FROM_BATCH, (rs) -> {
+			}, batchId, reason, batchId, eventId));
 	}
 
 	private DeadLetterSupport deadLetterSupport() {
