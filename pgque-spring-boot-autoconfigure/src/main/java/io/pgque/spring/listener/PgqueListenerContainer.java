@@ -27,8 +27,8 @@ import org.springframework.context.SmartLifecycle;
  * This class is only the lifecycle; the loop is {@link PgqueContainerWorker}'s, and the
  * lease, the SQL, dispatching, transactions and error handling live in small
  * collaborators, which the container assembles into its batch processor when it starts,
- * from the {@link PgqueContainerParts} it was created with. Waits, wake-ups and stop requests go through
- * {@link PgqueContainerSignals}.
+ * from the {@link PgqueContainerParts} it was created with. Waits, wake-ups and stop
+ * requests go through {@link PgqueContainerSignals}.
  *
  * @author pgque-spring-boot authors
  */

@@ -61,12 +61,8 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	private void requireTransactionOnPgqueDataSource() {
 		if (!TransactionSynchronizationManager.hasResource(this.jdbc.dataSource())) {
 			PlatformTransactionManager manager = this.context.transactions().getTransactionManager();
-			throw new IllegalStateException("The transaction manager of the listener container for " + this.jdbc.queue()
-					+ "/" + this.jdbc.consumer() + " (" + ((manager != null) ? manager.getClass().getName() : "none")
-					+ ") does not manage the PgQue"
-					+ " DataSource, so the ack could not commit together with the handlers' writes; point"
-					+ " pgque.listener.transaction-manager at a transaction manager of that DataSource, or leave"
-					+ " it unset");
+			throw new PgqueTransactionManagerMismatchException(this.jdbc.queue() + "/" + this.jdbc.consumer(),
+					(manager != null) ? manager.getClass().getName() : "none");
 		}
 	}
 
