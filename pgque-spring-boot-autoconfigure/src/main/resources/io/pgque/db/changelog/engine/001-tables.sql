@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- The engine's tables and sequences (contract §2). Each runs once; later changes to a
+-- The engine's tables and sequences. Each runs once; later changes to a
 -- table need a new changeset, never an edit of these.
 
 --changeset pgque:schema

@@ -60,7 +60,7 @@ AS $$
 $$;
 
 --changeset pgque:batch_event_tables runOnChange:true splitStatements:false stripComments:false
--- Which data tables can hold a batch's events (§3.2 table selection). Rotation keeps
+-- Which data tables can hold a batch's events. Rotation keeps
 -- every batch anyone can still open within the previous and the current table; the
 -- third, oldest one is never read because rotation truncates it.
 CREATE OR REPLACE FUNCTION pgque.batch_event_tables(x_batch_id bigint)
@@ -102,7 +102,7 @@ END;
 $$;
 
 --changeset pgque:batch_event_sql runOnChange:true splitStatements:false stripComments:false
--- The query for a batch's events (§1 visibility rule): written by a transaction
+-- The query for a batch's events (the visibility rule): written by a transaction
 -- visible in the end tick's snapshot but not in the cursor tick's, owned by nobody or
 -- by this subscription, in a table batch_event_tables names, ascending ev_id.
 -- The txid bounds only let the ev_txid index narrow the scan: a row invisible in the

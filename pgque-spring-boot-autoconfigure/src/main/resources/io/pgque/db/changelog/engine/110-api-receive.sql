@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- The modern consuming API (contract §3.3): receive, ack, nack, subscribe, unsubscribe.
+-- The modern consuming API: receive, ack, nack, subscribe, unsubscribe.
 
 --changeset pgque:type-message
 -- Column order is fixed: the Python and Go clients read it by position.

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- The dead-letter queue (contract §3.7). The table pgque.dead_letter is in
+-- The dead-letter queue. The table pgque.dead_letter is in
 -- 001-tables.sql; rows go away with their queue or consumer (FK cascade).
 
 --changeset pgque:event_dead runOnChange:true splitStatements:false

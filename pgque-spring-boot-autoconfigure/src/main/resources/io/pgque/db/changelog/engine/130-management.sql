@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Queue settings, status, version and uninstall (contract §3.4, §3.6, §3.9).
+-- Queue settings, status, version and uninstall.
 
 --changeset pgque:set_queue_config runOnChange:true splitStatements:false
 -- The parameter is named without the queue_ prefix (with it is accepted too). The value

@@ -1,8 +1,8 @@
 --liquibase formatted sql
 
--- Roles and privileges (contract §3.9). These changesets run on every update, last, so
--- they also cover functions and tables added by earlier changesets (and by later
--- versions), and every one of them is safe to repeat.
+-- Roles and privileges (docs/sql-api.md lists what each role may do). These changesets
+-- run on every update, last, so they also cover functions and tables added by earlier
+-- changesets (and by later versions), and every one of them is safe to repeat.
 --
 -- An installer that may not create roles (no CREATEROLE) on a server where they do not
 -- exist yet still installs: it gets a WARNING, and grants go only to roles that exist.
@@ -113,7 +113,7 @@ END
 $$;
 
 --changeset pgque:grants-functions runAlways:true runOnChange:true splitStatements:false
--- EXECUTE by role (§3.9), decided by name so that it covers every overload and every
+-- EXECUTE by role, decided by name so that it covers every overload and every
 -- function added later: PUBLIC gets nothing (functions and procedures alike), the
 -- reader the consuming side, the writer the publishing side, the admin (a member of
 -- both) everything else, except the owner-only functions. Rebuilt from scratch in one
