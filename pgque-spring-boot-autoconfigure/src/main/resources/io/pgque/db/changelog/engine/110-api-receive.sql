@@ -17,7 +17,7 @@ CREATE TYPE pgque.message AS (
 	extra4 text
 );
 
---changeset pgque:subscribe runOnChange:true splitStatements:false
+--changeset pgque:subscribe runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.subscribe(queue text, consumer text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
@@ -26,7 +26,7 @@ AS $$
 	SELECT pgque.register_consumer($1, $2)
 $$;
 
---changeset pgque:unsubscribe runOnChange:true splitStatements:false
+--changeset pgque:unsubscribe runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.unsubscribe(queue text, consumer text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
@@ -35,7 +35,7 @@ AS $$
 	SELECT pgque.unregister_consumer($1, $2)
 $$;
 
---changeset pgque:receive runOnChange:true splitStatements:false
+--changeset pgque:receive runOnChange:true splitStatements:false stripComments:false
 -- Opens the batch only through next_batch -> next_batch_custom, which locks the
 -- subscription row until this transaction ends: a concurrent receive for the same
 -- consumer waits, then gets this same batch (or, if it was acked meanwhile, the next).
@@ -71,7 +71,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:ack runOnChange:true splitStatements:false
+--changeset pgque:ack runOnChange:true splitStatements:false stripComments:false
 -- 1 for an open batch, 0 for an unknown or already finished one; never raises.
 CREATE OR REPLACE FUNCTION pgque.ack(i_batch_id bigint)
 RETURNS integer
@@ -81,7 +81,7 @@ AS $$
 	SELECT pgque.finish_batch($1)
 $$;
 
---changeset pgque:nack runOnChange:true splitStatements:false
+--changeset pgque:nack runOnChange:true splitStatements:false stripComments:false
 -- Only i_msg.msg_id is trusted: retry count, payload and the rest come from the stored
 -- event, so a client cannot dodge the dead-letter limit or rewrite what is kept.
 -- Idempotent: a repeat finds the retry or dead-letter row already there and still
