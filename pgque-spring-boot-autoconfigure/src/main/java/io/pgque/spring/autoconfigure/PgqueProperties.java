@@ -131,6 +131,9 @@ public class PgqueProperties {
 	/**
 	 * Settings of the listener containers.
 	 */
+	// The defaults are written as literals, the same as PgqueContainerOptions' and
+	// PgqueRetrySettings', because the configuration processor reads only literals into
+	// the metadata; PgqueListenerPropertiesTests fails when the two disagree.
 	public static class Listener {
 
 		/**
