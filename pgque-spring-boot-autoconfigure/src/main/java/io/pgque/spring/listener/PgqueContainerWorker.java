@@ -76,6 +76,7 @@ final class PgqueContainerWorker implements Runnable {
 				}
 				catch (PgqueStopContainerException ex) {
 					logger.error("Container " + this.container.getId() + " stopped by its error handler", ex);
+					this.container.markFailed();
 					this.container.publish(Kind.FAILED, ex);
 					break;
 				}
@@ -109,6 +110,7 @@ final class PgqueContainerWorker implements Runnable {
 		}
 		catch (Throwable ex) {
 			logger.error("Container " + this.container.getId() + " stopped after an unexpected failure", ex);
+			this.container.markFailed();
 			this.container.publish(Kind.FAILED, ex);
 			throw ex;
 		}

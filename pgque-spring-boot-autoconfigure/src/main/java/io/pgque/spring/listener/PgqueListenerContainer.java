@@ -1,6 +1,7 @@
 package io.pgque.spring.listener;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -56,6 +57,11 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	private volatile boolean paused;
 
 	private volatile long pausedUntilNanos;
+
+	// set when the worker ended by a failure; a start clears it
+	private volatile boolean failed;
+
+	private volatile @Nullable PgqueContainerFailure lastFailure;
 
 	private @Nullable Thread worker;
 
@@ -128,6 +134,40 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	}
 
 	/**
+	 * What this container is doing now.
+	 * @return the state
+	 */
+	public PgqueContainerState getState() {
+		if (!this.running) {
+			return this.failed ? PgqueContainerState.FAILED : PgqueContainerState.STOPPED;
+		}
+		if (this.paused) {
+			return PgqueContainerState.PAUSED;
+		}
+		return hasLease() ? PgqueContainerState.RUNNING : PgqueContainerState.STANDBY;
+	}
+
+	/**
+	 * When a pause for a duration ends.
+	 * @return the end, or {@code null} when not paused or paused until resumed
+	 */
+	public @Nullable Instant getPausedUntil() {
+		long until = this.pausedUntilNanos;
+		if (!this.paused || until == Long.MAX_VALUE) {
+			return null;
+		}
+		return Instant.now().plusNanos(until - System.nanoTime());
+	}
+
+	/**
+	 * The last failure: a batch that failed as a whole, or what stopped the container.
+	 * @return the failure, or {@code null} if none since the application started
+	 */
+	public @Nullable PgqueContainerFailure getLastFailure() {
+		return this.lastFailure;
+	}
+
+	/**
 	 * Subscribe the consumer if needed, listen for ticks and start the worker.
 	 * @throws io.pgque.spring.PgqueException if the queue does not exist, or the consumer
 	 * is not subscribed and auto-subscribe is off
@@ -145,6 +185,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
 			PgqueContainerWorker work = new PgqueContainerWorker(this, createProcessor());
+			this.failed = false;
 			this.signals.reset();
 			this.notificationRegistration = this.parts.notifications().register(getQueue(), this::wakeUp);
 			Thread thread = this.parts.threadFactory().newThread(work);
@@ -262,7 +303,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		PgqueBatchContext context = new PgqueBatchContext(this.parts.jdbc(), this.parts.dispatcher(),
 				this.options.maxBatchSize(), this.options.retry(), this.options.unknownTypePolicy(),
 				this.parts.errorHandler(), this.signals::sleep, this.signals::isAbandoned, this.parts.transactions(),
-				this.lease);
+				this.lease, this.parts.observer());
 		return PgqueBatchProcessors.create(this.parts.transactionMode(), context);
 	}
 
@@ -305,7 +346,15 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		this.running = false;
 	}
 
+	// the worker ends by a failure
+	void markFailed() {
+		this.failed = true;
+	}
+
 	void publish(Kind kind, @Nullable Throwable failure) {
+		if (failure != null) {
+			this.lastFailure = new PgqueContainerFailure(Instant.now(), failure);
+		}
 		if (this.events != null) {
 			try {
 				this.events.publishEvent(new PgqueListenerContainerEvent(this, kind, failure));

@@ -165,7 +165,7 @@ class PgqueBatchProcessorTests {
 		PgqueBatchContext context = new PgqueBatchContext(this.jdbc, dispatcher, 500,
 				PgqueRetrySettings.DEFAULTS.withMaxAttempts(maxAttempts), PgqueUnknownTypePolicy.LOG_AND_ACKNOWLEDGE,
 				errorHandler, (duration) -> this.sleeps.add(duration), this.abandoned::get,
-				new TransactionTemplate(this.transactions), null);
+				new TransactionTemplate(this.transactions), null, PgqueListenerObserver.NONE);
 		return PgqueBatchProcessors.create(mode, context);
 	}
 
