@@ -122,9 +122,10 @@ public final class PgqueAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(PgquePayloadConverter.class)
 		PgqueJsonPayloadConverter pgquePayloadConverter(ObjectProvider<JsonMapper> jsonMapper,
-				PgqueTypeMapper pgqueTypeMapper) {
+				PgqueTypeMapper pgqueTypeMapper, PgqueProperties properties) {
 			return new PgqueJsonPayloadConverter(
-					jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()), pgqueTypeMapper);
+					jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()), pgqueTypeMapper,
+					properties.getListener().isFailureReasonsWithValues());
 		}
 
 	}

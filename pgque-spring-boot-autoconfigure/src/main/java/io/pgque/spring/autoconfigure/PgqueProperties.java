@@ -144,6 +144,9 @@ public class PgqueProperties {
 	/**
 	 * Settings of the listener containers.
 	 */
+	// The defaults are written as literals, the same as PgqueContainerOptions' and
+	// PgqueRetrySettings', because the configuration processor reads only literals into
+	// the metadata; PgqueListenerPropertiesTests fails when the two disagree.
 	public static class Listener {
 
 		/**
@@ -220,6 +223,19 @@ public class PgqueProperties {
 		 * the dead-letter queue, in addition to payload conversion failures.
 		 */
 		private List<Class<? extends Throwable>> notRetryableExceptions = new ArrayList<>();
+
+		/**
+		 * The most events a container holds in memory per batch; a bigger batch is read
+		 * and handled in pages of this size, and acked once its last page is done.
+		 */
+		private int maxEventsInMemory = 10000;
+
+		/**
+		 * Whether the reason of a payload conversion failure, logged and stored with the
+		 * dead letter, may quote field values of the payload. Off: it names the failure's
+		 * kind, the field path and the position only.
+		 */
+		private boolean failureReasonsWithValues;
 
 		/**
 		 * In-place retry of failing messages.
@@ -328,6 +344,22 @@ public class PgqueProperties {
 
 		public void setNotRetryableExceptions(List<Class<? extends Throwable>> notRetryableExceptions) {
 			this.notRetryableExceptions = notRetryableExceptions;
+		}
+
+		public int getMaxEventsInMemory() {
+			return this.maxEventsInMemory;
+		}
+
+		public void setMaxEventsInMemory(int maxEventsInMemory) {
+			this.maxEventsInMemory = maxEventsInMemory;
+		}
+
+		public boolean isFailureReasonsWithValues() {
+			return this.failureReasonsWithValues;
+		}
+
+		public void setFailureReasonsWithValues(boolean failureReasonsWithValues) {
+			this.failureReasonsWithValues = failureReasonsWithValues;
 		}
 
 		public Retry getRetry() {

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- The engine's tables and sequences (contract §2). Each runs once; later changes to a
+-- The engine's tables and sequences. Each runs once; later changes to a
 -- table need a new changeset, never an edit of these.
 --
 -- Each is skipped (marked ran) when its table already exists: a PgQue install made with

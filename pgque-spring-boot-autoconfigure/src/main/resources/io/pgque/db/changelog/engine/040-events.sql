@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Publishing events (contract §3.1).
+-- Publishing events.
 
 --changeset pgque:current_event_target runOnChange:true splitStatements:false stripComments:false
 -- Where a writer inserts: the queue's current data table and its event sequence. Every

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- The modern publishing API (contract §3.1): send, send_batch and the set-based bulk
+-- The modern publishing API: send, send_batch and the set-based bulk
 -- insert they use. All SECURITY DEFINER, so a writer needs no table privileges.
 
 --changeset pgque:insert_event_one runOnChange:true splitStatements:false

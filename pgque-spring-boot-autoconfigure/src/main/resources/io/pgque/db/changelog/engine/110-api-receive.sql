@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- The modern consuming API (contract §3.3): receive, ack, nack, subscribe, unsubscribe.
+-- The modern consuming API: receive, ack, nack, subscribe, unsubscribe.
 
 --changeset pgque:type-message
 --preconditions onFail:MARK_RAN
@@ -19,7 +19,7 @@ CREATE TYPE pgque.message AS (
 	extra4 text
 );
 
---changeset pgque:subscribe runOnChange:true splitStatements:false
+--changeset pgque:subscribe runOnChange:true splitStatements:false stripComments:false
 -- '#' is reserved for partition-slot consumers (C#k/N, newer contract): refused before
 -- anything is created. register_consumer still accepts it, as upstream's does.
 CREATE OR REPLACE FUNCTION pgque.subscribe(queue text, consumer text)
@@ -35,7 +35,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:unsubscribe runOnChange:true splitStatements:false
+--changeset pgque:unsubscribe runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.unsubscribe(queue text, consumer text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
@@ -44,7 +44,7 @@ AS $$
 	SELECT pgque.unregister_consumer($1, $2)
 $$;
 
---changeset pgque:receive runOnChange:true splitStatements:false
+--changeset pgque:receive runOnChange:true splitStatements:false stripComments:false
 -- Opens the batch only through next_batch -> next_batch_custom, which locks the
 -- subscription row until this transaction ends: a concurrent receive for the same
 -- consumer waits, then gets this same batch (or, if it was acked meanwhile, the next).
@@ -84,7 +84,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:ack runOnChange:true splitStatements:false
+--changeset pgque:ack runOnChange:true splitStatements:false stripComments:false
 -- 1 for an open batch, 0 for an unknown or already finished one; raises only for a
 -- batch of a partition slot (consumer name with '#', newer contract).
 CREATE OR REPLACE FUNCTION pgque.ack(i_batch_id bigint)
@@ -102,7 +102,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:nack runOnChange:true splitStatements:false
+--changeset pgque:nack runOnChange:true splitStatements:false stripComments:false
 -- Only i_msg.msg_id is trusted: retry count, payload and the rest come from the stored
 -- event, so a client cannot dodge the dead-letter limit or rewrite what is kept.
 -- Idempotent: a repeat finds the retry or dead-letter row already there and still
