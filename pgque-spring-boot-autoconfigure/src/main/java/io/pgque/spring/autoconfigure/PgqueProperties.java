@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgque.spring.convert.PgqueTypeNaming;
+import io.pgque.spring.lease.PgqueLeaseMode;
+import io.pgque.spring.lease.PgqueLeaseOptions;
 import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import io.pgque.spring.listener.pipeline.PgqueUnknownTypePolicy;
 import io.pgque.spring.schema.PgqueSchemaMode;
@@ -39,6 +41,8 @@ public class PgqueProperties {
 	private final Observation observation = new Observation();
 
 	private final Limits limits = new Limits();
+
+	private final Lease lease = new Lease();
 
 	/**
 	 * Queues to create at start-up, or bring up to date, by name.
@@ -79,6 +83,65 @@ public class PgqueProperties {
 
 	public Map<String, Queue> getQueues() {
 		return this.queues;
+	}
+
+	public Lease getLease() {
+		return this.lease;
+	}
+
+	/**
+	 * How consumer leases and ticker leadership are kept (see docs/pooler.md).
+	 */
+	public static class Lease {
+
+		/**
+		 * How leases are kept: 'advisory' (a session advisory lock; needs a direct
+		 * connection), 'table' (a row with an expiry and a fencing epoch; works through a
+		 * pooler in transaction mode, and only PgQue roles can hold it) or 'auto' (table
+		 * behind a pooler that shares sessions, or when logins without a PgQue role may
+		 * connect; advisory otherwise).
+		 */
+		private PgqueLeaseMode mode = PgqueLeaseMode.AUTO;
+
+		/**
+		 * How long a table lease lives without a heartbeat: a dead holder is replaced
+		 * after at most this plus the standby's retry interval.
+		 */
+		private Duration ttl = Duration.ofSeconds(10);
+
+		/**
+		 * How often a holder renews its table leases; at most half the ttl.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(3);
+
+		public PgqueLeaseMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(PgqueLeaseMode mode) {
+			this.mode = mode;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		PgqueLeaseOptions toOptions() {
+			return new PgqueLeaseOptions(this.mode, this.ttl, this.heartbeatInterval);
+		}
+
 	}
 
 	/**

@@ -14,13 +14,13 @@ import org.apache.commons.logging.LogFactory;
  * Decides {@link PgqueLeaseMode#AUTO}: the table lease when session state cannot be
  * trusted or when strangers could take advisory keys, the advisory lease otherwise.
  * <ul>
- * <li>A pooler that hands one server session to several clients (PgBouncer in
- * transaction or statement mode, RDS Proxy multiplexing) is detected by asking two
- * client connections for their backend pid while the second one holds a transaction:
- * on a direct connection two open connections never share a backend, and a pooler
- * hands the second client the server connection the first just released (PgBouncer
- * reuses the most recent one). A pooler with many idle server connections and
- * round-robin reuse may go unnoticed: set the mode explicitly there.</li>
+ * <li>A pooler that hands one server session to several clients (PgBouncer in transaction
+ * or statement mode, RDS Proxy multiplexing) is detected by asking two client connections
+ * for their backend pid while the second one holds a transaction: on a direct connection
+ * two open connections never share a backend, and a pooler hands the second client the
+ * server connection the first just released (PgBouncer reuses the most recent one). A
+ * pooler with many idle server connections and round-robin reuse may go unnoticed: set
+ * the mode explicitly there.</li>
  * <li>Advisory locks have no access control, so if a non-superuser login without any
  * PgQue role may connect to the database, it could hold every lease key: the table lease
  * (writable only through the engine's roles) is chosen.</li>
@@ -89,9 +89,9 @@ public final class PgqueLeaseModeDetector {
 	}
 
 	/**
-	 * Whether the DataSource's connections share server sessions (a pooler in
-	 * transaction or statement mode): session state such as advisory locks or LISTEN
-	 * does not stay with the client connection.
+	 * Whether the DataSource's connections share server sessions (a pooler in transaction
+	 * or statement mode): session state such as advisory locks or LISTEN does not stay
+	 * with the client connection.
 	 * @param dataSource the DataSource
 	 * @return whether sessions are shared
 	 * @throws SQLException if the database cannot be reached
