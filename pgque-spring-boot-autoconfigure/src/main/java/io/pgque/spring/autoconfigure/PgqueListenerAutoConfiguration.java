@@ -16,6 +16,7 @@ import io.pgque.spring.listener.error.DefaultPgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.source.PgqueLeaseManager;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
+import org.postgresql.Driver;
 import org.postgresql.PGConnection;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -33,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -76,9 +78,16 @@ public final class PgqueListenerAutoConfiguration {
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	PgqueNotificationListener pgqueNotificationListener(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource) {
-		return new PgqueNotificationListener(
-				PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)));
+			ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
+		PgqueProperties.Listener listener = properties.getListener();
+		String url = listener.getNotificationUrl();
+		// a direct connection named by the user, for LISTEN behind a pooler
+		DataSource listenOn = (url != null)
+				? new SimpleDriverDataSource(new Driver(), url, listener.getNotificationUsername(),
+						listener.getNotificationPassword())
+				: PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource));
+		return new PgqueNotificationListener(listenOn, listener.getNotifications(),
+				listener.getNotificationPollInterval());
 	}
 
 	@Bean

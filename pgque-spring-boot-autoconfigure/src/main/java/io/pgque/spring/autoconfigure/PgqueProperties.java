@@ -11,6 +11,7 @@ import io.pgque.spring.lease.PgqueLeaseMode;
 import io.pgque.spring.lease.PgqueLeaseOptions;
 import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import io.pgque.spring.listener.pipeline.PgqueUnknownTypePolicy;
+import io.pgque.spring.listener.source.PgqueNotificationMode;
 import io.pgque.spring.schema.PgqueSchemaMode;
 import io.pgque.spring.ticker.PgqueTickerMode;
 import org.jspecify.annotations.Nullable;
@@ -268,6 +269,36 @@ public class PgqueProperties {
 		private Duration leaseRetryInterval = Duration.ofSeconds(2);
 
 		/**
+		 * How idle containers learn of new ticks: 'listen' (LISTEN/NOTIFY on one
+		 * connection), 'poll' (wake every container at notification-poll-interval) or
+		 * 'auto' (poll when the connection goes through a pooler that shares sessions,
+		 * listen otherwise).
+		 */
+		private PgqueNotificationMode notifications = PgqueNotificationMode.AUTO;
+
+		/**
+		 * How often idle containers look for a batch when notifications are polled. An
+		 * empty look is one read-only query: no write, no transaction id.
+		 */
+		private Duration notificationPollInterval = Duration.ofSeconds(1);
+
+		/**
+		 * JDBC URL of a direct connection (bypassing the pooler) to LISTEN on, e.g.
+		 * 'jdbc:postgresql://db-primary:5432/app'; by default the PgQue DataSource's.
+		 */
+		private @Nullable String notificationUrl;
+
+		/**
+		 * Login for notification-url; by default the one the URL carries.
+		 */
+		private @Nullable String notificationUsername;
+
+		/**
+		 * Password for notification-url.
+		 */
+		private @Nullable String notificationPassword;
+
+		/**
 		 * How long stopping a container waits for the batch in hand to finish.
 		 */
 		private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -359,6 +390,46 @@ public class PgqueProperties {
 
 		public void setPollInterval(Duration pollInterval) {
 			this.pollInterval = pollInterval;
+		}
+
+		public PgqueNotificationMode getNotifications() {
+			return this.notifications;
+		}
+
+		public void setNotifications(PgqueNotificationMode notifications) {
+			this.notifications = notifications;
+		}
+
+		public Duration getNotificationPollInterval() {
+			return this.notificationPollInterval;
+		}
+
+		public void setNotificationPollInterval(Duration notificationPollInterval) {
+			this.notificationPollInterval = notificationPollInterval;
+		}
+
+		public @Nullable String getNotificationUrl() {
+			return this.notificationUrl;
+		}
+
+		public void setNotificationUrl(@Nullable String notificationUrl) {
+			this.notificationUrl = notificationUrl;
+		}
+
+		public @Nullable String getNotificationUsername() {
+			return this.notificationUsername;
+		}
+
+		public void setNotificationUsername(@Nullable String notificationUsername) {
+			this.notificationUsername = notificationUsername;
+		}
+
+		public @Nullable String getNotificationPassword() {
+			return this.notificationPassword;
+		}
+
+		public void setNotificationPassword(@Nullable String notificationPassword) {
+			this.notificationPassword = notificationPassword;
 		}
 
 		public Duration getLeaseRetryInterval() {

@@ -3,6 +3,7 @@ package io.pgque.spring.listener.source;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.sql.DataSource;
 
+import io.pgque.spring.lease.PgqueLeaseModeDetector;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +41,10 @@ public class PgqueNotificationListener implements AutoCloseable {
 
 	private final DataSource dataSource;
 
+	private final PgqueNotificationMode mode;
+
+	private final Duration pollInterval;
+
 	private final Map<String, List<Runnable>> listeners = new ConcurrentHashMap<>();
 
 	private final Set<String> pendingListens = ConcurrentHashMap.newKeySet();
@@ -51,8 +57,32 @@ public class PgqueNotificationListener implements AutoCloseable {
 
 	private volatile boolean running;
 
+	private volatile boolean polling;
+
+	/**
+	 * LISTEN on the DataSource's connections, or poll when they go through a pooler that
+	 * shares sessions (every second).
+	 * @param dataSource where to LISTEN
+	 */
 	public PgqueNotificationListener(DataSource dataSource) {
+		this(dataSource, PgqueNotificationMode.AUTO, Duration.ofSeconds(1));
+	}
+
+	/**
+	 * Wake containers as {@code mode} says.
+	 * @param dataSource where to LISTEN (a direct connection: a pooler in transaction
+	 * mode does not deliver notifications)
+	 * @param mode listen, poll, or decide on the first connection
+	 * @param pollInterval how often to wake every container when polling
+	 */
+	public PgqueNotificationListener(DataSource dataSource, PgqueNotificationMode mode, Duration pollInterval) {
+		if (pollInterval.isNegative() || pollInterval.isZero()) {
+			throw new IllegalArgumentException(
+					"pgque.listener.notification-poll-interval must be positive, got " + pollInterval);
+		}
 		this.dataSource = dataSource;
+		this.mode = mode;
+		this.pollInterval = pollInterval;
 	}
 
 	/**
@@ -100,6 +130,11 @@ public class PgqueNotificationListener implements AutoCloseable {
 	}
 
 	private void run() {
+		if (polls()) {
+			this.polling = true;
+			poll();
+			return;
+		}
 		while (this.running) {
 			try (Connection connection = this.dataSource.getConnection()) {
 				try {
@@ -118,6 +153,44 @@ public class PgqueNotificationListener implements AutoCloseable {
 					sleepBeforeReconnect();
 				}
 			}
+		}
+	}
+
+	// decides AUTO on the first connection that works
+	private boolean polls() {
+		if (this.mode != PgqueNotificationMode.AUTO) {
+			return this.mode == PgqueNotificationMode.POLL;
+		}
+		while (this.running) {
+			try {
+				boolean shared = PgqueLeaseModeDetector.sharesSessions(this.dataSource);
+				if (shared) {
+					logger.info("PgQue notifications: the connection goes through a pooler that shares sessions, where"
+							+ " LISTEN hears nothing; idle containers poll every " + this.pollInterval.toMillis()
+							+ " ms instead (set pgque.listener.notification-url to LISTEN on a direct connection)");
+				}
+				return shared;
+			}
+			catch (SQLException | RuntimeException ex) {
+				logger.warn("PgQue notification connection failed; retrying (containers fall back to polling"
+						+ " meanwhile): " + ex);
+				sleepBeforeReconnect();
+			}
+		}
+		return false;
+	}
+
+	// wakes every container at the interval; an idle container's look costs one read
+	private void poll() {
+		while (this.running) {
+			try {
+				Thread.sleep(this.pollInterval.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			wakeEverybody();
 		}
 	}
 
@@ -194,6 +267,10 @@ public class PgqueNotificationListener implements AutoCloseable {
 			this.thread = null;
 		}
 		if (current != null) {
+			if (this.polling) {
+				// asleep for up to the poll interval, and holding no connection
+				current.interrupt();
+			}
 			try {
 				current.join(WAIT_MILLIS * 4L);
 			}
