@@ -189,6 +189,38 @@ public final class PgBouncer implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Freeze PgBouncer (SIGSTOP): its clients hang as in a network partition or a stalled
+	 * host, their server sessions stay open.
+	 */
+	public void pause() {
+		signal("STOP");
+	}
+
+	/**
+	 * Let a {@linkplain #pause() paused} PgBouncer go on (SIGCONT).
+	 */
+	public void resume() {
+		signal("CONT");
+	}
+
+	private void signal(String name) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(this.process.pid())).inheritIO()
+				.start();
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill -" + name + " failed for " + this);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	@Override
 	public void close() {
 		kill();
