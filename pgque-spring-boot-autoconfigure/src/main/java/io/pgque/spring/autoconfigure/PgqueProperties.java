@@ -99,8 +99,8 @@ public class PgqueProperties {
 		 * How leases are kept: 'advisory' (a session advisory lock; needs a direct
 		 * connection), 'table' (a row with an expiry and a fencing epoch; works through a
 		 * pooler in transaction mode, and only PgQue roles can hold it) or 'auto' (table
-		 * behind a pooler that shares sessions, or when logins without a PgQue role may
-		 * connect; advisory otherwise).
+		 * behind a pooler, or when logins without a PgQue role may connect; advisory
+		 * otherwise).
 		 */
 		private PgqueLeaseMode mode = PgqueLeaseMode.AUTO;
 
@@ -271,8 +271,7 @@ public class PgqueProperties {
 		/**
 		 * How idle containers learn of new ticks: 'listen' (LISTEN/NOTIFY on one
 		 * connection), 'poll' (wake every container at notification-poll-interval) or
-		 * 'auto' (poll when the connection goes through a pooler that shares sessions,
-		 * listen otherwise).
+		 * 'auto' (poll when the connection goes through a pooler, listen otherwise).
 		 */
 		private PgqueNotificationMode notifications = PgqueNotificationMode.AUTO;
 

@@ -24,9 +24,9 @@ public enum PgqueLeaseMode {
 	TABLE,
 
 	/**
-	 * {@link #TABLE} when the connection goes through a pooler that shares server
-	 * sessions, or when logins without a PgQue role can connect to the database;
-	 * {@link #ADVISORY} otherwise (see {@link PgqueLeaseModeDetector}).
+	 * {@link #TABLE} when the connection goes through a pooler, or when logins without a
+	 * PgQue role can connect to the database; {@link #ADVISORY} otherwise (see
+	 * {@link PgqueLeaseModeDetector}).
 	 */
 	AUTO
 

@@ -9,18 +9,17 @@ import javax.sql.DataSource;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.postgresql.PGConnection;
 
 /**
  * Decides {@link PgqueLeaseMode#AUTO}: the table lease when session state cannot be
  * trusted or when strangers could take advisory keys, the advisory lease otherwise.
  * <ul>
- * <li>A pooler that hands one server session to several clients (PgBouncer in transaction
- * or statement mode, RDS Proxy multiplexing) is detected by asking two client connections
- * for their backend pid while the second one holds a transaction: on a direct connection
- * two open connections never share a backend, and a pooler hands the second client the
- * server connection the first just released (PgBouncer reuses the most recent one). A
- * pooler with many idle server connections and round-robin reuse may go unnoticed: set
- * the mode explicitly there.</li>
+ * <li>A pooler (PgBouncer in any mode, RDS Proxy) is detected by the backend pid: a
+ * pooler answers the client's startup itself, so the pid the driver was given is not the
+ * one {@code pg_backend_pid()} reports. A pooler in session mode keeps sessions, but the
+ * table lease works there too, so it is chosen for any pooler; set the mode explicitly to
+ * use advisory locks through one.</li>
  * <li>Advisory locks have no access control, so if a non-superuser login without any
  * PgQue role may connect to the database, it could hold every lease key: the table lease
  * (writable only through the engine's roles) is chosen.</li>
@@ -60,17 +59,17 @@ public final class PgqueLeaseModeDetector {
 		}
 		try (Connection connection = dataSource.getConnection()) {
 			connection.setAutoCommit(true);
-			boolean pooled = sharesSessions(dataSource, connection);
+			boolean pooled = throughPooler(connection);
 			if (!hasLeaseTable(connection)) {
 				if (pooled) {
-					logger.warn("PgQue: the connection goes through a pooler that shares sessions, but the engine has"
+					logger.warn("PgQue: the connection goes through a pooler, but the engine has"
 							+ " no pgque.lease table (an older or upstream install): leases fall back to advisory"
 							+ " locks, which a pooler in transaction mode does not keep. Upgrade the engine");
 				}
 				return PgqueLeaseMode.ADVISORY;
 			}
 			if (pooled) {
-				logger.info("PgQue lease mode: table (the connection goes through a pooler that shares sessions)");
+				logger.info("PgQue lease mode: table (the connection goes through a pooler)");
 				return PgqueLeaseMode.TABLE;
 			}
 			long strangers = strangerLogins(connection);
@@ -89,37 +88,29 @@ public final class PgqueLeaseModeDetector {
 	}
 
 	/**
-	 * Whether the DataSource's connections share server sessions (a pooler in transaction
-	 * or statement mode): session state such as advisory locks or LISTEN does not stay
-	 * with the client connection.
+	 * Whether the DataSource's connections go through a pooler, where session state such
+	 * as advisory locks or LISTEN may not stay with the client connection.
 	 * @param dataSource the DataSource
-	 * @return whether sessions are shared
+	 * @return whether a pooler is in between
 	 * @throws SQLException if the database cannot be reached
 	 */
-	public static boolean sharesSessions(DataSource dataSource) throws SQLException {
+	public static boolean throughPooler(DataSource dataSource) throws SQLException {
 		try (Connection connection = dataSource.getConnection()) {
 			connection.setAutoCommit(true);
-			return sharesSessions(dataSource, connection);
+			return throughPooler(connection);
 		}
 	}
 
-	private static boolean sharesSessions(DataSource dataSource, Connection first) throws SQLException {
-		int firstPid = backendPid(first);
-		try (Connection second = dataSource.getConnection()) {
-			boolean autoCommit = second.getAutoCommit();
-			second.setAutoCommit(false);
-			try {
-				// inside a transaction the second client keeps its server connection
-				if (backendPid(second) == firstPid) {
-					return true;
-				}
-				return backendPid(first) != firstPid;
-			}
-			finally {
-				second.rollback();
-				second.setAutoCommit(autoCommit);
-			}
+	// A pooler answers the client's startup itself, with a cancel key (and so a "pid") of
+	// its own: the pid the driver got at startup is then not the backend's. A pooler that
+	// passed the real one through would show as a pid that changes between statements.
+	private static boolean throughPooler(Connection connection) throws SQLException {
+		int first = backendPid(connection);
+		if (connection.isWrapperFor(PGConnection.class)
+				&& connection.unwrap(PGConnection.class).getBackendPID() != first) {
+			return true;
 		}
+		return backendPid(connection) != first;
 	}
 
 	private static int backendPid(Connection connection) throws SQLException {

@@ -108,9 +108,10 @@ class PgqueLeasePoolerIntegrationTests {
 		PoolerTestApp.prepare(this.jdbc, queue);
 		// one PgBouncer per application, so that one can be cut off: transaction mode for
 		// the table lease, session mode (a direct session per client) for the advisory
-		String poolMode = (setup == Setup.TABLE_THROUGH_PGBOUNCER) ? "transaction" : "session";
-		PgBouncer first = bouncer(poolMode, 3);
-		PgBouncer second = bouncer(poolMode, 3);
+		// (session mode needs a server connection per client)
+		boolean table = setup == Setup.TABLE_THROUGH_PGBOUNCER;
+		PgBouncer first = bouncer(table ? "transaction" : "session", table ? 3 : 20);
+		PgBouncer second = bouncer(table ? "transaction" : "session", table ? 3 : 20);
 		app(setup, first.jdbcUrl(db.name()), 1, queue, false).run((c1) -> {
 			await().atMost(Duration.ofSeconds(10)).until(() -> tracker.leaseHolders.contains(1));
 			app(setup, second.jdbcUrl(db.name()), 2, queue, false).run((c2) -> {
@@ -152,8 +153,10 @@ class PgqueLeasePoolerIntegrationTests {
 				PoolerTestApp.tick(this.jdbc, queue);
 				assertThat(tracker.blocked.await(10, TimeUnit.SECONDS)).isTrue();
 				// the holder's whole path to the database stalls: no heartbeat goes out
+				System.out.println("POOLER fenced: lease before the stall " + leaseRow(queue));
 				first.pause();
 				Thread.sleep(TTL.plusSeconds(1).toMillis());
+				System.out.println("POOLER fenced: lease after the stall " + leaseRow(queue));
 				assertThat(this.jdbc.queryForObject("SELECT le_expires < clock_timestamp() FROM pgque.lease"
 						+ " WHERE le_kind = 'consumer' AND le_queue = ?", Boolean.class, queue))
 					.as("the holder's lease expired while it hung")
@@ -177,6 +180,12 @@ class PgqueLeasePoolerIntegrationTests {
 			.withPropertyValues("pgque.lease.mode=" + ((setup == Setup.TABLE_THROUGH_PGBOUNCER) ? "auto" : "advisory"),
 					"pgque.lease.ttl=" + TTL.toMillis() + "ms", "pgque.lease.heartbeat-interval=1s",
 					"pgque.listener.lease-retry-interval=" + RETRY.toMillis() + "ms");
+	}
+
+	private String leaseRow(String queue) {
+		return this.jdbc.queryForObject("SELECT le_owner || ' epoch ' || le_epoch || ' expires in '"
+				+ " || (le_expires - clock_timestamp()) FROM pgque.lease WHERE le_kind = 'consumer' AND le_queue = ?",
+				String.class, queue);
 	}
 
 	private static PgqueLeaseMode expectedMode(Setup setup) {

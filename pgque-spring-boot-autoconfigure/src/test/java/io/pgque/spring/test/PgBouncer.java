@@ -161,6 +161,9 @@ public final class PgBouncer implements AutoCloseable {
 		Properties properties = new Properties();
 		properties.setProperty("user", "pgbouncer");
 		properties.setProperty("preferQueryMode", "simple");
+		// the console reports PgBouncer's version, which the driver would take for an
+		// old server and send it SETs
+		properties.setProperty("assumeMinServerVersion", "10");
 		List<Integer> pids = new ArrayList<>();
 		try (Connection admin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + this.port + "/pgbouncer",
 				properties);

@@ -163,13 +163,13 @@ public class PgqueNotificationListener implements AutoCloseable {
 		}
 		while (this.running) {
 			try {
-				boolean shared = PgqueLeaseModeDetector.sharesSessions(this.dataSource);
-				if (shared) {
-					logger.info("PgQue notifications: the connection goes through a pooler that shares sessions, where"
+				boolean pooled = PgqueLeaseModeDetector.throughPooler(this.dataSource);
+				if (pooled) {
+					logger.info("PgQue notifications: the connection goes through a pooler, where"
 							+ " LISTEN hears nothing; idle containers poll every " + this.pollInterval.toMillis()
 							+ " ms instead (set pgque.listener.notification-url to LISTEN on a direct connection)");
 				}
-				return shared;
+				return pooled;
 			}
 			catch (SQLException | RuntimeException ex) {
 				logger.warn("PgQue notification connection failed; retrying (containers fall back to polling"

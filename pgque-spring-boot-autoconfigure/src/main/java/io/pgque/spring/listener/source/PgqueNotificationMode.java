@@ -8,8 +8,8 @@ package io.pgque.spring.listener.source;
 public enum PgqueNotificationMode {
 
 	/**
-	 * {@link #POLL} when the notification connection goes through a pooler that shares
-	 * server sessions (LISTEN would hear nothing there), {@link #LISTEN} otherwise.
+	 * {@link #POLL} when the notification connection goes through a pooler (LISTEN hears
+	 * nothing through one in transaction mode), {@link #LISTEN} otherwise.
 	 */
 	AUTO,
 
