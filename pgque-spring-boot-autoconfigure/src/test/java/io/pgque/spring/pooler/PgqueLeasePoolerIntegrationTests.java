@@ -119,7 +119,11 @@ class PgqueLeasePoolerIntegrationTests {
 				PoolerTestApp.tick(this.jdbc, queue);
 				await().atMost(Duration.ofSeconds(10)).until(() -> PoolerTestApp.committed(this.jdbc, queue) >= 100);
 				Thread.sleep(500);
-				List<Integer> servers = first.serverPids();
+				List<Integer> ports = first.serverPorts();
+				List<Integer> servers = this.jdbc.queryForList(
+						"SELECT pid FROM pg_stat_activity WHERE client_port = ANY (?::int[])", Integer.class,
+						(Object) ports.toArray(Integer[]::new));
+				assertThat(servers).isNotEmpty();
 				long killed = System.nanoTime();
 				first.kill();
 				this.jdbc.queryForList("SELECT pg_terminate_backend(pid) FROM unnest(?::int[]) pid", Boolean.class,

@@ -8,14 +8,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
@@ -29,7 +25,8 @@ import org.junit.jupiter.api.Assumptions;
  * <p>
  * Clients connect with any user name; PgBouncer logs in to PostgreSQL as the server's
  * user. URLs carry {@code prepareThreshold=0}, what PgBouncer before 1.21 needs in
- * transaction mode.
+ * transaction mode. Its admin console is left alone: pgjdbc cannot talk to it (it takes
+ * PgBouncer's version for an old server's and sends SETs).
  */
 public final class PgBouncer implements AutoCloseable {
 
@@ -73,7 +70,6 @@ public final class PgBouncer implements AutoCloseable {
 					listen_port = %d
 					unix_socket_dir =
 					auth_type = any
-					admin_users = pgbouncer
 					pool_mode = %s
 					default_pool_size = %d
 					max_client_conn = 500
@@ -153,30 +149,41 @@ public final class PgBouncer implements AutoCloseable {
 	}
 
 	/**
-	 * The backend pids of the server connections PgBouncer holds now (its admin console's
-	 * SHOW SERVERS).
-	 * @return the pids
+	 * The local ports of PgBouncer's connections to PostgreSQL (its server connections),
+	 * read from /proc: PostgreSQL shows them as {@code pg_stat_activity.client_port}.
+	 * @return the ports
 	 */
-	public List<Integer> serverPids() {
-		Properties properties = new Properties();
-		properties.setProperty("user", "pgbouncer");
-		properties.setProperty("preferQueryMode", "simple");
-		// the console reports PgBouncer's version, which the driver would take for an
-		// old server and send it SETs
-		properties.setProperty("assumeMinServerVersion", "10");
-		List<Integer> pids = new ArrayList<>();
-		try (Connection admin = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + this.port + "/pgbouncer",
-				properties);
-				Statement statement = admin.createStatement();
-				ResultSet rows = statement.executeQuery("SHOW SERVERS")) {
-			while (rows.next()) {
-				pids.add(rows.getInt("remote_pid"));
+	public List<Integer> serverPorts() {
+		int serverPort = PostgresServer.get().port();
+		Set<String> sockets = new HashSet<>();
+		try (var fds = Files.list(Path.of("/proc", Long.toString(this.process.pid()), "fd"))) {
+			for (Path fd : fds.toList()) {
+				String target = Files.readSymbolicLink(fd).toString();
+				if (target.startsWith("socket:[")) {
+					sockets.add(target.substring(8, target.length() - 1));
+				}
 			}
+			List<Integer> ports = new ArrayList<>();
+			for (String table : List.of("tcp", "tcp6")) {
+				Path file = Path.of("/proc", Long.toString(this.process.pid()), "net", table);
+				if (!Files.exists(file)) {
+					continue;
+				}
+				for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+					// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout
+					// inode
+					String[] fields = line.trim().split("\\s+");
+					int remotePort = Integer.parseInt(fields[2].substring(fields[2].indexOf(':') + 1), 16);
+					if (remotePort == serverPort && sockets.contains(fields[9])) {
+						ports.add(Integer.parseInt(fields[1].substring(fields[1].indexOf(':') + 1), 16));
+					}
+				}
+			}
+			return ports;
 		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("Could not read PgBouncer's servers", ex);
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not read PgBouncer's sockets", ex);
 		}
-		return pids;
 	}
 
 	/**
