@@ -84,7 +84,15 @@ class PgqueLeasePoolerIntegrationTests {
 				for (int sent = 0; sent < total; sent += 1000) {
 					PoolerTestApp.insert(this.jdbc, queue, 1000);
 				}
+				// hand over once on the way: close the first holder after a third
+				await().atMost(Duration.ofSeconds(150))
+					.until(() -> PoolerTestApp.committed(this.jdbc, queue) >= total / 3);
+				int holder = tracker.leaseHolders.get(0);
+				((holder == 1) ? c1 : (holder == 2) ? c2 : c3).close();
 				await().atMost(Duration.ofSeconds(150)).until(() -> PoolerTestApp.committed(this.jdbc, queue) >= total);
+				assertThat(tracker.leaseHolders).as("applications that held the lease while events flowed")
+					.hasSize(2)
+					.doesNotHaveDuplicates();
 			})));
 		long millis = (System.nanoTime() - started) / 1_000_000;
 		System.out.println(
