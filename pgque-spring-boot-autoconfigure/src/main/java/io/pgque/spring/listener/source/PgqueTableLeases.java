@@ -64,8 +64,11 @@ final class PgqueTableLeases implements AutoCloseable {
 	 * @throws SQLException if the database cannot be reached
 	 */
 	@Nullable Hold tryAcquire(String queue, String consumer) throws SQLException {
-		long started = System.nanoTime();
+		// taken under the connection's lock, like a heartbeat's start: a heartbeat that
+		// began before this acquisition ran cannot count it as missing
+		long[] started = new long[1];
 		Long epoch = this.connection.use((con, generation) -> {
+			started[0] = System.nanoTime();
 			try (PreparedStatement ps = con
 				.prepareStatement("SELECT pgque.lease_acquire(?, ?, ?, make_interval(secs => ?))")) {
 				ps.setString(1, queue);
@@ -82,7 +85,7 @@ final class PgqueTableLeases implements AutoCloseable {
 		if (epoch == null) {
 			return null;
 		}
-		Hold hold = new Hold(queue, consumer, epoch, started);
+		Hold hold = new Hold(queue, consumer, epoch, started[0]);
 		this.held.add(hold);
 		startHeartbeat();
 		return hold;
@@ -110,9 +113,10 @@ final class PgqueTableLeases implements AutoCloseable {
 		if (this.held.isEmpty()) {
 			return;
 		}
-		long started = System.nanoTime();
+		long[] started = new long[1];
 		try {
 			Set<String> renewed = this.connection.use((con, generation) -> {
+				started[0] = System.nanoTime();
 				try (PreparedStatement ps = con.prepareStatement(
 						"SELECT queue, consumer, epoch FROM pgque.lease_renew(?, make_interval(secs => ?))")) {
 					ps.setString(1, this.owner);
@@ -128,9 +132,9 @@ final class PgqueTableLeases implements AutoCloseable {
 			});
 			for (Hold hold : this.held) {
 				if (renewed.contains(hold.id())) {
-					hold.renewedNanos = started;
+					hold.renewedNanos = started[0];
 				}
-				else if (hold.renewedNanos - started < 0) {
+				else if (hold.renewedNanos - started[0] < 0) {
 					// taken before this heartbeat began, and not renewed by it
 					logger.warn("PgQue " + hold + " expired or was taken over; its container stands by");
 					hold.markLost();
