@@ -99,13 +99,7 @@ final class PgqueTickerAdvisoryLeadership extends PgqueTickerLeadership {
 	 */
 	@Override
 	boolean isConnectionAlive() {
-		Connection current = this.connection;
-		try {
-			return current != null && current.isValid(2);
-		}
-		catch (SQLException ex) {
-			return false;
-		}
+		return isAlive(this.connection);
 	}
 
 	/**

@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 
 import io.pgque.spring.lease.PgqueLeaseMode;
 import io.pgque.spring.lease.PgqueLeaseOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Leadership of the embedded ticker: only the leader ticks. Kept as a session advisory
@@ -66,5 +67,14 @@ abstract class PgqueTickerLeadership {
 	 * Give up leadership and hand the connection back.
 	 */
 	abstract void release();
+
+	static boolean isAlive(@Nullable Connection connection) {
+		try {
+			return connection != null && connection.isValid(2);
+		}
+		catch (SQLException ex) {
+			return false;
+		}
+	}
 
 }

@@ -123,13 +123,7 @@ final class PgqueTickerTableLeadership extends PgqueTickerLeadership {
 
 	@Override
 	boolean isConnectionAlive() {
-		Connection current = this.connection;
-		try {
-			return current != null && !this.lost && current.isValid(2);
-		}
-		catch (SQLException ex) {
-			return false;
-		}
+		return !this.lost && isAlive(this.connection);
 	}
 
 	@Override
