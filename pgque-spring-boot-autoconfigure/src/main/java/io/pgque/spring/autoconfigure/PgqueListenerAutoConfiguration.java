@@ -18,6 +18,7 @@ import io.pgque.spring.listener.error.DefaultPgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
 import io.pgque.spring.listener.source.PgqueLeaseManager;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
+import org.postgresql.Driver;
 import org.postgresql.PGConnection;
 
 import org.springframework.beans.factory.BeanFactory;
@@ -35,6 +36,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -79,19 +81,27 @@ public final class PgqueListenerAutoConfiguration {
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	PgqueLeaseManager pgqueLeaseManager(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource) {
-		return new PgqueLeaseManager(PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)));
+			ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
+		return new PgqueLeaseManager(PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)),
+				properties.getLease().toOptions());
 	}
 
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	PgqueNotificationListener pgqueNotificationListener(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource, Environment environment) {
+			ObjectProvider<DataSource> dataSource, PgqueProperties properties, Environment environment) {
+		PgqueProperties.Listener listener = properties.getListener();
+		String url = listener.getNotificationUrl();
+		// a direct connection named by the user, for LISTEN behind a pooler
+		DataSource listenOn = (url != null)
+				? new SimpleDriverDataSource(new Driver(), url, listener.getNotificationUsername(),
+						listener.getNotificationPassword())
+				: PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource));
 		CustomizableThreadFactory daemon = new CustomizableThreadFactory("pgque-");
 		daemon.setDaemon(true);
-		return new PgqueNotificationListener(
-				PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)),
+		return new PgqueNotificationListener(listenOn, listener.getNotifications(),
+				listener.getNotificationPollInterval(),
 				Threading.VIRTUAL.isActive(environment) ? threads(environment) : daemon);
 	}
 

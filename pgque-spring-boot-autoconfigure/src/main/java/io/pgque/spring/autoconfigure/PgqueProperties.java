@@ -7,8 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgque.spring.convert.PgqueTypeNaming;
+import io.pgque.spring.lease.PgqueLeaseMode;
+import io.pgque.spring.lease.PgqueLeaseOptions;
 import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import io.pgque.spring.listener.pipeline.PgqueUnknownTypePolicy;
+import io.pgque.spring.listener.source.PgqueNotificationMode;
 import io.pgque.spring.schema.PgqueSchemaMode;
 import io.pgque.spring.ticker.PgqueTickerMode;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +42,8 @@ public class PgqueProperties {
 	private final Observation observation = new Observation();
 
 	private final Limits limits = new Limits();
+
+	private final Lease lease = new Lease();
 
 	/**
 	 * Queues to create at start-up, or bring up to date, by name.
@@ -79,6 +84,65 @@ public class PgqueProperties {
 
 	public Map<String, Queue> getQueues() {
 		return this.queues;
+	}
+
+	public Lease getLease() {
+		return this.lease;
+	}
+
+	/**
+	 * How consumer leases and ticker leadership are kept (see docs/pooler.md).
+	 */
+	public static class Lease {
+
+		/**
+		 * How leases are kept: 'advisory' (a session advisory lock; needs a direct
+		 * connection), 'table' (a row with an expiry and a fencing epoch; works through a
+		 * pooler in transaction mode, and only PgQue roles can hold it) or 'auto' (table
+		 * behind a pooler, or when logins without a PgQue role may connect; advisory
+		 * otherwise).
+		 */
+		private PgqueLeaseMode mode = PgqueLeaseMode.AUTO;
+
+		/**
+		 * How long a table lease lives without a heartbeat: a dead holder is replaced
+		 * after at most this plus the standby's retry interval.
+		 */
+		private Duration ttl = Duration.ofSeconds(10);
+
+		/**
+		 * How often a holder renews its table leases; at most half the ttl.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(3);
+
+		public PgqueLeaseMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(PgqueLeaseMode mode) {
+			this.mode = mode;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		PgqueLeaseOptions toOptions() {
+			return new PgqueLeaseOptions(this.mode, this.ttl, this.heartbeatInterval);
+		}
+
 	}
 
 	/**
@@ -208,6 +272,35 @@ public class PgqueProperties {
 		private Duration leaseRetryInterval = Duration.ofSeconds(2);
 
 		/**
+		 * How idle containers learn of new ticks: 'listen' (LISTEN/NOTIFY on one
+		 * connection), 'poll' (wake every container at notification-poll-interval) or
+		 * 'auto' (poll when the connection goes through a pooler, listen otherwise).
+		 */
+		private PgqueNotificationMode notifications = PgqueNotificationMode.AUTO;
+
+		/**
+		 * How often idle containers look for a batch when notifications are polled. An
+		 * empty look is one read-only query: no write, no transaction id.
+		 */
+		private Duration notificationPollInterval = Duration.ofSeconds(1);
+
+		/**
+		 * JDBC URL of a direct connection (bypassing the pooler) to LISTEN on, e.g.
+		 * 'jdbc:postgresql://db-primary:5432/app'; by default the PgQue DataSource's.
+		 */
+		private @Nullable String notificationUrl;
+
+		/**
+		 * Login for notification-url; by default the one the URL carries.
+		 */
+		private @Nullable String notificationUsername;
+
+		/**
+		 * Password for notification-url.
+		 */
+		private @Nullable String notificationPassword;
+
+		/**
 		 * How long stopping a container waits for the batch in hand to finish.
 		 */
 		private Duration shutdownTimeout = Duration.ofSeconds(30);
@@ -312,6 +405,46 @@ public class PgqueProperties {
 
 		public void setPollInterval(Duration pollInterval) {
 			this.pollInterval = pollInterval;
+		}
+
+		public PgqueNotificationMode getNotifications() {
+			return this.notifications;
+		}
+
+		public void setNotifications(PgqueNotificationMode notifications) {
+			this.notifications = notifications;
+		}
+
+		public Duration getNotificationPollInterval() {
+			return this.notificationPollInterval;
+		}
+
+		public void setNotificationPollInterval(Duration notificationPollInterval) {
+			this.notificationPollInterval = notificationPollInterval;
+		}
+
+		public @Nullable String getNotificationUrl() {
+			return this.notificationUrl;
+		}
+
+		public void setNotificationUrl(@Nullable String notificationUrl) {
+			this.notificationUrl = notificationUrl;
+		}
+
+		public @Nullable String getNotificationUsername() {
+			return this.notificationUsername;
+		}
+
+		public void setNotificationUsername(@Nullable String notificationUsername) {
+			this.notificationUsername = notificationUsername;
+		}
+
+		public @Nullable String getNotificationPassword() {
+			return this.notificationPassword;
+		}
+
+		public void setNotificationPassword(@Nullable String notificationPassword) {
+			this.notificationPassword = notificationPassword;
 		}
 
 		public Duration getLeaseRetryInterval() {

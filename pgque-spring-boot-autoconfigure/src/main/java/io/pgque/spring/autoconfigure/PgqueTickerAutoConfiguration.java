@@ -54,6 +54,7 @@ public final class PgqueTickerAutoConfiguration {
 			pgqueTicker = new PgqueTicker(resolved, ticker.getMode(), options);
 		}
 		pgqueTicker.setLeadershipDataSource(PgqueControlConnections.of(resolved));
+		pgqueTicker.setLeaseOptions(properties.getLease().toOptions());
 		return pgqueTicker;
 	}
 

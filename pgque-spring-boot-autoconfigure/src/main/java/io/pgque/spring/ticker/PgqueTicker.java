@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadFactory;
 
 import javax.sql.DataSource;
 
+import io.pgque.spring.lease.PgqueLeaseOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -45,6 +46,8 @@ public class PgqueTicker implements SmartLifecycle {
 	private final ThreadFactory threadFactory;
 
 	private DataSource leadershipDataSource;
+
+	private PgqueLeaseOptions leaseOptions = PgqueLeaseOptions.defaults();
 
 	private final PgqueSchedulerDetector schedulerDetector = new PgqueSchedulerDetector();
 
@@ -93,6 +96,15 @@ public class PgqueTicker implements SmartLifecycle {
 	 */
 	public void setLeadershipDataSource(DataSource leadershipDataSource) {
 		this.leadershipDataSource = leadershipDataSource;
+	}
+
+	/**
+	 * How the embedded ticker's leadership is kept ({@code pgque.lease.*}); by default
+	 * {@link PgqueLeaseOptions#defaults()}.
+	 * @param leaseOptions the lease options
+	 */
+	public void setLeaseOptions(PgqueLeaseOptions leaseOptions) {
+		this.leaseOptions = leaseOptions;
 	}
 
 	private static Thread platformThread(Runnable runnable) {
@@ -188,7 +200,8 @@ public class PgqueTicker implements SmartLifecycle {
 
 	private void startLoop() {
 		Duration networkTimeout = this.options.queryTimeout().plusSeconds(5);
-		PgqueTickerLeadership leadership = new PgqueTickerLeadership(this.leadershipDataSource, networkTimeout);
+		PgqueTickerLeadership leadership = PgqueTickerLeadership.create(this.leadershipDataSource, networkTimeout,
+				this.leaseOptions);
 		PgqueTickerStatements statements = new PgqueTickerStatements((int) this.options.queryTimeout().toSeconds());
 		PgqueTickerLoop newLoop = new PgqueTickerLoop(leadership, statements, this.options);
 		Thread newThread = this.threadFactory.newThread(newLoop);

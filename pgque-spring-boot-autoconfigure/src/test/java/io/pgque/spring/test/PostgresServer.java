@@ -156,6 +156,14 @@ public final class PostgresServer {
 		return "jdbc:postgresql://" + this.host + ":" + this.port + "/" + database;
 	}
 
+	public String host() {
+		return this.host;
+	}
+
+	public int port() {
+		return this.port;
+	}
+
 	public String user() {
 		return this.user;
 	}

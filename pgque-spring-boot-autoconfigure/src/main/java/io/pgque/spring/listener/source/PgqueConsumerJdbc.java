@@ -25,6 +25,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 
@@ -51,8 +52,16 @@ public class PgqueConsumerJdbc {
 	private static final String OPEN = openSql("");
 
 	// a shared try-lock on the lease's witness fails exactly while the lease session
-	// holds it (see PgqueLease)
+	// holds it (see PgqueAdvisoryLeases)
 	private static final String OPEN_WHILE_LEASED = openSql("WHERE NOT pg_catalog.pg_try_advisory_xact_lock_shared(?)");
+
+	// next_batch_leased checks the table lease's epoch in the same statement, and raises
+	// (undoing the open) when it is not held
+	private static final String OPEN_WITH_EPOCH = openSql("").replace("pgque.next_batch(?, ?)",
+			"pgque.next_batch_leased(?, ?, ?)");
+
+	// SQLSTATE raised by pgque.lease_check
+	private static final String LEASE_NOT_HELD = "PQL01";
 
 	private static final String DEAD_LETTER = """
 			SELECT pgque.event_dead(?, e.ev_id, ?, e.ev_time, e.ev_txid::text::xid8, e.ev_retry, e.ev_type,
@@ -77,6 +86,9 @@ public class PgqueConsumerJdbc {
 	private final int pageSize;
 
 	private final PgqueErrorTranslator errors = new PgqueErrorTranslator();
+
+	// the table lease the last batch was opened under: its finish checks the same epoch
+	private volatile @Nullable Fence fence;
 
 	// asked the first time an event is dead-lettered
 	private volatile @Nullable DeadLetterSupport deadLetterSupport;
@@ -203,22 +215,33 @@ public class PgqueConsumerJdbc {
 	 * Open (or re-open) the consumer's batch and read its first page, in one round trip;
 	 * locks the subscription row until the transaction ends.
 	 * <p>
-	 * With a lease, the batch is opened only if the lease's session still holds its
-	 * advisory locks, checked on the server in the same statement: a container that lost
-	 * its lease cannot open, let alone handle, another batch.
+	 * With a lease, the batch is opened only if the lease is still held, checked on the
+	 * server in the same statement: that the lease session still holds its advisory
+	 * locks, or that the lease row still has this acquisition's epoch and has not
+	 * expired. A container that lost its lease cannot open, let alone handle, another
+	 * batch; with a table lease it cannot {@linkplain #finish(long) finish} one either.
 	 * @param lease the container's lease, or {@code null} when it works without one
 	 * @return the batch, or {@code null} when no new tick is there
-	 * @throws PgqueLeaseLostException if the lock is no longer held by the lease's
-	 * session
+	 * @throws PgqueLeaseLostException if the lease is no longer held
 	 */
 	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
 		BatchReader reader = new BatchReader();
+		this.fence = null;
 		if (lease == null) {
 			run("open batch", null, () -> this.jdbc.query(OPEN, reader, this.queue, this.consumer, this.pageSize));
 		}
-		else {
+		else if (lease.hold() instanceof PgqueTableLeases.Hold table) {
+			run("open batch", null, () -> fenced(lease, () -> {
+				this.jdbc.query(OPEN_WITH_EPOCH, reader, this.queue, this.consumer, table.epoch(), this.pageSize);
+				return null;
+			}));
+			if (reader.batchId != null) {
+				this.fence = new Fence(lease, table.epoch(), reader.batchId);
+			}
+		}
+		else if (lease.hold() instanceof PgqueAdvisoryLeases.Hold advisory) {
 			run("open batch", null, () -> this.jdbc.query(OPEN_WHILE_LEASED, reader, this.queue, this.consumer,
-					lease.witnessKey(), this.pageSize));
+					advisory.witness(), this.pageSize));
 			if (!reader.answered) {
 				lease.lost();
 				throw new PgqueLeaseLostException(this.queue, this.consumer);
@@ -241,6 +264,21 @@ public class PgqueConsumerJdbc {
 		run("read batch", previous.id(),
 				() -> this.jdbc.query(PAGE, reader, previous.id(), previous.id(), previous.lastId(), this.pageSize));
 		return reader.page(previous.id());
+	}
+
+	// runs a statement that checks a table lease; its "not held" error marks the lease
+	// lost
+	private <T> @Nullable T fenced(PgqueLease lease, Supplier<@Nullable T> statement) {
+		try {
+			return statement.get();
+		}
+		catch (DataAccessException ex) {
+			if (ex.getMostSpecificCause() instanceof SQLException sql && LEASE_NOT_HELD.equals(sql.getSQLState())) {
+				lease.lost();
+				throw new PgqueLeaseLostException(this.queue, this.consumer);
+			}
+			throw ex;
+		}
 	}
 
 	/**
@@ -314,8 +352,19 @@ public class PgqueConsumerJdbc {
 	 * @return {@code true} if it was open
 	 */
 	public boolean finish(long batchId) {
-		Integer done = call("ack", batchId,
-				() -> this.jdbc.queryForObject("SELECT pgque.finish_batch(?)", Integer.class, batchId));
+		Fence current = this.fence;
+		Integer done;
+		if (current != null && current.batchId() == batchId) {
+			// a worker whose lease was taken over (or expired) cannot commit the batch
+			done = call("ack", batchId,
+					() -> fenced(current.lease(),
+							() -> this.jdbc.queryForObject("SELECT pgque.finish_batch_leased(?, ?, ?, ?)",
+									Integer.class, batchId, this.queue, this.consumer, current.epoch())));
+		}
+		else {
+			done = call("ack", batchId,
+					() -> this.jdbc.queryForObject("SELECT pgque.finish_batch(?)", Integer.class, batchId));
+		}
 		return done != null && done == 1;
 	}
 
@@ -385,6 +434,16 @@ public class PgqueConsumerJdbc {
 			this.deadLetterSupport = support;
 		}
 		return support;
+	}
+
+	/**
+	 * The table lease a batch was opened under.
+	 *
+	 * @param lease the lease
+	 * @param epoch its epoch at the open
+	 * @param batchId the batch
+	 */
+	private record Fence(PgqueLease lease, long epoch, long batchId) {
 	}
 
 	/**

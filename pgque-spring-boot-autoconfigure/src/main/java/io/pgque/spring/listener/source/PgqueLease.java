@@ -1,39 +1,35 @@
 package io.pgque.spring.listener.source;
 
-import java.security.SecureRandom;
 import java.sql.SQLException;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The right of one container to work for its (queue, consumer): an advisory lock held on
- * the {@link PgqueLeaseManager}'s connection. Used by one container thread.
+ * The right of one container to work for its (queue, consumer), kept by the
+ * {@link PgqueLeaseManager} as an advisory lock or a row of {@code pgque.lease} (see
+ * {@code pgque.lease.mode}). Used by one container thread.
  * <p>
- * With the lease, the same connection locks a <em>witness</em>: a random key drawn for
- * each acquisition, which no other session ever locks. The statement that opens a batch
- * checks the witness with a lock probe (a shared try-lock fails while the witness is
- * held), which is as strict as looking the lease up in {@code pg_locks} and much cheaper:
- * the witness is held exactly while this acquisition's session lives and has not released
- * the lease.
+ * Every batch is opened, and in table mode finished, by a statement that checks on the
+ * server that this acquisition still holds the lease (see
+ * {@link PgqueConsumerJdbc#open(PgqueLease)}): a container that lost it can neither open
+ * nor commit a batch.
  *
  * @author pgque-spring-boot authors
  */
 public final class PgqueLease {
 
-	private static final SecureRandom WITNESSES = new SecureRandom();
-
 	private final PgqueLeaseManager manager;
 
-	private final long key;
+	private final String queue;
 
-	private final String name;
+	private final String consumer;
 
-	private volatile long generation = -1;
+	private volatile @Nullable PgqueLeaseHold hold;
 
-	private volatile long witness;
-
-	PgqueLease(PgqueLeaseManager manager, long key, String name) {
+	PgqueLease(PgqueLeaseManager manager, String queue, String consumer) {
 		this.manager = manager;
-		this.key = key;
-		this.name = name;
+		this.queue = queue;
+		this.consumer = consumer;
 	}
 
 	/**
@@ -42,14 +38,12 @@ public final class PgqueLease {
 	 * @throws SQLException if the database cannot be reached
 	 */
 	public boolean tryAcquire() throws SQLException {
-		if (this.generation >= 0) {
+		if (this.hold != null) {
 			return true;
 		}
-		long candidate = WITNESSES.nextLong();
-		long taken = this.manager.tryLock(this.key, candidate);
-		this.witness = candidate;
-		this.generation = taken;
-		return taken >= 0;
+		PgqueLeaseHold taken = this.manager.tryAcquire(this.queue, this.consumer);
+		this.hold = taken;
+		return taken != null;
 	}
 
 	/**
@@ -57,22 +51,23 @@ public final class PgqueLease {
 	 * @return whether it is believed held
 	 */
 	public boolean isAcquired() {
-		return this.generation >= 0;
+		return this.hold != null;
 	}
 
 	/**
-	 * Check, with one round trip, that the lease is still held; if not it is marked lost.
+	 * Check, with one round trip at most, that the lease is still held; if not it is
+	 * marked lost.
 	 * @return whether it is held
 	 */
 	public boolean verify() {
-		long current = this.generation;
-		if (current < 0) {
+		PgqueLeaseHold current = this.hold;
+		if (current == null) {
 			return false;
 		}
-		if (this.manager.isValid(current)) {
+		if (current.isValid()) {
 			return true;
 		}
-		this.generation = -1;
+		this.hold = null;
 		return false;
 	}
 
@@ -80,36 +75,36 @@ public final class PgqueLease {
 	 * Give the lease up.
 	 */
 	public void release() {
-		long current = this.generation;
-		this.generation = -1;
-		if (current >= 0) {
-			this.manager.unlock(this.key, this.witness, current);
+		PgqueLeaseHold current = this.hold;
+		this.hold = null;
+		if (current != null) {
+			current.release();
 		}
 	}
 
 	/**
-	 * The witness key of the current acquisition, for checks on the server side (see
-	 * {@link PgqueConsumerJdbc#open(PgqueLease)}).
-	 * @return the key
-	 * @throws IllegalStateException if the lease is not acquired
-	 */
-	public long witnessKey() {
-		if (!isAcquired()) {
-			throw new IllegalStateException(this + " is not acquired");
-		}
-		return this.witness;
-	}
-
-	/**
-	 * Mark the lease lost after the server said the lock is not held.
+	 * Mark the lease lost after the server said it is not held.
 	 */
 	public void lost() {
-		this.generation = -1;
+		this.hold = null;
+	}
+
+	/**
+	 * The current acquisition, for the checks on the server side.
+	 * @return the acquisition
+	 * @throws PgqueLeaseLostException if the lease is not acquired
+	 */
+	PgqueLeaseHold hold() {
+		PgqueLeaseHold current = this.hold;
+		if (current == null) {
+			throw new PgqueLeaseLostException(this.queue, this.consumer);
+		}
+		return current;
 	}
 
 	@Override
 	public String toString() {
-		return "lease " + this.name;
+		return "lease " + this.queue + "/" + this.consumer;
 	}
 
 }

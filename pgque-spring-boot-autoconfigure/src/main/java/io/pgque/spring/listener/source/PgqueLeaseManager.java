@@ -4,48 +4,56 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.locks.ReentrantLock;
 
 import javax.sql.DataSource;
 
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import io.pgque.spring.lease.PgqueLeaseMode;
+import io.pgque.spring.lease.PgqueLeaseModeDetector;
+import io.pgque.spring.lease.PgqueLeaseOptions;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Keeps the one connection on which the containers of an application hold their leases:
- * session-level PostgreSQL advisory locks, one per (queue, consumer). The server releases
- * them when the connection ends, so a dead or disconnected holder frees its consumers for
- * a standby at once.
- * <p>
- * The connection is shared and used under a lock; a call that finds it broken drops it,
- * which invalidates every lease taken on it, and the next acquisition opens a new one.
+ * Keeps the leases of an application's containers, one per (queue, consumer): as session
+ * advisory locks on one connection ({@link PgqueLeaseMode#ADVISORY}) or as rows of
+ * {@code pgque.lease} renewed by a heartbeat ({@link PgqueLeaseMode#TABLE}).
+ * {@link PgqueLeaseMode#AUTO} is decided on the first acquisition, so a database that is
+ * down at start only delays the containers.
  *
  * @author pgque-spring-boot authors
  */
 public class PgqueLeaseManager implements AutoCloseable {
 
-	private static final Log logger = LogFactory.getLog(PgqueLeaseManager.class);
-
-	private static final int VALIDATION_TIMEOUT_SECONDS = 5;
-
 	private final DataSource dataSource;
 
-	private final ReentrantLock lock = new ReentrantLock();
+	private final PgqueLeaseOptions options;
 
-	private @Nullable Connection connection;
+	private final Object monitor = new Object();
 
-	private long generation;
+	private @Nullable PgqueLeaseMode mode;
+
+	private @Nullable PgqueAdvisoryLeases advisory;
+
+	private @Nullable PgqueTableLeases table;
 
 	private boolean closed;
 
+	/**
+	 * Leases with the default options ({@link PgqueLeaseOptions#defaults()}).
+	 * @param dataSource where to keep them
+	 */
 	public PgqueLeaseManager(DataSource dataSource) {
+		this(dataSource, PgqueLeaseOptions.defaults());
+	}
+
+	/**
+	 * Leases with the given options.
+	 * @param dataSource where to keep them
+	 * @param options how
+	 */
+	public PgqueLeaseManager(DataSource dataSource, PgqueLeaseOptions options) {
 		this.dataSource = dataSource;
+		this.options = options;
 	}
 
 	/**
@@ -55,7 +63,22 @@ public class PgqueLeaseManager implements AutoCloseable {
 	 * @return the lease, not yet acquired
 	 */
 	public PgqueLease lease(String queue, String consumer) {
-		return new PgqueLease(this, key(queue, consumer), queue + "/" + consumer);
+		return new PgqueLease(this, queue, consumer);
+	}
+
+	/**
+	 * The mode in use, deciding {@code auto} now if not yet done.
+	 * @return {@link PgqueLeaseMode#ADVISORY} or {@link PgqueLeaseMode#TABLE}
+	 */
+	public PgqueLeaseMode mode() {
+		synchronized (this.monitor) {
+			PgqueLeaseMode current = this.mode;
+			if (current == null) {
+				current = PgqueLeaseModeDetector.resolve(this.dataSource, this.options.mode());
+				this.mode = current;
+			}
+			return current;
+		}
 	}
 
 	/**
@@ -76,155 +99,63 @@ public class PgqueLeaseManager implements AutoCloseable {
 		}
 	}
 
-	/**
-	 * Try to take a lease lock and, with it, its witness lock.
-	 * @param key the lease's lock key
-	 * @param witness a fresh random key, locked only by this acquisition (see
-	 * {@link PgqueLease})
-	 * @return the connection generation they were taken on, or -1 if another session
-	 * holds the lease
-	 * @throws SQLException if the database cannot be reached
-	 */
-	long tryLock(long key, long witness) throws SQLException {
-		this.lock.lock();
+	@Nullable PgqueLeaseHold tryAcquire(String queue, String consumer) throws SQLException {
+		PgqueLeaseMode current;
 		try {
-			Connection con = connection();
-			try (PreparedStatement ps = con
-				.prepareStatement("SELECT CASE WHEN pg_try_advisory_lock(?) THEN pg_try_advisory_lock(?) END")) {
-				ps.setLong(1, key);
-				ps.setLong(2, witness);
-				try (ResultSet rs = ps.executeQuery()) {
-					rs.next();
-					boolean witnessed = rs.getBoolean(1);
-					if (rs.wasNull()) {
-						return -1;
-					}
-					if (!witnessed) {
-						// another session holds that random key: give the lease back, a
-						// later attempt draws a new witness
-						unlock(con, key);
-						return -1;
-					}
-					return this.generation;
-				}
-			}
-			catch (SQLException ex) {
-				drop();
-				throw ex;
-			}
+			current = mode();
 		}
-		finally {
-			this.lock.unlock();
+		catch (IllegalStateException ex) {
+			if (ex.getCause() instanceof SQLException cause) {
+				throw cause;
+			}
+			throw ex;
+		}
+		if (current == PgqueLeaseMode.TABLE) {
+			return tableLeases().tryAcquire(queue, consumer);
+		}
+		return advisoryLeases().tryAcquire(key(queue, consumer));
+	}
+
+	private PgqueTableLeases tableLeases() throws SQLException {
+		synchronized (this.monitor) {
+			checkOpen();
+			if (this.table == null) {
+				this.table = new PgqueTableLeases(this.dataSource, this.options);
+			}
+			return this.table;
 		}
 	}
 
-	/**
-	 * Whether a lock taken on connection generation {@code generation} is still held: the
-	 * connection is the same and answers.
-	 * @param generation the generation the lock was taken on
-	 * @return whether it is held
-	 */
-	boolean isValid(long generation) {
-		this.lock.lock();
-		try {
-			Connection con = this.connection;
-			if (con == null || generation != this.generation) {
-				return false;
+	private PgqueAdvisoryLeases advisoryLeases() throws SQLException {
+		synchronized (this.monitor) {
+			checkOpen();
+			if (this.advisory == null) {
+				this.advisory = new PgqueAdvisoryLeases(this.dataSource);
 			}
-			try {
-				if (con.isValid(VALIDATION_TIMEOUT_SECONDS)) {
-					return true;
-				}
-			}
-			catch (SQLException ex) {
-				logger.debug("Lease connection check failed", ex);
-			}
-			logger.warn("PgQue lease connection lost; every lease held on it is gone");
-			drop();
-			return false;
-		}
-		finally {
-			this.lock.unlock();
+			return this.advisory;
 		}
 	}
 
-	void unlock(long key, long witness, long generation) {
-		this.lock.lock();
-		try {
-			Connection con = this.connection;
-			if (con == null || generation != this.generation) {
-				return;
-			}
-			try {
-				unlock(con, witness);
-				unlock(con, key);
-			}
-			catch (SQLException ex) {
-				logger.debug("Could not release lease; dropping its connection", ex);
-				drop();
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
-	}
-
-	private static void unlock(Connection con, long key) throws SQLException {
-		try (PreparedStatement ps = con.prepareStatement("SELECT pg_advisory_unlock(?)")) {
-			ps.setLong(1, key);
-			ps.executeQuery().close();
-		}
-	}
-
-	private Connection connection() throws SQLException {
+	private void checkOpen() throws SQLException {
 		if (this.closed) {
 			throw new SQLException("PgQue lease manager is closed");
 		}
-		Connection con = this.connection;
-		if (con == null) {
-			con = this.dataSource.getConnection();
-			try {
-				con.setAutoCommit(true);
-				try (Statement st = con.createStatement()) {
-					st.execute("SET application_name = 'pgque-lease'");
-				}
-			}
-			catch (SQLException ex) {
-				con.close();
-				throw ex;
-			}
-			this.connection = con;
-			this.generation++;
-		}
-		return con;
-	}
-
-	private void drop() {
-		Connection con = this.connection;
-		this.connection = null;
-		this.generation++;
-		if (con != null) {
-			try {
-				con.close();
-			}
-			catch (SQLException ex) {
-				logger.debug("Could not close lease connection", ex);
-			}
-		}
 	}
 
 	/**
-	 * Close the connection, releasing every lease held on it.
+	 * Release every lease: advisory locks go with their connection, table leases are
+	 * given up so that standbys take them at once.
 	 */
 	@Override
 	public void close() {
-		this.lock.lock();
-		try {
+		synchronized (this.monitor) {
 			this.closed = true;
-			drop();
-		}
-		finally {
-			this.lock.unlock();
+			if (this.advisory != null) {
+				this.advisory.close();
+			}
+			if (this.table != null) {
+				this.table.close();
+			}
 		}
 	}
 

@@ -3,6 +3,7 @@ package io.pgque.spring.listener.source;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.ThreadFactory;
 
 import javax.sql.DataSource;
 
+import io.pgque.spring.lease.PgqueLeaseModeDetector;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -40,6 +42,10 @@ public class PgqueNotificationListener implements AutoCloseable {
 
 	private final DataSource dataSource;
 
+	private final PgqueNotificationMode mode;
+
+	private final Duration pollInterval;
+
 	private final Map<String, List<Runnable>> listeners = new ConcurrentHashMap<>();
 
 	private final Set<String> pendingListens = ConcurrentHashMap.newKeySet();
@@ -54,8 +60,15 @@ public class PgqueNotificationListener implements AutoCloseable {
 
 	private final ThreadFactory threadFactory;
 
+	private volatile boolean polling;
+
+	/**
+	 * LISTEN on the DataSource's connections, or poll when they go through a pooler that
+	 * shares sessions (every second), on a daemon platform thread.
+	 * @param dataSource where to LISTEN
+	 */
 	public PgqueNotificationListener(DataSource dataSource) {
-		this(dataSource, (task) -> {
+		this(dataSource, PgqueNotificationMode.AUTO, Duration.ofSeconds(1), (task) -> {
 			Thread thread = new Thread(task);
 			thread.setDaemon(true);
 			return thread;
@@ -63,13 +76,23 @@ public class PgqueNotificationListener implements AutoCloseable {
 	}
 
 	/**
-	 * Create a notification listener.
-	 * @param dataSource where to LISTEN
+	 * Wake containers as {@code mode} says.
+	 * @param dataSource where to LISTEN (a direct connection: a pooler in transaction
+	 * mode does not deliver notifications)
+	 * @param mode listen, poll, or decide on the first connection
+	 * @param pollInterval how often to wake every container when polling
 	 * @param threadFactory creates the listening thread (virtual or platform, as the
 	 * application's threads)
 	 */
-	public PgqueNotificationListener(DataSource dataSource, ThreadFactory threadFactory) {
+	public PgqueNotificationListener(DataSource dataSource, PgqueNotificationMode mode, Duration pollInterval,
+			ThreadFactory threadFactory) {
+		if (pollInterval.isNegative() || pollInterval.isZero()) {
+			throw new IllegalArgumentException(
+					"pgque.listener.notification-poll-interval must be positive, got " + pollInterval);
+		}
 		this.dataSource = dataSource;
+		this.mode = mode;
+		this.pollInterval = pollInterval;
 		this.threadFactory = threadFactory;
 	}
 
@@ -118,6 +141,11 @@ public class PgqueNotificationListener implements AutoCloseable {
 	}
 
 	private void run() {
+		if (polls()) {
+			this.polling = true;
+			poll();
+			return;
+		}
 		while (this.running) {
 			try (Connection connection = this.dataSource.getConnection()) {
 				try {
@@ -136,6 +164,44 @@ public class PgqueNotificationListener implements AutoCloseable {
 					sleepBeforeReconnect();
 				}
 			}
+		}
+	}
+
+	// decides AUTO on the first connection that works
+	private boolean polls() {
+		if (this.mode != PgqueNotificationMode.AUTO) {
+			return this.mode == PgqueNotificationMode.POLL;
+		}
+		while (this.running) {
+			try {
+				boolean pooled = PgqueLeaseModeDetector.throughPooler(this.dataSource);
+				if (pooled) {
+					logger.info("PgQue notifications: the connection goes through a pooler, where"
+							+ " LISTEN hears nothing; idle containers poll every " + this.pollInterval.toMillis()
+							+ " ms instead (set pgque.listener.notification-url to LISTEN on a direct connection)");
+				}
+				return pooled;
+			}
+			catch (SQLException | RuntimeException ex) {
+				logger.warn("PgQue notification connection failed; retrying (containers fall back to polling"
+						+ " meanwhile): " + ex);
+				sleepBeforeReconnect();
+			}
+		}
+		return false;
+	}
+
+	// wakes every container at the interval; an idle container's look costs one read
+	private void poll() {
+		while (this.running) {
+			try {
+				Thread.sleep(this.pollInterval.toMillis());
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			wakeEverybody();
 		}
 	}
 
@@ -212,6 +278,10 @@ public class PgqueNotificationListener implements AutoCloseable {
 			this.thread = null;
 		}
 		if (current != null) {
+			if (this.polling) {
+				// asleep for up to the poll interval, and holding no connection
+				current.interrupt();
+			}
 			try {
 				current.join(WAIT_MILLIS * 4L);
 			}

@@ -143,7 +143,9 @@ BEGIN
 					'event_retry',
 					'receive', 'ack', 'nack', 'get_queue_info', 'get_consumer_info', 'get_batch_info', 'version',
 					'dlq_inspect', 'register_subconsumer', 'unregister_subconsumer', 'subscribe_subconsumer',
-					'unsubscribe_subconsumer', 'receive_coop', 'touch_subconsumer') THEN 'pgque_reader'
+					'unsubscribe_subconsumer', 'receive_coop', 'touch_subconsumer',
+					'lease_acquire', 'lease_renew', 'lease_release', 'lease_check', 'next_batch_leased',
+					'finish_batch_leased') THEN 'pgque_reader'
 			WHEN v_routine.proname IN ('insert_event', 'send', 'send_batch', 'dlq_replay', 'dlq_replay_all')
 				THEN 'pgque_writer'
 			ELSE 'pgque_admin'
