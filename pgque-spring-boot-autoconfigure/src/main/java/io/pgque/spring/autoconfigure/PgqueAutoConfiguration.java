@@ -14,6 +14,7 @@ import io.pgque.spring.core.PgqueNames;
 import io.pgque.spring.core.PgqueOperations;
 import io.pgque.spring.core.PgqueQueue;
 import io.pgque.spring.core.PgqueQueueDeclarer;
+import io.pgque.spring.core.PgqueSendObserver;
 import io.pgque.spring.core.PgqueTemplate;
 import io.pgque.spring.schema.PgqueSchemaInitializer;
 import liquibase.Liquibase;
@@ -33,6 +34,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * Auto-configuration for PgQue: installs the engine into the application's DataSource (or
@@ -79,8 +81,19 @@ public final class PgqueAutoConfiguration {
 		@ConditionalOnMissingBean(PgqueOperations.class)
 		@DependsOnDatabaseInitialization
 		PgqueTemplate pgqueTemplate(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-				ObjectProvider<DataSource> dataSource, PgquePayloadConverter pgquePayloadConverter) {
-			return new PgqueTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource), pgquePayloadConverter);
+				ObjectProvider<DataSource> dataSource, PgquePayloadConverter pgquePayloadConverter,
+				ObjectProvider<PgqueSendObserver> sendObservers) {
+			PgqueTemplate template = new PgqueTemplate(PgqueDataSources.resolve(pgqueDataSource, dataSource),
+					pgquePayloadConverter);
+			// metrics and observations, when their auto-configurations declared them;
+			// looked
+			// up on the first send, since the ObservationRegistry's handlers may depend
+			// on
+			// beans that need this template
+			SingletonSupplier<PgqueSendObserver> observer = SingletonSupplier
+				.of(() -> PgqueSendObserver.of(sendObservers.orderedStream().toList()));
+			template.setSendObserver((queue, type, count) -> observer.obtain().start(queue, type, count));
+			return template;
 		}
 
 		@Bean

@@ -1,8 +1,18 @@
 package io.pgque.spring.autoconfigure;
 
+import java.util.Collection;
+import java.util.List;
+
+import javax.sql.DataSource;
+
 import io.pgque.spring.core.PgqueAdminOperations;
 import io.pgque.spring.health.PgqueHealthIndicator;
+import io.pgque.spring.health.PgqueHealthProbe;
+import io.pgque.spring.health.PgqueHealthRules;
+import io.pgque.spring.listener.PgqueListenerContainer;
+import io.pgque.spring.listener.PgqueListenerContainerRegistry;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -24,9 +34,21 @@ public final class PgqueHealthContributorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "pgqueHealthIndicator")
-	PgqueHealthIndicator pgqueHealthIndicator(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties) {
+	PgqueHealthIndicator pgqueHealthIndicator(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
+			ObjectProvider<DataSource> dataSource, PgqueProperties properties,
+			ObjectProvider<PgqueListenerContainerRegistry> registry) {
 		PgqueProperties.Health health = properties.getHealth();
-		return new PgqueHealthIndicator(pgqueAdminOperations, health.getTickerGrace(), health.getMaxConsumerLag());
+		PgqueHealthProbe probe = new PgqueHealthProbe(PgqueDataSources.resolve(pgqueDataSource, dataSource),
+				health.getStatementTimeout(), health.getCacheTime(), health.getDeadLetterCountLimit());
+		PgqueHealthRules rules = new PgqueHealthRules(health.getTickerGrace(), health.isStalledTickerDown(),
+				health.getMaxConsumerLag(), health.getConsumerLagWarning(), health.isFailedContainerDown());
+		return new PgqueHealthIndicator(probe, rules, () -> containers(registry));
+	}
+
+	private static Collection<PgqueListenerContainer> containers(
+			ObjectProvider<PgqueListenerContainerRegistry> registry) {
+		PgqueListenerContainerRegistry containers = registry.getIfAvailable();
+		return (containers != null) ? containers.getListenerContainers() : List.of();
 	}
 
 }

@@ -10,6 +10,7 @@ import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.core.PgqueQueue;
 import io.pgque.spring.core.PgqueQueueDeclarer;
 import io.pgque.spring.listener.PgqueContainerCustomizer;
+import io.pgque.spring.listener.pipeline.PgqueListenerObserver;
 import io.pgque.spring.listener.PgqueListenerContainerRegistry;
 import io.pgque.spring.listener.error.DefaultPgqueErrorHandler;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
@@ -109,12 +110,18 @@ public final class PgqueListenerAutoConfiguration {
 			@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource, ObjectProvider<DataSource> dataSource,
 			PgqueProperties properties, PgqueLeaseManager leaseManager, PgqueNotificationListener notificationListener,
 			PgquePayloadConverter payloadConverter, ObjectProvider<PgqueQueueDeclarer> queueDeclarer,
-			PgqueListenerContainerFactoryConfigurer configurer, BeanFactory beanFactory, Environment environment) {
+			PgqueListenerContainerFactoryConfigurer configurer, BeanFactory beanFactory, Environment environment,
+			ObjectProvider<PgqueListenerObserver> listenerObservers) {
 		DefaultPgqueListenerContainerFactory factory = new DefaultPgqueListenerContainerFactory(
 				PgqueDataSources.resolve(pgqueDataSource, dataSource), leaseManager, notificationListener,
 				payloadConverter);
 		PgqueProperties.Listener listener = properties.getListener();
 		configurer.configure(factory);
+		// metrics and observations, when their auto-configurations declared them; looked
+		// up
+		// when the first container starts (see the template's send observer)
+		factory.setListenerObserver(
+				PgqueListenerObserver.lazy(() -> PgqueListenerObserver.of(listenerObservers.orderedStream().toList())));
 		queueDeclarer
 			.ifAvailable((declarer) -> factory.setQueueCreator((queue) -> declarer.declare(PgqueQueue.of(queue))));
 		if (listener.getTransactionManager() != null) {

@@ -2,7 +2,11 @@ package io.pgque.spring.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgque.spring.core.PgqueAdminOperations;
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.metrics.PgqueContainerMetrics;
+import io.pgque.spring.metrics.PgqueListenerMetrics;
 import io.pgque.spring.metrics.PgqueMetrics;
+import io.pgque.spring.metrics.PgqueSendMetrics;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -13,9 +17,11 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterR
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
- * Micrometer gauges of queues and consumers ({@code pgque.metrics.enabled}).
+ * Micrometer meters of queues, consumers, sends and listeners
+ * ({@code pgque.metrics.enabled}).
  *
  * @author pgque-spring-boot authors
  */
@@ -31,6 +37,30 @@ public final class PgqueMetricsAutoConfiguration {
 	@DependsOnDatabaseInitialization
 	PgqueMetrics pgqueMetrics(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties) {
 		return new PgqueMetrics(pgqueAdminOperations, properties.getMetrics().getRefreshInterval());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	PgqueSendMetrics pgqueSendMetrics(MeterRegistry meterRegistry) {
+		return new PgqueSendMetrics(meterRegistry);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@ConditionalOnClass(PgqueListener.class)
+	static class ListenerMetricsConfiguration {
+
+		@Bean
+		@ConditionalOnMissingBean
+		PgqueListenerMetrics pgqueListenerMetrics(MeterRegistry meterRegistry) {
+			return new PgqueListenerMetrics(meterRegistry);
+		}
+
+		@Bean
+		@ConditionalOnMissingBean
+		PgqueContainerMetrics pgqueContainerMetrics(MeterRegistry meterRegistry) {
+			return new PgqueContainerMetrics(meterRegistry);
+		}
+
 	}
 
 }

@@ -35,6 +35,8 @@ public class PgqueProperties {
 
 	private final Metrics metrics = new Metrics();
 
+	private final Observation observation = new Observation();
+
 	/**
 	 * Queues to create at start-up, or bring up to date, by name.
 	 */
@@ -58,6 +60,10 @@ public class PgqueProperties {
 
 	public Health getHealth() {
 		return this.health;
+	}
+
+	public Observation getObservation() {
+		return this.observation;
 	}
 
 	public Metrics getMetrics() {
@@ -535,6 +541,87 @@ public class PgqueProperties {
 			this.maxConsumerLag = maxConsumerLag;
 		}
 
+		/**
+		 * Consumer lag above which health adds a warning detail (it stays UP).
+		 */
+		private @Nullable Duration consumerLagWarning = Duration.ofMinutes(5);
+
+		/**
+		 * Whether a stalled ticker makes health DOWN; otherwise it is a warning.
+		 */
+		private boolean stalledTickerDown = true;
+
+		/**
+		 * Whether a listener container of this application that stopped after a failure
+		 * makes health DOWN; otherwise it is a warning.
+		 */
+		private boolean failedContainerDown = true;
+
+		/**
+		 * How long a health result read from the database is reused, so frequent probes
+		 * do not each reach the database.
+		 */
+		private Duration cacheTime = Duration.ofSeconds(10);
+
+		/**
+		 * After how long a health statement is cancelled (whole seconds).
+		 */
+		private Duration statementTimeout = Duration.ofSeconds(2);
+
+		/**
+		 * Dead letters per queue counted at most by a health probe; more show as
+		 * "deadLettersAtLeast".
+		 */
+		private int deadLetterCountLimit = 1000;
+
+		public @Nullable Duration getConsumerLagWarning() {
+			return this.consumerLagWarning;
+		}
+
+		public void setConsumerLagWarning(@Nullable Duration consumerLagWarning) {
+			this.consumerLagWarning = consumerLagWarning;
+		}
+
+		public boolean isStalledTickerDown() {
+			return this.stalledTickerDown;
+		}
+
+		public void setStalledTickerDown(boolean stalledTickerDown) {
+			this.stalledTickerDown = stalledTickerDown;
+		}
+
+		public boolean isFailedContainerDown() {
+			return this.failedContainerDown;
+		}
+
+		public void setFailedContainerDown(boolean failedContainerDown) {
+			this.failedContainerDown = failedContainerDown;
+		}
+
+		public Duration getCacheTime() {
+			return this.cacheTime;
+		}
+
+		public void setCacheTime(Duration cacheTime) {
+			this.cacheTime = cacheTime;
+		}
+
+		public Duration getStatementTimeout() {
+			return this.statementTimeout;
+		}
+
+		public void setStatementTimeout(Duration statementTimeout) {
+			this.statementTimeout = statementTimeout;
+		}
+
+		public int getDeadLetterCountLimit() {
+			return this.deadLetterCountLimit;
+		}
+
+		public void setDeadLetterCountLimit(int deadLetterCountLimit) {
+			this.deadLetterCountLimit = deadLetterCountLimit;
+		}
+
 	}
 
 	/**
@@ -641,6 +728,29 @@ public class PgqueProperties {
 
 		public void setTickerIdlePeriod(@Nullable Duration tickerIdlePeriod) {
 			this.tickerIdlePeriod = tickerIdlePeriod;
+		}
+
+	}
+
+	/**
+	 * Settings of the PgQue observations.
+	 */
+	public static class Observation {
+
+		/**
+		 * Whether sends and handled events are Micrometer Observations
+		 * ({@code pgque.send}, {@code pgque.process}) when an ObservationRegistry is
+		 * present; with a tracer, each sent event carries the trace context in its
+		 * {@code ev_extra4} field.
+		 */
+		private boolean enabled = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
 		}
 
 	}

@@ -18,6 +18,7 @@ import io.pgque.spring.listener.PgqueContainerCustomizer;
 import io.pgque.spring.listener.PgqueListenerContainer;
 import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import io.pgque.spring.listener.pipeline.PgqueBatchProcessors;
+import io.pgque.spring.listener.pipeline.PgqueListenerObserver;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
 import io.pgque.spring.listener.error.DefaultPgqueErrorHandler;
@@ -72,6 +73,8 @@ public class DefaultPgqueListenerContainerFactory
 
 	private @Nullable Consumer<String> queueCreator;
 
+	private PgqueListenerObserver listenerObserver = PgqueListenerObserver.NONE;
+
 	private @Nullable PgqueErrorHandler errorHandler;
 
 	private @Nullable BeanFactory beanFactory;
@@ -109,6 +112,14 @@ public class DefaultPgqueListenerContainerFactory
 	 */
 	public void setThreadFactory(ThreadFactory threadFactory) {
 		this.threadFactory = threadFactory;
+	}
+
+	/**
+	 * What watches the containers' batch pipelines (metrics, observations).
+	 * @param listenerObserver the observer
+	 */
+	public void setListenerObserver(PgqueListenerObserver listenerObserver) {
+		this.listenerObserver = listenerObserver;
 	}
 
 	/**
@@ -187,7 +198,7 @@ public class DefaultPgqueListenerContainerFactory
 		Consumer<String> queueCreator = (this.queueCreator != null) ? this.queueCreator : (queue) -> jdbc.createQueue();
 		PgqueContainerParts parts = new PgqueContainerParts(jdbc, lease, dispatcher, mode,
 				new TransactionTemplate(transactions), containerErrorHandler(containerOptions),
-				this.notificationListener, queueCreator, this.threadFactory);
+				this.notificationListener, queueCreator, this.threadFactory, this.listenerObserver);
 		PgqueListenerContainer container = new PgqueListenerContainer((id != null) ? id : name, containerOptions, parts,
 				this.eventPublisher);
 		this.containerCustomizers.forEach((customizer) -> customizer.customize(container));

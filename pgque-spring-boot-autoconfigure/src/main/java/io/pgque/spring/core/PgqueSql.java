@@ -25,6 +25,21 @@ final class PgqueSql {
 	static final String SEND_MIXED_JSON = "SELECT array_agg(pgque.send(q.queue, t.type, t.payload::jsonb) ORDER BY t.n)"
 			+ " FROM (SELECT ?::text AS queue) q, unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, n)";
 
+	// With a trace context: insert_event takes the four extra fields; the context goes to
+	// ev_extra4 (extra1 and extra2 are the partition and idempotency keys of the extended
+	// API). jsonb is stored as its canonical text, as send does.
+	static final String SEND_TRACED_TEXT = "SELECT pgque.insert_event(?, ?, ?::text, NULL, NULL, NULL, ?)";
+
+	static final String SEND_TRACED_JSON = "SELECT pgque.insert_event(?, ?, ?::jsonb::text, NULL, NULL, NULL, ?)";
+
+	static final String SEND_TRACED_BATCH_TEXT = "SELECT array_agg(pgque.insert_event(q.queue, t.type, t.payload,"
+			+ " NULL, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue, ?::text AS trace) q,"
+			+ " unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, n)";
+
+	static final String SEND_TRACED_BATCH_JSON = "SELECT array_agg(pgque.insert_event(q.queue, t.type,"
+			+ " t.payload::jsonb::text, NULL, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue,"
+			+ " ?::text AS trace) q, unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, n)";
+
 	static final String RECEIVE = "SELECT msg_id, batch_id, type, payload, retry_count, created_at,"
 			+ " extra1, extra2, extra3, extra4 FROM pgque.receive(?, ?, ?)";
 

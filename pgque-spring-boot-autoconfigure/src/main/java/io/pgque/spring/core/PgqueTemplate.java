@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -46,6 +47,8 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 
 	private final PgqueErrorTranslator errorTranslator;
 
+	private volatile PgqueSendObserver sendObserver = PgqueSendObserver.NONE;
+
 	/**
 	 * Create a template on a DataSource.
 	 * @param dataSource the DataSource the engine is installed in
@@ -65,6 +68,14 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		this.jdbc = jdbc;
 		this.converter = converter;
 		this.errorTranslator = errorTranslator;
+	}
+
+	/**
+	 * Watch every send with an observer (metrics, observation, tracing).
+	 * @param sendObserver the observer
+	 */
+	public void setSendObserver(PgqueSendObserver sendObserver) {
+		this.sendObserver = sendObserver;
 	}
 
 	/**
@@ -92,9 +103,34 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 	}
 
 	private long sendConverted(String queue, String type, PgquePayload payload) {
+		return observed(queue, type, 1, (trace) -> List.of(sendOne(queue, type, payload, trace))).get(0);
+	}
+
+	private long sendOne(String queue, String type, PgquePayload payload, @Nullable String trace) {
+		if (trace != null) {
+			String sql = payload.json() ? PgqueSql.SEND_TRACED_JSON : PgqueSql.SEND_TRACED_TEXT;
+			return run("send", queue, null, null, () -> requireResult(
+					this.jdbc.queryForObject(sql, Long.class, queue, type, payload.content(), trace), sql));
+		}
 		String sql = payload.json() ? PgqueSql.SEND_JSON : PgqueSql.SEND_TEXT;
 		return run("send", queue, null, null,
 				() -> requireResult(this.jdbc.queryForObject(sql, Long.class, queue, type, payload.content()), sql));
+	}
+
+	// The send observer (metrics, observation) wraps the SQL and may hand a trace
+	// context to store with the events.
+	private List<Long> observed(String queue, String type, int count, Function<@Nullable String, List<Long>> send) {
+		PgqueSendObserver.Send observed = this.sendObserver.start(queue, type, count);
+		List<Long> ids;
+		try {
+			ids = send.apply(observed.traceContext());
+		}
+		catch (RuntimeException | Error ex) {
+			observed.failed(ex);
+			throw ex;
+		}
+		observed.sent(ids);
+		return ids;
 	}
 
 	@Override
@@ -143,6 +179,14 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		String[] contents = payloads.stream().map(PgquePayload::content).toArray(String[]::new);
 		String type = types.get(0);
 		boolean oneType = types.stream().allMatch(type::equals);
+		return observed(queue, oneType ? type : "mixed", payloads.size(),
+				(trace) -> (trace != null) ? sendBatchTraced(queue, types, json, contents, trace)
+						: sendBatchUntraced(queue, types, json, contents));
+	}
+
+	private List<Long> sendBatchUntraced(String queue, List<String> types, boolean json, String[] contents) {
+		String type = types.get(0);
+		boolean oneType = types.stream().allMatch(type::equals);
 		return run("sendBatch", queue, null, null, () -> {
 			// One round trip either way: one set-based insert when all share a type,
 			// otherwise one statement sending row by row in order
@@ -154,6 +198,17 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 			String[] typeArray = types.toArray(String[]::new);
 			return requireResult(this.jdbc.query(sql, IDS, queue, textArray(typeArray), textArray(contents)), sql);
 		});
+	}
+
+	// Row by row through insert_event, which takes the extra fields; only when a trace
+	// context is to be stored
+	private List<Long> sendBatchTraced(String queue, List<String> types, boolean json, String[] contents,
+			String trace) {
+		String sql = json ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
+		String[] typeArray = types.toArray(String[]::new);
+		return run("sendBatch", queue, null, null,
+				() -> requireResult(this.jdbc.query(sql, IDS, queue, trace, textArray(typeArray), textArray(contents)),
+						sql));
 	}
 
 	private static SqlTypeValue textArray(@Nullable String[] values) {

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.pipeline.PgqueListenerObserver;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueLease;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
@@ -26,11 +27,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * @param queueCreator creates the queue when it is missing at start-up and
  * {@link PgqueContainerOptions#autoCreateQueue()} is on
  * @param threadFactory creates the worker and stop threads
+ * @param observer watches the batch pipeline (metrics, observations)
  * @author pgque-spring-boot authors
  */
 public record PgqueContainerParts(PgqueConsumerJdbc jdbc, PgqueLease lease, PgqueHandlerDispatcher dispatcher,
 		PgqueTransactionMode transactionMode, TransactionTemplate transactions, PgqueErrorHandler errorHandler,
-		PgqueNotificationListener notifications, Consumer<String> queueCreator, ThreadFactory threadFactory) {
+		PgqueNotificationListener notifications, Consumer<String> queueCreator, ThreadFactory threadFactory,
+		PgqueListenerObserver observer) {
 
 	public PgqueContainerParts {
 		if (transactionMode == PgqueTransactionMode.AUTO) {

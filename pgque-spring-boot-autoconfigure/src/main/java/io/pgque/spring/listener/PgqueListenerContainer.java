@@ -1,6 +1,7 @@
 package io.pgque.spring.listener;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -60,6 +61,11 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	private volatile boolean paused;
 
 	private volatile long pausedUntilNanos;
+
+	// set when the worker ended by a failure; a start clears it
+	private volatile boolean failed;
+
+	private volatile @Nullable PgqueContainerFailure lastFailure;
 
 	private long lastVerifiedNanos;
 
@@ -134,6 +140,40 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	}
 
 	/**
+	 * What this container is doing now.
+	 * @return the state
+	 */
+	public PgqueContainerState getState() {
+		if (!this.running) {
+			return this.failed ? PgqueContainerState.FAILED : PgqueContainerState.STOPPED;
+		}
+		if (this.paused) {
+			return PgqueContainerState.PAUSED;
+		}
+		return hasLease() ? PgqueContainerState.RUNNING : PgqueContainerState.STANDBY;
+	}
+
+	/**
+	 * When a pause for a duration ends.
+	 * @return the end, or {@code null} when not paused or paused until resumed
+	 */
+	public @Nullable Instant getPausedUntil() {
+		long until = this.pausedUntilNanos;
+		if (!this.paused || until == Long.MAX_VALUE) {
+			return null;
+		}
+		return Instant.now().plusNanos(until - System.nanoTime());
+	}
+
+	/**
+	 * The last failure: a batch that failed as a whole, or what stopped the container.
+	 * @return the failure, or {@code null} if none since the application started
+	 */
+	public @Nullable PgqueContainerFailure getLastFailure() {
+		return this.lastFailure;
+	}
+
+	/**
 	 * Subscribe the consumer if needed, listen for ticks and start the worker.
 	 * @throws io.pgque.spring.PgqueException if the queue does not exist, or the consumer
 	 * is not subscribed and auto-subscribe is off
@@ -152,6 +192,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
 			PgqueBatchProcessor processor = createProcessor();
+			this.failed = false;
 			this.signals.reset();
 			this.notificationRegistration = this.parts.notifications().register(getQueue(), this::wakeUp);
 			Thread thread = this.parts.threadFactory().newThread(() -> run(processor));
@@ -269,7 +310,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		PgqueBatchContext context = new PgqueBatchContext(this.parts.jdbc(), this.parts.dispatcher(),
 				this.options.maxBatchSize(), this.options.retry(), this.options.unknownTypePolicy(),
 				this.parts.errorHandler(), this.signals::sleep, this.signals::isAbandoned, this.parts.transactions(),
-				this.lease);
+				this.lease, this.parts.observer());
 		return PgqueBatchProcessors.create(this.parts.transactionMode(), context);
 	}
 
@@ -306,6 +347,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				}
 				catch (PgqueStopContainerException ex) {
 					logger.error("Container " + this.id + " stopped by its error handler", ex);
+					this.failed = true;
 					publish(Kind.FAILED, ex);
 					break;
 				}
@@ -339,6 +381,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		}
 		catch (Throwable ex) {
 			logger.error("Container " + this.id + " stopped after an unexpected failure", ex);
+			this.failed = true;
 			publish(Kind.FAILED, ex);
 			throw ex;
 		}
@@ -419,6 +462,9 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	}
 
 	private void publish(Kind kind, @Nullable Throwable failure) {
+		if (failure != null) {
+			this.lastFailure = new PgqueContainerFailure(Instant.now(), failure);
+		}
 		if (this.events != null) {
 			try {
 				this.events.publishEvent(new PgqueListenerContainerEvent(this, kind, failure));

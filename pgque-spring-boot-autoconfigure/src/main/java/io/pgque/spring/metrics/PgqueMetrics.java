@@ -6,8 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.MultiGauge.Row;
@@ -32,7 +35,9 @@ import org.springframework.beans.factory.DisposableBean;
  * <li>{@code pgque.queue.dead.letters} — rows in the dead-letter queue;</li>
  * <li>{@code pgque.consumer.lag} — seconds the consumer's cursor is behind;</li>
  * <li>{@code pgque.consumer.pending} — events between the cursor and the newest
- * tick.</li>
+ * tick;</li>
+ * <li>{@code pgque.queue.ticks} — a counter of the queue's ticks, by any ticker (its
+ * newest tick id: tick ids count up per queue).</li>
  * </ul>
  *
  * @author pgque-spring-boot authors
@@ -76,6 +81,9 @@ public class PgqueMetrics implements MeterBinder, DisposableBean {
 				newEvents.add(Row.of(tags, queue.newEvents()));
 				tickerLag.add(Row.of(tags, seconds(queue.tickerLag())));
 				deadLetters.add(Row.of(tags, deadLetterCounts.getOrDefault(queue.name(), 0L)));
+				if (queue.lastTickId() != null) {
+					gauges.ticks(queue.name()).set(queue.lastTickId());
+				}
 			}
 			List<Row<?>> consumerLag = new ArrayList<>();
 			List<Row<?>> pending = new ArrayList<>();
@@ -120,7 +128,12 @@ public class PgqueMetrics implements MeterBinder, DisposableBean {
 
 		final MultiGauge pending;
 
+		private final MeterRegistry registry;
+
+		private final Map<String, AtomicLong> ticks = new ConcurrentHashMap<>();
+
 		Gauges(MeterRegistry registry) {
+			this.registry = registry;
 			this.newEvents = MultiGauge.builder("pgque.queue.events.new")
 				.description("Events sent but not yet covered by a tick")
 				.baseUnit("events")
@@ -141,6 +154,17 @@ public class PgqueMetrics implements MeterBinder, DisposableBean {
 				.description("Events between the consumer's cursor and the newest tick")
 				.baseUnit("events")
 				.register(registry);
+		}
+
+		AtomicLong ticks(String queue) {
+			return this.ticks.computeIfAbsent(queue, (name) -> {
+				AtomicLong newest = new AtomicLong();
+				FunctionCounter.builder("pgque.queue.ticks", newest, AtomicLong::get)
+					.description("Ticks of the queue (its newest tick id)")
+					.tags("queue", name)
+					.register(this.registry);
+				return newest;
+			});
 		}
 
 	}

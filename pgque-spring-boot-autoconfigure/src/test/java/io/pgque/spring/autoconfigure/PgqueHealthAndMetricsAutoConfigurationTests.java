@@ -4,8 +4,16 @@ import java.time.Duration;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
+import io.pgque.spring.endpoint.PgqueEndpoint;
 import io.pgque.spring.health.PgqueHealthIndicator;
+import io.pgque.spring.health.PgqueHealthRules;
+import io.pgque.spring.metrics.PgqueContainerMetrics;
+import io.pgque.spring.metrics.PgqueListenerMetrics;
 import io.pgque.spring.metrics.PgqueMetrics;
+import io.pgque.spring.metrics.PgqueSendMetrics;
+import io.pgque.spring.observation.PgqueProcessObservation;
+import io.pgque.spring.observation.PgqueSendObservation;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,11 +49,18 @@ class PgqueHealthAndMetricsAutoConfigurationTests {
 	void runWhenPropertiesAreSetShouldMapThemToHealthAndMetrics() {
 		this.contextRunner
 			.withPropertyValues("pgque.health.ticker-grace=45s", "pgque.health.max-consumer-lag=2m",
+					"pgque.health.consumer-lag-warning=1m", "pgque.health.stalled-ticker-down=false",
+					"pgque.health.failed-container-down=false", "pgque.health.cache-time=3s",
+					"pgque.health.statement-timeout=4s", "pgque.health.dead-letter-count-limit=50",
 					"pgque.metrics.refresh-interval=20s")
 			.run((context) -> {
 				assertThat(context.getBean(PgqueHealthIndicator.class))
-					.hasFieldOrPropertyWithValue("tickerGrace", Duration.ofSeconds(45))
-					.hasFieldOrPropertyWithValue("maxConsumerLag", Duration.ofMinutes(2));
+					.hasFieldOrPropertyWithValue("rules",
+							new PgqueHealthRules(Duration.ofSeconds(45), false, Duration.ofMinutes(2),
+									Duration.ofMinutes(1), false))
+					.hasFieldOrPropertyWithValue("probe.cacheTime", Duration.ofSeconds(3))
+					.hasFieldOrPropertyWithValue("probe.timeoutSeconds", 4)
+					.hasFieldOrPropertyWithValue("probe.deadLetterLimit", 50);
 				assertThat(context.getBean(PgqueMetrics.class)).hasFieldOrPropertyWithValue("refreshInterval",
 						Duration.ofSeconds(20));
 			});
@@ -54,8 +69,7 @@ class PgqueHealthAndMetricsAutoConfigurationTests {
 	@Test
 	void runWithDefaultsShouldReportConsumerLagWithoutJudgingIt() {
 		this.contextRunner.run((context) -> assertThat(context.getBean(PgqueHealthIndicator.class))
-			.hasFieldOrPropertyWithValue("tickerGrace", Duration.ofSeconds(30))
-			.hasFieldOrPropertyWithValue("maxConsumerLag", null));
+			.hasFieldOrPropertyWithValue("rules", PgqueHealthRules.defaults()));
 	}
 
 	@Test
@@ -81,6 +95,39 @@ class PgqueHealthAndMetricsAutoConfigurationTests {
 			.run((context) -> assertThat(context).hasNotFailed()
 				.hasSingleBean(PgqueHealthIndicator.class)
 				.doesNotHaveBean(PgqueMetrics.class));
+	}
+
+	@Test
+	void runWithAMeterRegistryShouldProvideSendAndListenerMeters() {
+		this.contextRunner.run((context) -> assertThat(context).hasSingleBean(PgqueSendMetrics.class)
+			.hasSingleBean(PgqueListenerMetrics.class)
+			.hasSingleBean(PgqueContainerMetrics.class));
+	}
+
+	@Test
+	void runWithAnObservationRegistryShouldObserveSendsAndHandling() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(PgqueObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, ObservationRegistry::create)
+			.run((context) -> assertThat(context).hasSingleBean(PgqueSendObservation.class)
+				.hasSingleBean(PgqueProcessObservation.class));
+	}
+
+	@Test
+	void runWhenObservationsDisabledShouldNotObserve() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(PgqueObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, ObservationRegistry::create)
+			.withPropertyValues("pgque.observation.enabled=false")
+			.run((context) -> assertThat(context).doesNotHaveBean(PgqueSendObservation.class)
+				.doesNotHaveBean(PgqueProcessObservation.class));
+	}
+
+	@Test
+	void runShouldProvideTheEndpointOnlyWhenExposed() {
+		ApplicationContextRunner runner = this.contextRunner
+			.withConfiguration(AutoConfigurations.of(PgqueEndpointAutoConfiguration.class));
+		runner.run((context) -> assertThat(context).doesNotHaveBean(PgqueEndpoint.class));
+		runner.withPropertyValues("management.endpoints.web.exposure.include=pgque")
+			.run((context) -> assertThat(context).hasSingleBean(PgqueEndpoint.class));
 	}
 
 }

@@ -1,13 +1,15 @@
 package io.pgque.spring.health;
 
+import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 
-import io.pgque.spring.convert.PgqueTextPayloadConverter;
-import io.pgque.spring.convert.PgqueTypeMapper;
-import io.pgque.spring.core.PgqueTemplate;
 import io.pgque.spring.test.PgqueTestDatabase;
+import io.pgque.spring.test.StatementCountingDataSource;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,7 +36,7 @@ class PgqueHealthIndicatorIntegrationTests {
 
 	@Test
 	void healthIsDownWithoutTheEngine() {
-		Health health = new PgqueHealthIndicator(template(noEngine), Duration.ofSeconds(30), null).health();
+		Health health = indicator(noEngine, rules(Duration.ofSeconds(30), null)).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat(health.getDetails().get("error").toString()).contains("not installed");
 	}
@@ -43,7 +45,7 @@ class PgqueHealthIndicatorIntegrationTests {
 	void healthIsUpWithFreshQueuesAndReportsThem() {
 		db.jdbc().queryForObject("SELECT pgque.create_queue('orders')", Integer.class);
 		db.jdbc().queryForObject("SELECT pgque.subscribe('orders', 'billing')", Integer.class);
-		Health health = new PgqueHealthIndicator(template(db), Duration.ofSeconds(30), null).health();
+		Health health = indicator(db, rules(Duration.ofSeconds(30), null)).health();
 		assertThat(health.getStatus()).isEqualTo(Status.UP);
 		assertThat(health.getDetails().get("version")).isEqualTo("0.2.0");
 		assertThat(((Map<?, ?>) health.getDetails().get("queues")).containsKey("orders")).isTrue();
@@ -56,7 +58,7 @@ class PgqueHealthIndicatorIntegrationTests {
 		db.jdbc().queryForObject("SELECT pgque.insert_event('stalled', 't', 'x')", Long.class);
 		db.jdbc().queryForObject("SELECT pgque.insert_event('stalled', 't', 'y')", Long.class);
 		ageTicks("stalled", "10 minutes");
-		Health health = new PgqueHealthIndicator(template(db), Duration.ofSeconds(30), null).health();
+		Health health = indicator(db, rules(Duration.ofSeconds(30), null)).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat((List<?>) health.getDetails().get("problems")).singleElement()
 			.asString()
@@ -75,14 +77,13 @@ class PgqueHealthIndicatorIntegrationTests {
 		db.jdbc().queryForObject("SELECT pgque.insert_event('busy', 't', 'y')", Long.class);
 		ageTicks("idle", "50 seconds");
 		ageTicks("busy", "50 seconds");
-		Health health = new PgqueHealthIndicator(template(db), Duration.ofSeconds(5), null).health();
+		Health health = indicator(db, rules(Duration.ofSeconds(5), null)).health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat((List<?>) health.getDetails().get("problems")).singleElement().asString().contains("queue 'busy'");
 
 		ageTicks("idle", "10 minutes");
-		assertThat((List<?>) new PgqueHealthIndicator(template(db), Duration.ofSeconds(5), null).health()
-			.getDetails()
-			.get("problems")).anySatisfy((problem) -> assertThat(problem).asString().contains("queue 'idle'"));
+		assertThat((List<?>) indicator(db, rules(Duration.ofSeconds(5), null)).health().getDetails().get("problems"))
+			.anySatisfy((problem) -> assertThat(problem).asString().contains("queue 'idle'"));
 	}
 
 	@Test
@@ -93,7 +94,7 @@ class PgqueHealthIndicatorIntegrationTests {
 			db.jdbc().queryForObject("SELECT pgque.insert_event(?, 't', 'y')", Long.class, queue);
 			ageTicks(queue, "10 minutes");
 		}
-		PgqueHealthIndicator indicator = new PgqueHealthIndicator(template(db), Duration.ofSeconds(30), null);
+		PgqueHealthIndicator indicator = indicator(db, rules(Duration.ofSeconds(30), null));
 		assertThat(indicator.health().getStatus()).isEqualTo(Status.DOWN);
 
 		db.jdbc().queryForObject("SELECT pgque.set_queue_config('paused', 'ticker_paused', 'true')", Integer.class);
@@ -109,20 +110,137 @@ class PgqueHealthIndicatorIntegrationTests {
 		db.jdbc().queryForObject("SELECT pgque.create_queue('slow')", Integer.class);
 		db.jdbc().queryForObject("SELECT pgque.subscribe('slow', 'reporting')", Integer.class);
 		ageTicks("slow", "30 seconds");
-		PgqueHealthIndicator strict = new PgqueHealthIndicator(template(db), Duration.ofHours(1),
-				Duration.ofSeconds(10));
+		PgqueHealthIndicator strict = indicator(db, rules(Duration.ofHours(1), Duration.ofSeconds(10)));
 		Health health = strict.health();
 		assertThat(health.getStatus()).isEqualTo(Status.DOWN);
 		assertThat((List<?>) health.getDetails().get("problems")).singleElement()
 			.asString()
 			.contains("consumer 'slow/reporting'");
-		PgqueHealthIndicator lenient = new PgqueHealthIndicator(template(db), Duration.ofHours(1),
-				Duration.ofMinutes(5));
+		PgqueHealthIndicator lenient = indicator(db, rules(Duration.ofHours(1), Duration.ofMinutes(5)));
 		assertThat(lenient.health().getStatus()).isEqualTo(Status.UP);
 	}
 
-	private static PgqueTemplate template(PgqueTestDatabase database) {
-		return new PgqueTemplate(database.dataSource(), new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames()));
+	@Test
+	void healthProbeIssuesTwoStatementsWhateverTheNumberOfQueuesAndConsumers() {
+		db.jdbc().execute("""
+				SELECT pgque.create_queue('q' || g) FROM generate_series(1, 50) g;
+				SELECT pgque.subscribe('q' || g, 'c' || c) FROM generate_series(1, 50) g, generate_series(1, 2) c;
+				""");
+		deadLetters("q1", 1500);
+		StatementCountingDataSource counting = new StatementCountingDataSource(db.dataSource());
+		PgqueHealthIndicator indicator = new PgqueHealthIndicator(
+				new PgqueHealthProbe(counting, Duration.ofSeconds(5), Duration.ZERO, 1000),
+				rules(Duration.ofHours(1), null), List::of);
+		Health health = indicator.health();
+		System.out
+			.println("PgQue health probe with 50 queues and 100 consumers: " + counting.statements() + " statements");
+		assertThat(counting.statements()).isLessThanOrEqualTo(2);
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat((Map<?, ?>) health.getDetails().get("queues")).hasSize(50);
+		assertThat((Map<?, ?>) health.getDetails().get("consumers")).hasSize(100);
+		// counted up to the limit, not over the whole table
+		Map<?, ?> q1 = (Map<?, ?>) ((Map<?, ?>) health.getDetails().get("queues")).get("q1");
+		assertThat(q1.get("deadLetters")).isEqualTo(1000L);
+		assertThat(q1.get("deadLettersAtLeast")).isEqualTo(true);
+	}
+
+	@Test
+	void healthProbeReusesItsResultForTheCacheTime() {
+		StatementCountingDataSource counting = new StatementCountingDataSource(db.dataSource());
+		PgqueHealthIndicator indicator = new PgqueHealthIndicator(
+				new PgqueHealthProbe(counting, Duration.ofSeconds(5), Duration.ofHours(1), 1000),
+				rules(Duration.ofHours(1), null), List::of);
+		indicator.health();
+		int first = counting.statements();
+		db.jdbc().queryForObject("SELECT pgque.create_queue('later')", Integer.class);
+		Health health = indicator.health();
+		assertThat(counting.statements()).isEqualTo(first);
+		assertThat(((Map<?, ?>) health.getDetails().get("queues")).containsKey("later")).isFalse();
+	}
+
+	// without the probe's lock each of the concurrent probes would read (2 statements
+	// each)
+	@Test
+	void concurrentProbesWaitForTheOneReading() throws Exception {
+		StatementCountingDataSource counting = new StatementCountingDataSource(db.dataSource());
+		PgqueHealthIndicator indicator = new PgqueHealthIndicator(
+				new PgqueHealthProbe(counting, Duration.ofSeconds(5), Duration.ofHours(1), 1000),
+				rules(Duration.ofHours(1), null), List::of);
+		CountDownLatch start = new CountDownLatch(1);
+		List<Thread> probes = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			Thread probe = new Thread(() -> {
+				try {
+					start.await();
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+			});
+			probe.start();
+			probes.add(probe);
+		}
+		start.countDown();
+		for (Thread probe : probes) {
+			probe.join();
+		}
+		assertThat(counting.statements()).isEqualTo(2);
+	}
+
+	@Test
+	void healthProbeAgainstAStalledDatabaseReturnsWithinItsStatementTimeout() throws Exception {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('locked')", Integer.class);
+		try (Connection locker = db.dataSource().getConnection()) {
+			locker.setAutoCommit(false);
+			// the probe's queue statement waits on this lock until it is cancelled
+			locker.createStatement().execute("LOCK TABLE pgque.queue IN ACCESS EXCLUSIVE MODE");
+			PgqueHealthIndicator indicator = new PgqueHealthIndicator(
+					new PgqueHealthProbe(db.dataSource(), Duration.ofSeconds(1), Duration.ZERO, 1000),
+					rules(Duration.ofHours(1), null), List::of);
+			long start = System.nanoTime();
+			Health health = indicator.health();
+			Duration took = Duration.ofNanos(System.nanoTime() - start);
+			System.out.println("PgQue health probe against a locked queue table returned " + health.getStatus()
+					+ " after " + took.toMillis() + " ms (statement timeout 1 s)");
+			assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+			assertThat(took).isLessThan(Duration.ofSeconds(3));
+			assertThat(health.getDetails().get("error")).asString().contains("did not answer within 1 s");
+			locker.rollback();
+		}
+	}
+
+	@Test
+	void consumerLagAboveTheWarningIsAWarningNotDown() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('behind')", Integer.class);
+		db.jdbc().queryForObject("SELECT pgque.subscribe('behind', 'reporting')", Integer.class);
+		ageTicks("behind", "30 seconds");
+		Health health = indicator(db,
+				new PgqueHealthRules(Duration.ofHours(1), true, null, Duration.ofSeconds(10), true))
+			.health();
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		assertThat((List<?>) health.getDetails().get("warnings")).singleElement()
+			.asString()
+			.contains("consumer 'behind/reporting' lags");
+	}
+
+	private void deadLetters(String queue, int count) {
+		db.jdbc().update("""
+				INSERT INTO pgque.dead_letter (dl_queue_id, dl_consumer_id, dl_reason, ev_id, ev_time, ev_type, ev_data)
+				SELECT q.queue_id, c.co_id, 'test', g, now(), 't', 'x'
+				FROM pgque.queue q, pgque.consumer c, generate_series(1, ?) g
+				WHERE q.queue_name = ? AND c.co_name = (SELECT min(co_name) FROM pgque.consumer)""", count, queue);
+	}
+
+	// no cache: each health() reads again
+	private static PgqueHealthIndicator indicator(PgqueTestDatabase database, PgqueHealthRules rules) {
+		return new PgqueHealthIndicator(
+				new PgqueHealthProbe(database.dataSource(), Duration.ofSeconds(5), Duration.ZERO, 1000), rules,
+				List::of);
+	}
+
+	private static PgqueHealthRules rules(Duration tickerGrace, @Nullable Duration maxConsumerLag) {
+		return new PgqueHealthRules(tickerGrace, true, maxConsumerLag, null, true);
 	}
 
 	private void ageTicks(String queue, String age) {

@@ -52,6 +52,25 @@ class PgqueMetricsIntegrationTests {
 	}
 
 	@Test
+	void tickCounterFollowsTheQueuesTicksByAnyTicker() {
+		db.jdbc().queryForObject("SELECT pgque.create_queue('ticking')", Integer.class);
+		PgqueMetrics metrics = new PgqueMetrics(
+				new PgqueTemplate(db.dataSource(), new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames())),
+				Duration.ofHours(1));
+		SimpleMeterRegistry registry = new SimpleMeterRegistry();
+		PgqueMetrics.Gauges gauges = new PgqueMetrics.Gauges(registry);
+		metrics.refresh(gauges);
+		double before = registry.get("pgque.queue.ticks").tag("queue", "ticking").functionCounter().count();
+		for (int i = 0; i < 3; i++) {
+			db.jdbc().queryForObject("SELECT pgque.force_next_tick('ticking')", Long.class);
+			db.jdbc().queryForObject("SELECT pgque.ticker('ticking')", Long.class);
+		}
+		metrics.refresh(gauges);
+		assertThat(registry.get("pgque.queue.ticks").tag("queue", "ticking").functionCounter().count())
+			.isEqualTo(before + 3);
+	}
+
+	@Test
 	void bindToRefreshesInTheBackgroundAndStopsOnDestroy() throws Exception {
 		db.jdbc().queryForObject("SELECT pgque.create_queue('bound')", Integer.class);
 		PgqueMetrics metrics = new PgqueMetrics(

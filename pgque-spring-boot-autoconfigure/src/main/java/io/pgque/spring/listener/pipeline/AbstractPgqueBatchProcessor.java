@@ -15,6 +15,7 @@ import io.pgque.spring.listener.error.PgqueFailureDecision;
 import io.pgque.spring.listener.error.PgqueFailureDecision.Action;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.error.PgqueStopContainerException;
+import io.pgque.spring.listener.pipeline.PgqueListenerObserver.Outcome;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueOpenBatch;
 import org.apache.commons.logging.Log;
@@ -38,6 +39,9 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 
 	protected final PgqueConsumerJdbc jdbc;
 
+	// when the batch in hand was opened, for the observer's batch duration
+	private long batchOpenedNanos;
+
 	AbstractPgqueBatchProcessor(PgqueBatchContext context) {
 		this.context = context;
 		this.jdbc = context.jdbc();
@@ -52,6 +56,8 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		PgqueOpenBatch batch = this.jdbc.open(this.context.lease());
 		if (batch != null) {
 			PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batch.id());
+			this.batchOpenedNanos = System.nanoTime();
+			this.context.observer().batchOpened(this.jdbc.queue(), this.jdbc.consumer(), batch.messages().size());
 		}
 		return batch;
 	}
@@ -98,28 +104,53 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		// looked up on the first failure, so a call that succeeds costs nothing here
 		PgqueRetrySettings retry = null;
 		int attempt = 0;
-		while (true) {
-			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
-			try {
-				around.run(() -> invoke(unit, acknowledgement));
-			}
-			catch (Throwable ex) {
-				rethrowFatal(ex);
-				checkNotAbandoned(unit.firstId());
-				afterFailure.run();
-				if (retry == null) {
-					retry = retry(unit);
+		PgqueListenerObserver.Unit observed = this.context.observer()
+			.unit(this.jdbc.queue(), this.jdbc.consumer(), unit.messages());
+		Throwable failure = null;
+		try {
+			while (true) {
+				PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
+				try {
+					around.run(() -> observed.attempt(() -> invoke(unit, acknowledgement)));
 				}
-				PgqueFailureDecision decision = decisionAfter(unit, ex, retry, ++attempt);
-				if (decision == null) {
-					continue;
+				catch (Throwable ex) {
+					failure = ex;
+					rethrowFatal(ex);
+					checkNotAbandoned(unit.firstId());
+					afterFailure.run();
+					if (retry == null) {
+						retry = retry(unit);
+					}
+					PgqueFailureDecision decision = decisionAfter(unit, ex, retry, ++attempt);
+					if (decision == null) {
+						unit.messages().forEach((message) -> observed.outcome(message, Outcome.RETRIED));
+						continue;
+					}
+					settle(batchId, unit, decision);
+					unit.messages().forEach((message) -> observed.outcome(message, outcome(decision)));
+					return false;
 				}
-				settle(batchId, unit, decision);
-				return false;
+				failure = null;
+				Map<Long, PgqueFailureDecision> decisions = acknowledgement.decisions();
+				apply(batchId, decisions);
+				for (PgqueMessage message : unit.messages()) {
+					PgqueFailureDecision decision = decisions.get(message.id());
+					observed.outcome(message, (decision != null) ? outcome(decision) : Outcome.SUCCESS);
+				}
+				return acknowledgement.isAcknowledged();
 			}
-			apply(batchId, acknowledgement.decisions());
-			return acknowledgement.isAcknowledged();
 		}
+		catch (RuntimeException | Error ex) {
+			failure = ex;
+			throw ex;
+		}
+		finally {
+			observed.close(failure);
+		}
+	}
+
+	private static Outcome outcome(PgqueFailureDecision decision) {
+		return (decision.action() == Action.DEAD_LETTER) ? Outcome.DEAD_LETTERED : Outcome.NACKED;
 	}
 
 	/**
@@ -222,6 +253,20 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	 * @param unit the messages
 	 */
 	protected void unknownType(long batchId, PgqueDispatchUnit unit) {
+		PgqueListenerObserver.Unit observed = this.context.observer()
+			.unit(this.jdbc.queue(), this.jdbc.consumer(), unit.messages());
+		try {
+			settleUnknownType(batchId, unit);
+			unit.messages().forEach((message) -> observed.outcome(message, Outcome.UNKNOWN_TYPE));
+			observed.close(null);
+		}
+		catch (RuntimeException ex) {
+			observed.close(ex);
+			throw ex;
+		}
+	}
+
+	private void settleUnknownType(long batchId, PgqueDispatchUnit unit) {
 		for (PgqueMessage message : unit.messages()) {
 			switch (this.context.unknownTypePolicy()) {
 				case LOG_AND_ACKNOWLEDGE -> logger.warn("No @PgqueListener method of " + this.jdbc.queue() + "/"
@@ -251,6 +296,9 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 			checkNotAbandoned(batch.messages().get(batch.messages().size() - 1).id());
 		}
 		this.jdbc.finish(batch.id());
+		this.context.observer()
+			.batchFinished(this.jdbc.queue(), this.jdbc.consumer(), batch.messages().size(),
+					System.nanoTime() - this.batchOpenedNanos);
 		return new PgqueBatchResult(batch.id(), batch.messages().size());
 	}
 

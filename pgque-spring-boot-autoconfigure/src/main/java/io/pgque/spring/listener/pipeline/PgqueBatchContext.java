@@ -27,11 +27,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * delivered again whole, and no handler may run for it any more
  * @param transactions transactions on the PgQue DataSource
  * @param lease the lease checked when a batch is opened, or {@code null} for no check
+ * @param observer watches batches, handler calls and outcomes (metrics, observations)
  * @author pgque-spring-boot authors
  */
 public record PgqueBatchContext(PgqueConsumerJdbc jdbc, PgqueHandlerDispatcher dispatcher, int maxBatchSize,
 		PgqueRetrySettings retry, PgqueUnknownTypePolicy unknownTypePolicy, PgqueErrorHandler errorHandler,
 		PgqueBackOffSleeper sleeper, BooleanSupplier abandoned, TransactionTemplate transactions,
-		@Nullable PgqueLease lease) {
+		@Nullable PgqueLease lease, PgqueListenerObserver observer) {
 
 }

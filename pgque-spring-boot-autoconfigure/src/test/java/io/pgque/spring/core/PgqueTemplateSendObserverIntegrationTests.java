@@ -1,0 +1,94 @@
+package io.pgque.spring.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.pgque.spring.convert.PgqueJsonPayloadConverter;
+import io.pgque.spring.convert.PgqueTypeMapper;
+import io.pgque.spring.test.PgqueTestDatabase;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * A send observer that hands a trace context: every event of a send and a sendBatch (one
+ * type or several, JSON or text) carries it in extra4, payloads stored as the untraced
+ * path stores them; the observer hears the ids or the failure.
+ */
+class PgqueTemplateSendObserverIntegrationTests {
+
+	private static final String TRACE = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+	@RegisterExtension
+	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	private final PgqueTemplate template = new PgqueTemplate(db.dataSource(),
+			new PgqueJsonPayloadConverter(JsonMapper.builder().build(), PgqueTypeMapper.simpleNames()));
+
+	private final List<String> heard = new ArrayList<>();
+
+	@BeforeEach
+	void observe() {
+		db.jdbc()
+			.queryForList("SELECT queue_name FROM pgque.queue", String.class)
+			.forEach((queue) -> this.template.dropQueue(queue, true));
+		this.template.setSendObserver((queue, type, count) -> new PgqueSendObserver.Send() {
+
+			@Override
+			public @Nullable String traceContext() {
+				return TRACE;
+			}
+
+			@Override
+			public void sent(List<Long> eventIds) {
+				PgqueTemplateSendObserverIntegrationTests.this.heard
+					.add(queue + " " + type + " " + count + " sent " + eventIds.size());
+			}
+
+			@Override
+			public void failed(Throwable failure) {
+				PgqueTemplateSendObserverIntegrationTests.this.heard.add(queue + " " + type + " " + count + " failed");
+			}
+
+		});
+	}
+
+	@Test
+	void everyEventOfEverySendCarriesTheTraceContextInExtra4() {
+		this.template.createQueue("traced");
+		this.template.subscribe("traced", "reader");
+		long single = this.template.send("traced", new Order("one", 1));
+		List<Long> oneType = this.template.sendBatch("traced", "text", List.of("a", "b"));
+		List<Long> mixed = this.template.sendBatch("traced", List.of(new Order("two", 2), "plain"));
+		this.template.forceTick("traced");
+		List<PgqueMessage> messages = this.template.receive("traced", "reader", 100).orElseThrow().messages();
+
+		assertThat(messages).extracting(PgqueMessage::id)
+			.containsExactly(single, oneType.get(0), oneType.get(1), mixed.get(0), mixed.get(1));
+		assertThat(messages).allSatisfy((message) -> assertThat(message.extra4()).isEqualTo(TRACE));
+		assertThat(messages).extracting(PgqueMessage::type)
+			.containsExactly("Order", "text", "text", "Order", "default");
+		// JSON stored as its canonical text, like the untraced send
+		assertThat(messages.get(0).payload()).isEqualTo("{\"name\": \"one\", \"quantity\": 1}");
+		assertThat(messages.get(2).payload()).isEqualTo("b");
+		assertThat(this.heard).containsExactly("traced Order 1 sent 1", "traced text 2 sent 2",
+				"traced mixed 2 sent 2");
+	}
+
+	@Test
+	void aFailedSendIsReportedToTheObserver() {
+		assertThatException().isThrownBy(() -> this.template.send("missing", "x"));
+		assertThat(this.heard).containsExactly("missing default 1 failed");
+	}
+
+	record Order(String name, int quantity) {
+
+	}
+
+}
