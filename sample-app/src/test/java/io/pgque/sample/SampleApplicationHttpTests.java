@@ -85,13 +85,14 @@ class SampleApplicationHttpTests {
 	}
 
 	@Test
-	void actuatorShowsPgqueHealthAndMetrics() {
+	void actuatorShowsPgqueHealthMetricsAndEndpoint() {
 		Map<String, Object> health = get("/actuator/health");
 		assertThat(health).containsEntry("status", "UP");
 		assertThat(health.get("components")).asInstanceOf(InstanceOfAssertFactories.MAP).containsKey("pgque");
 		Map<String, Object> metrics = get("/actuator/metrics");
 		assertThat(metrics.get("names")).asInstanceOf(InstanceOfAssertFactories.LIST)
 			.contains("pgque.queue.events.new", "pgque.queue.dead.letters");
+		assertThat(get("/actuator/pgque")).isNotEmpty();
 	}
 
 	private long place(String json) {
