@@ -16,6 +16,7 @@ import io.pgque.spring.core.PgqueQueue;
 import io.pgque.spring.core.PgqueQueueDeclarer;
 import io.pgque.spring.core.PgqueSendObserver;
 import io.pgque.spring.core.PgqueTemplate;
+import io.pgque.spring.schema.PgqueEngineLimits;
 import io.pgque.spring.schema.PgqueSchemaInitializer;
 import liquibase.Liquibase;
 import tools.jackson.databind.json.JsonMapper;
@@ -60,8 +61,10 @@ public final class PgqueAutoConfiguration {
 		@ConditionalOnMissingBean
 		PgqueSchemaInitializer pgqueSchemaInitializer(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
 				ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
+			PgqueProperties.Limits limits = properties.getLimits();
 			return new PgqueSchemaInitializer(PgqueDataSources.resolve(pgqueDataSource, dataSource),
-					properties.getSchema().getMode());
+					properties.getSchema().getMode(),
+					PgqueEngineLimits.of(limits.getMaxPayloadSize(), limits.getMaxTypeNameSize()));
 		}
 
 	}
@@ -119,9 +122,10 @@ public final class PgqueAutoConfiguration {
 		@Bean
 		@ConditionalOnMissingBean(PgquePayloadConverter.class)
 		PgqueJsonPayloadConverter pgquePayloadConverter(ObjectProvider<JsonMapper> jsonMapper,
-				PgqueTypeMapper pgqueTypeMapper) {
+				PgqueTypeMapper pgqueTypeMapper, PgqueProperties properties) {
 			return new PgqueJsonPayloadConverter(
-					jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()), pgqueTypeMapper);
+					jsonMapper.getIfUnique(() -> JsonMapper.builder().findAndAddModules().build()), pgqueTypeMapper,
+					properties.getListener().isFailureReasonsWithValues());
 		}
 
 	}

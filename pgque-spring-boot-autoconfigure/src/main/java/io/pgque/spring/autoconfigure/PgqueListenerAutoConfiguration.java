@@ -1,5 +1,7 @@
 package io.pgque.spring.autoconfigure;
 
+import java.util.concurrent.ThreadFactory;
+
 import javax.sql.DataSource;
 
 import io.pgque.spring.annotation.PgqueListener;
@@ -33,6 +35,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
 import org.springframework.core.task.VirtualThreadTaskExecutor;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -59,8 +62,17 @@ public final class PgqueListenerAutoConfiguration {
 
 	@Bean(name = PgqueListenerConfigUtils.REGISTRY_BEAN_NAME)
 	@ConditionalOnMissingBean
-	PgqueListenerContainerRegistry pgqueListenerContainerRegistry() {
-		return new PgqueListenerContainerRegistry();
+	PgqueListenerContainerRegistry pgqueListenerContainerRegistry(Environment environment) {
+		PgqueListenerContainerRegistry registry = new PgqueListenerContainerRegistry();
+		registry.setThreadFactory(threads(environment));
+		return registry;
+	}
+
+	// every thread of the listeners follows spring.threads.virtual.enabled
+	private static ThreadFactory threads(Environment environment) {
+		return Threading.VIRTUAL.isActive(environment)
+				? new VirtualThreadTaskExecutor("pgque-").getVirtualThreadFactory()
+				: new CustomizableThreadFactory("pgque-");
 	}
 
 	@Bean(destroyMethod = "close")
@@ -75,9 +87,12 @@ public final class PgqueListenerAutoConfiguration {
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	PgqueNotificationListener pgqueNotificationListener(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource) {
+			ObjectProvider<DataSource> dataSource, Environment environment) {
+		CustomizableThreadFactory daemon = new CustomizableThreadFactory("pgque-");
+		daemon.setDaemon(true);
 		return new PgqueNotificationListener(
-				PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)));
+				PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)),
+				Threading.VIRTUAL.isActive(environment) ? threads(environment) : daemon);
 	}
 
 	@Bean
@@ -128,9 +143,7 @@ public final class PgqueListenerAutoConfiguration {
 			factory.setTransactionManager(
 					beanFactory.getBean(listener.getTransactionManager(), PlatformTransactionManager.class));
 		}
-		if (Threading.VIRTUAL.isActive(environment)) {
-			factory.setThreadFactory(new VirtualThreadTaskExecutor("pgque-").getVirtualThreadFactory());
-		}
+		factory.setThreadFactory(threads(environment));
 		return factory;
 	}
 

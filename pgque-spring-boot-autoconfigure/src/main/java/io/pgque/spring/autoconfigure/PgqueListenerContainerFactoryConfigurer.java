@@ -55,6 +55,7 @@ public final class PgqueListenerContainerFactoryConfigurer {
 			.transactionMode(listener.getTransactionMode())
 			.unknownTypePolicy(listener.getUnknownTypePolicy())
 			.maxBatchSize(listener.getMaxBatchSize())
+			.maxEventsInMemory(listener.getMaxEventsInMemory())
 			.pollInterval(listener.getPollInterval())
 			.leaseRetryInterval(listener.getLeaseRetryInterval())
 			.shutdownTimeout(listener.getShutdownTimeout())

@@ -14,6 +14,7 @@ import io.pgque.spring.ticker.PgqueTickerMode;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for PgQue.
@@ -36,6 +37,8 @@ public class PgqueProperties {
 	private final Metrics metrics = new Metrics();
 
 	private final Observation observation = new Observation();
+
+	private final Limits limits = new Limits();
 
 	/**
 	 * Queues to create at start-up, or bring up to date, by name.
@@ -68,6 +71,10 @@ public class PgqueProperties {
 
 	public Metrics getMetrics() {
 		return this.metrics;
+	}
+
+	public Limits getLimits() {
+		return this.limits;
 	}
 
 	public Map<String, Queue> getQueues() {
@@ -137,6 +144,9 @@ public class PgqueProperties {
 	/**
 	 * Settings of the listener containers.
 	 */
+	// The defaults are written as literals, the same as PgqueContainerOptions' and
+	// PgqueRetrySettings', because the configuration processor reads only literals into
+	// the metadata; PgqueListenerPropertiesTests fails when the two disagree.
 	public static class Listener {
 
 		/**
@@ -213,6 +223,19 @@ public class PgqueProperties {
 		 * the dead-letter queue, in addition to payload conversion failures.
 		 */
 		private List<Class<? extends Throwable>> notRetryableExceptions = new ArrayList<>();
+
+		/**
+		 * The most events a container holds in memory per batch; a bigger batch is read
+		 * and handled in pages of this size, and acked once its last page is done.
+		 */
+		private int maxEventsInMemory = 10000;
+
+		/**
+		 * Whether the reason of a payload conversion failure, logged and stored with the
+		 * dead letter, may quote field values of the payload. Off: it names the failure's
+		 * kind, the field path and the position only.
+		 */
+		private boolean failureReasonsWithValues;
 
 		/**
 		 * In-place retry of failing messages.
@@ -323,6 +346,22 @@ public class PgqueProperties {
 			this.notRetryableExceptions = notRetryableExceptions;
 		}
 
+		public int getMaxEventsInMemory() {
+			return this.maxEventsInMemory;
+		}
+
+		public void setMaxEventsInMemory(int maxEventsInMemory) {
+			this.maxEventsInMemory = maxEventsInMemory;
+		}
+
+		public boolean isFailureReasonsWithValues() {
+			return this.failureReasonsWithValues;
+		}
+
+		public void setFailureReasonsWithValues(boolean failureReasonsWithValues) {
+			this.failureReasonsWithValues = failureReasonsWithValues;
+		}
+
 		public Retry getRetry() {
 			return this.retry;
 		}
@@ -410,8 +449,9 @@ public class PgqueProperties {
 		/**
 		 * Who ticks the queues: 'auto' leaves it to pg_cron or pg_timetable when PgQue's
 		 * jobs are scheduled in the database and runs the embedded ticker otherwise;
-		 * 'embedded' always runs the embedded ticker; 'pg-cron' requires pg_cron to tick
-		 * and fails at start-up otherwise; 'none' sends no ticker queries at all.
+		 * 'embedded' always runs the embedded ticker; 'pg-cron' requires pg_cron to tick,
+		 * schedules PgQue's jobs with pgque.start() when they are not, and fails at
+		 * start-up without pg_cron; 'none' sends no ticker queries at all.
 		 */
 		private PgqueTickerMode mode = PgqueTickerMode.AUTO;
 
@@ -751,6 +791,42 @@ public class PgqueProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * Limits the engine holds every sent event to. Applied to the engine at start-up when
+	 * pgque.schema.mode is 'install'; install-wide, so every application on the database
+	 * should agree on them.
+	 */
+	public static class Limits {
+
+		/**
+		 * Largest payload the engine accepts, in bytes of its stored text; a larger one
+		 * is refused with an error naming the limit.
+		 */
+		private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
+
+		/**
+		 * Longest event type name the engine accepts, in bytes of UTF-8.
+		 */
+		private DataSize maxTypeNameSize = DataSize.ofBytes(255);
+
+		public DataSize getMaxPayloadSize() {
+			return this.maxPayloadSize;
+		}
+
+		public void setMaxPayloadSize(DataSize maxPayloadSize) {
+			this.maxPayloadSize = maxPayloadSize;
+		}
+
+		public DataSize getMaxTypeNameSize() {
+			return this.maxTypeNameSize;
+		}
+
+		public void setMaxTypeNameSize(DataSize maxTypeNameSize) {
+			this.maxTypeNameSize = maxTypeNameSize;
 		}
 
 	}

@@ -19,6 +19,7 @@ import io.pgque.spring.listener.PgqueListenerContainer;
 import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import io.pgque.spring.listener.pipeline.PgqueBatchProcessors;
 import io.pgque.spring.listener.pipeline.PgqueListenerObserver;
+import io.pgque.spring.listener.pipeline.PgqueTransactionManagerMismatchException;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
 import io.pgque.spring.listener.error.DefaultPgqueErrorHandler;
@@ -37,6 +38,8 @@ import org.springframework.context.ApplicationEventPublisherAware;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.ResourceTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronizationUtils;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -189,10 +192,12 @@ public class DefaultPgqueListenerContainerFactory
 					retry(endpoint, containerOptions.retry()), errorHandler(endpoint), this.payloadConverter));
 		}
 		PgqueHandlerDispatcher dispatcher = new PgqueHandlerDispatcher(name, handlers);
-		PgqueConsumerJdbc jdbc = new PgqueConsumerJdbc(this.dataSource, first.queue(), first.consumer());
+		PgqueConsumerJdbc jdbc = new PgqueConsumerJdbc(this.dataSource, first.queue(), first.consumer(),
+				containerOptions.maxEventsInMemory());
 		PgqueLease lease = this.leaseManager.lease(first.queue(), first.consumer());
 		PlatformTransactionManager transactions = (this.transactionManager != null) ? this.transactionManager
 				: new DataSourceTransactionManager(this.dataSource);
+		requireManages(transactions, name);
 		PgqueTransactionMode mode = PgqueBatchProcessors.resolve(containerOptions.transactionMode(), transactions,
 				describe(endpoints, name));
 		Consumer<String> queueCreator = (this.queueCreator != null) ? this.queueCreator : (queue) -> jdbc.createQueue();
@@ -203,6 +208,17 @@ public class DefaultPgqueListenerContainerFactory
 				this.eventPublisher);
 		this.containerCustomizers.forEach((customizer) -> customizer.customize(container));
 		return container;
+	}
+
+	// A manager that names its DataSource is checked now, so that a wrong one stops the
+	// start-up; any other (JPA's names its EntityManagerFactory) when a batch is opened.
+	private void requireManages(PlatformTransactionManager transactions, String name) {
+		if (transactions instanceof ResourceTransactionManager resources
+				&& resources.getResourceFactory() instanceof DataSource managed
+				&& TransactionSynchronizationUtils.unwrapResourceIfNecessary(managed) != TransactionSynchronizationUtils
+					.unwrapResourceIfNecessary(this.dataSource)) {
+			throw new PgqueTransactionManagerMismatchException(name, transactions.getClass().getName());
+		}
 	}
 
 	/**

@@ -4,6 +4,7 @@ import java.lang.reflect.Type;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -19,9 +20,25 @@ public class PgqueJsonPayloadConverter extends PgqueTextPayloadConverter {
 
 	private final JsonMapper jsonMapper;
 
+	private final boolean valuesInFailures;
+
 	public PgqueJsonPayloadConverter(JsonMapper jsonMapper, PgqueTypeMapper typeMapper) {
+		this(jsonMapper, typeMapper, false);
+	}
+
+	/**
+	 * Create a converter.
+	 * @param jsonMapper reads and writes JSON
+	 * @param typeMapper names types
+	 * @param valuesInFailures whether a payload that cannot be read is described with
+	 * Jackson's own message, which may quote field values of the payload; otherwise the
+	 * description names only the failure's kind, the field path and the position, since
+	 * it is logged and stored with the dead letter
+	 */
+	public PgqueJsonPayloadConverter(JsonMapper jsonMapper, PgqueTypeMapper typeMapper, boolean valuesInFailures) {
 		super(typeMapper);
 		this.jsonMapper = jsonMapper;
+		this.valuesInFailures = valuesInFailures;
 	}
 
 	@Override
@@ -66,9 +83,38 @@ public class PgqueJsonPayloadConverter extends PgqueTextPayloadConverter {
 			return this.jsonMapper.readValue(payload, javaType);
 		}
 		catch (JacksonException ex) {
-			throw new PgqueConversionException("Cannot read a PgQue payload of type '" + eventType + "' as "
-					+ targetType.getTypeName() + ": " + ex.getOriginalMessage(), ex);
+			String failure = "Cannot read a PgQue payload of type '" + eventType + "' as " + targetType.getTypeName()
+					+ ": ";
+			if (this.valuesInFailures) {
+				throw new PgqueConversionException(failure + ex.getOriginalMessage(), ex);
+			}
+			// without the cause: its message, logged with the stack trace, quotes values
+			throw new PgqueConversionException(failure + withoutValues(ex));
 		}
+	}
+
+	private static String withoutValues(JacksonException ex) {
+		StringBuilder description = new StringBuilder(ex.getClass().getSimpleName());
+		if (!ex.getPath().isEmpty()) {
+			description.append(" at $");
+			for (JacksonException.Reference reference : ex.getPath()) {
+				if (reference.getPropertyName() != null) {
+					description.append('.').append(reference.getPropertyName());
+				}
+				else {
+					description.append('[').append(reference.getIndex()).append(']');
+				}
+			}
+		}
+		TokenStreamLocation location = ex.getLocation();
+		if (location != null && location.getLineNr() > 0) {
+			description.append(" (line ")
+				.append(location.getLineNr())
+				.append(", column ")
+				.append(location.getColumnNr())
+				.append(')');
+		}
+		return description.append(" (payload values left out: pgque.listener.failure-reasons-with-values)").toString();
 	}
 
 }

@@ -87,10 +87,6 @@ public class PgqueTextPayloadConverter implements PgquePayloadConverter {
 				+ "PgquePayloadConverter bean");
 	}
 
-	protected PgqueTypeMapper getTypeMapper() {
-		return this.typeMapper;
-	}
-
 	private static String decodeUtf8(byte[] bytes) {
 		try {
 			return StandardCharsets.UTF_8.newDecoder()

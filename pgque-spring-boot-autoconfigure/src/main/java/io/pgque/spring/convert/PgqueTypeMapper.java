@@ -3,7 +3,6 @@ package io.pgque.spring.convert;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Maps Java classes to event type names and back: an explicit mapping table first, then
@@ -21,8 +20,6 @@ public class PgqueTypeMapper {
 
 	private final PgqueTypeNaming naming;
 
-	private final Map<String, Class<?>> classesByType;
-
 	private final Map<Class<?>, String> typesByClass = new LinkedHashMap<>();
 
 	/**
@@ -33,7 +30,6 @@ public class PgqueTypeMapper {
 	 */
 	public PgqueTypeMapper(PgqueTypeNaming naming, Map<String, Class<?>> mappings) {
 		this.naming = naming;
-		this.classesByType = Map.copyOf(mappings);
 		mappings.forEach((type, javaType) -> {
 			String previous = this.typesByClass.putIfAbsent(javaType, type);
 			if (previous != null) {
@@ -70,15 +66,6 @@ public class PgqueTypeMapper {
 			case CLASS_NAME -> type.getName();
 			case DEFAULT -> DEFAULT_TYPE;
 		};
-	}
-
-	/**
-	 * The class an event type is mapped to in the table, if any.
-	 * @param typeName the event type
-	 * @return the class
-	 */
-	public Optional<Class<?>> resolve(String typeName) {
-		return Optional.ofNullable(this.classesByType.get(typeName));
 	}
 
 	private static boolean isGeneric(Class<?> type) {

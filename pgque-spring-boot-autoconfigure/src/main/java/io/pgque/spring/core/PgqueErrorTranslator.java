@@ -4,6 +4,7 @@ import io.pgque.spring.PgqueException;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -37,6 +38,27 @@ public class PgqueErrorTranslator {
 	private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
 	private static final String PERMISSION_DENIED = "permission denied for ";
+
+	/**
+	 * Run a call of the engine, translating what it throws: the one way the template and
+	 * the listener containers issue the engine's statements.
+	 * @param <T> the result type
+	 * @param operation what is attempted, for the message, e.g. {@code send}
+	 * @param queue the queue the call names, if any
+	 * @param consumer the consumer the call names, if any
+	 * @param id the batch or dead-letter id the call names, if any
+	 * @param call the call
+	 * @return its result
+	 */
+	public <T> T call(String operation, @Nullable String queue, @Nullable String consumer, @Nullable Long id,
+			Supplier<T> call) {
+		try {
+			return call.get();
+		}
+		catch (DataAccessException ex) {
+			throw translate(operation, ex, queue, consumer, id);
+		}
+	}
 
 	/**
 	 * Translate a failed call.

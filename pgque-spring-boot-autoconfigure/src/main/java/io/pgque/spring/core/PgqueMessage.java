@@ -24,7 +24,11 @@ public record PgqueMessage(long id, long batchId, @Nullable String type, @Nullab
 		@Nullable String extra3, @Nullable String extra4) {
 
 	/**
-	 * How often this event was delivered before, {@code 0} on first delivery.
+	 * How often this event was delivered before and nacked (the engine's retry count),
+	 * {@code 0} on first delivery. The queue's {@code max_retries} limits it: a delivery
+	 * whose count has reached the limit is dead-lettered by its nack. Calls within one
+	 * delivery (a listener's in-place attempts, limited by
+	 * {@code pgque.listener.retry.max-attempts}) are not counted here.
 	 * @return the number of earlier deliveries
 	 */
 	public int attempt() {

@@ -1,6 +1,5 @@
 package io.pgque.spring.core;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -206,10 +205,7 @@ public final class PgqueQueueConfig {
 			if (duration.isNegative() || duration.isZero()) {
 				throw new IllegalArgumentException(name + " must be positive, was " + duration);
 			}
-			// Whole microseconds: PostgreSQL's interval resolution
-			BigDecimal seconds = BigDecimal.valueOf(duration.getSeconds())
-				.add(BigDecimal.valueOf(duration.getNano() / 1000, 6));
-			return seconds.stripTrailingZeros().toPlainString() + " seconds";
+			return PgqueInterval.of(duration);
 		}
 
 	}

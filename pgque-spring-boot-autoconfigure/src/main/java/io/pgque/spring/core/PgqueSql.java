@@ -47,7 +47,7 @@ final class PgqueSql {
 
 	// nack reads only msg_id from the message, but gets the whole row as received
 	static final String NACK = "SELECT pgque.nack(?, ROW(?::bigint, ?::bigint, ?::text, ?::text, ?::int4,"
-			+ " ?::timestamptz, ?::text, ?::text, ?::text, ?::text)::pgque.message, make_interval(secs => ?), ?::text)";
+			+ " ?::timestamptz, ?::text, ?::text, ?::text, ?::text)::pgque.message, ?::interval, ?::text)";
 
 	static final String FORCE_NEXT_TICK = "SELECT pgque.force_next_tick(?)";
 
@@ -111,7 +111,7 @@ final class PgqueSql {
 
 	static final String DLQ_REPLAY_ALL = "SELECT replayed, failed, first_error FROM pgque.dlq_replay_all(?)";
 
-	static final String DLQ_PURGE = "SELECT pgque.dlq_purge(?, make_interval(secs => ?))";
+	static final String DLQ_PURGE = "SELECT pgque.dlq_purge(?, ?::interval)";
 
 	private PgqueSql() {
 	}

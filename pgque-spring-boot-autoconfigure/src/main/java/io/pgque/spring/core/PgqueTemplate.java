@@ -23,7 +23,6 @@ import io.pgque.spring.convert.PgquePayload;
 import io.pgque.spring.convert.PgquePayloadConverter;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -267,11 +266,12 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		if (retryAfter.isNegative()) {
 			throw new IllegalArgumentException("retryAfter must not be negative, was " + retryAfter);
 		}
-		double seconds = retryAfter.getSeconds() + retryAfter.getNano() / 1e9;
-		run("nack", null, null, message.batchId(), () -> this.jdbc.queryForObject(PgqueSql.NACK, Integer.class,
-				message.batchId(), message.id(), message.batchId(), text(message.type()), text(message.payload()),
-				new SqlParameterValue(Types.INTEGER, message.retryCount()), message.createdAt(), text(message.extra1()),
-				text(message.extra2()), text(message.extra3()), text(message.extra4()), seconds, text(reason)));
+		run("nack", null, null, message.batchId(),
+				() -> this.jdbc.queryForObject(PgqueSql.NACK, Integer.class, message.batchId(), message.id(),
+						message.batchId(), text(message.type()), text(message.payload()),
+						new SqlParameterValue(Types.INTEGER, message.retryCount()), message.createdAt(),
+						text(message.extra1()), text(message.extra2()), text(message.extra3()), text(message.extra4()),
+						PgqueInterval.of(retryAfter), text(reason)));
 	}
 
 	@Override
@@ -443,9 +443,9 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		if (olderThan.isNegative()) {
 			throw new IllegalArgumentException("olderThan must not be negative, was " + olderThan);
 		}
-		double seconds = olderThan.getSeconds() + olderThan.getNano() / 1e9;
 		return run("purgeDeadLetters", queue, null, null, () -> {
-			Integer purged = this.jdbc.queryForObject(PgqueSql.DLQ_PURGE, Integer.class, queue, seconds);
+			Integer purged = this.jdbc.queryForObject(PgqueSql.DLQ_PURGE, Integer.class, queue,
+					PgqueInterval.of(olderThan));
 			return (purged != null) ? purged : 0;
 		});
 	}
@@ -454,12 +454,7 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 
 	private <T> T run(String operation, @Nullable String queue, @Nullable String consumer, @Nullable Long id,
 			Supplier<T> call) {
-		try {
-			return call.get();
-		}
-		catch (DataAccessException ex) {
-			throw this.errorTranslator.translate(operation, ex, queue, consumer, id);
-		}
+		return this.errorTranslator.call(operation, queue, consumer, id, call);
 	}
 
 	// Typed, so that a null needs no parameter-type lookup by the driver

@@ -31,6 +31,8 @@ public final class PgqueContainerOptions {
 
 	private final int maxBatchSize;
 
+	private final int maxEventsInMemory;
+
 	private final Duration pollInterval;
 
 	private final Duration leaseRetryInterval;
@@ -50,6 +52,7 @@ public final class PgqueContainerOptions {
 		this.transactionMode = builder.transactionMode;
 		this.unknownTypePolicy = builder.unknownTypePolicy;
 		this.maxBatchSize = builder.maxBatchSize;
+		this.maxEventsInMemory = builder.maxEventsInMemory;
 		this.pollInterval = builder.pollInterval;
 		this.leaseRetryInterval = builder.leaseRetryInterval;
 		this.shutdownTimeout = builder.shutdownTimeout;
@@ -116,6 +119,15 @@ public final class PgqueContainerOptions {
 	}
 
 	/**
+	 * The most events of a batch held in memory at once; a bigger batch is read and
+	 * handled in pages, and acked after its last page.
+	 * @return the page size
+	 */
+	public int maxEventsInMemory() {
+		return this.maxEventsInMemory;
+	}
+
+	/**
 	 * How long an idle container waits for a notification before it looks for a batch
 	 * anyway (fallback for lost notifications).
 	 * @return the interval
@@ -179,6 +191,8 @@ public final class PgqueContainerOptions {
 
 		private int maxBatchSize = 500;
 
+		private int maxEventsInMemory = 10_000;
+
 		private Duration pollInterval = Duration.ofSeconds(30);
 
 		private Duration leaseRetryInterval = Duration.ofSeconds(2);
@@ -202,6 +216,7 @@ public final class PgqueContainerOptions {
 			this.transactionMode = options.transactionMode;
 			this.unknownTypePolicy = options.unknownTypePolicy;
 			this.maxBatchSize = options.maxBatchSize;
+			this.maxEventsInMemory = options.maxEventsInMemory;
 			this.pollInterval = options.pollInterval;
 			this.leaseRetryInterval = options.leaseRetryInterval;
 			this.shutdownTimeout = options.shutdownTimeout;
@@ -238,6 +253,13 @@ public final class PgqueContainerOptions {
 		public Builder maxBatchSize(int maxBatchSize) {
 			Assert.isTrue(maxBatchSize >= 1, () -> "maxBatchSize must be at least 1 but was " + maxBatchSize);
 			this.maxBatchSize = maxBatchSize;
+			return this;
+		}
+
+		public Builder maxEventsInMemory(int maxEventsInMemory) {
+			Assert.isTrue(maxEventsInMemory >= 1,
+					() -> "maxEventsInMemory must be at least 1 but was " + maxEventsInMemory);
+			this.maxEventsInMemory = maxEventsInMemory;
 			return this;
 		}
 

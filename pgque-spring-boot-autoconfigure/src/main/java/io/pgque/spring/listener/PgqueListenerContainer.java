@@ -9,13 +9,9 @@ import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
 import io.pgque.spring.listener.pipeline.PgqueBatchContext;
 import io.pgque.spring.listener.pipeline.PgqueBatchProcessor;
 import io.pgque.spring.listener.pipeline.PgqueBatchProcessors;
-import io.pgque.spring.listener.pipeline.PgqueBatchResult;
-import io.pgque.spring.listener.pipeline.PgqueMdc;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
-import io.pgque.spring.listener.error.PgqueStopContainerException;
 import io.pgque.spring.listener.source.PgqueLease;
-import io.pgque.spring.listener.source.PgqueLeaseLostException;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -29,11 +25,11 @@ import org.springframework.context.SmartLifecycle;
  * Created by a container factory and managed by the
  * {@link PgqueListenerContainerRegistry}.
  * <p>
- * This class is only the lifecycle and the loop; the lease, the SQL, dispatching,
- * transactions and error handling live in small collaborators, which the container
- * assembles into its batch processor when it starts, from the {@link PgqueContainerParts}
- * it was created with. Waits, wake-ups and stop requests go through
- * {@link PgqueContainerSignals}.
+ * This class is only the lifecycle; the loop is {@link PgqueContainerWorker}'s, and the
+ * lease, the SQL, dispatching, transactions and error handling live in small
+ * collaborators, which the container assembles into its batch processor when it starts,
+ * from the {@link PgqueContainerParts} it was created with. Waits, wake-ups and stop
+ * requests go through {@link PgqueContainerSignals}.
  *
  * @author pgque-spring-boot authors
  */
@@ -66,8 +62,6 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	private volatile boolean failed;
 
 	private volatile @Nullable PgqueContainerFailure lastFailure;
-
-	private long lastVerifiedNanos;
 
 	private @Nullable Thread worker;
 
@@ -185,17 +179,16 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			if (this.running) {
 				return;
 			}
-			if (this.options.autoCreateQueue() && !this.parts.jdbc().queueExists()) {
-				this.parts.queueCreator().accept(getQueue());
-			}
-			if (this.parts.jdbc().ensureSubscribed(this.options.autoSubscribe())) {
+			if (this.parts.jdbc()
+				.ensureSubscribed(this.options.autoCreateQueue() ? this.parts.queueCreator() : null,
+						this.options.autoSubscribe())) {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
-			PgqueBatchProcessor processor = createProcessor();
+			PgqueContainerWorker work = new PgqueContainerWorker(this, createProcessor());
 			this.failed = false;
 			this.signals.reset();
 			this.notificationRegistration = this.parts.notifications().register(getQueue(), this::wakeUp);
-			Thread thread = this.parts.threadFactory().newThread(() -> run(processor));
+			Thread thread = this.parts.threadFactory().newThread(work);
 			thread.setName("pgque-" + this.id);
 			this.worker = thread;
 			this.running = true;
@@ -314,131 +307,6 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		return PgqueBatchProcessors.create(this.parts.transactionMode(), context);
 	}
 
-	private void run(PgqueBatchProcessor processor) {
-		boolean idle = false;
-		try {
-			while (!this.signals.isStopRequested()) {
-				if (!this.lease.isAcquired()) {
-					if (!acquireLease()) {
-						await(this.options.leaseRetryInterval(), false);
-						continue;
-					}
-					publish(Kind.LEASE_ACQUIRED, null);
-					idle = false;
-				}
-				if (awaitUnpaused()) {
-					continue;
-				}
-				// every batch is opened only if the server says the lease session holds
-				// the lock; the lease connection itself is checked once per retry
-				// interval too
-				if (verifyDue() && !this.lease.verify()) {
-					leaseLost();
-					continue;
-				}
-				this.signals.clearWakeUp();
-				PgqueBatchResult result;
-				try {
-					result = processor.processNextBatch();
-				}
-				catch (PgqueLeaseLostException ex) {
-					leaseLost();
-					continue;
-				}
-				catch (PgqueStopContainerException ex) {
-					logger.error("Container " + this.id + " stopped by its error handler", ex);
-					this.failed = true;
-					publish(Kind.FAILED, ex);
-					break;
-				}
-				catch (RuntimeException ex) {
-					if (this.signals.isAbandoned()) {
-						// stop() already warned; whatever the interrupt broke, the batch
-						// rolled back and will be delivered again
-						logger.debug("Batch of " + getQueue() + "/" + getConsumer() + " abandoned at shutdown", ex);
-						publish(Kind.FAILED, ex);
-						break;
-					}
-					logger.warn("Batch of " + getQueue() + "/" + getConsumer() + " failed; it will be delivered again"
-							+ " in " + this.options.failureDelay(), ex);
-					publish(Kind.FAILED, ex);
-					await(this.options.failureDelay(), false);
-					continue;
-				}
-				finally {
-					PgqueMdc.clear();
-				}
-				if (result.hadBatch()) {
-					idle = false;
-					continue;
-				}
-				if (!idle) {
-					idle = true;
-					publish(Kind.IDLE, null);
-				}
-				await(this.options.pollInterval(), true);
-			}
-		}
-		catch (Throwable ex) {
-			logger.error("Container " + this.id + " stopped after an unexpected failure", ex);
-			this.failed = true;
-			publish(Kind.FAILED, ex);
-			throw ex;
-		}
-		finally {
-			this.lease.release();
-			this.running = false;
-			publish(Kind.STOPPED, null);
-		}
-	}
-
-	private boolean verifyDue() {
-		long now = System.nanoTime();
-		if (now - this.lastVerifiedNanos < this.options.leaseRetryInterval().toNanos()) {
-			return false;
-		}
-		this.lastVerifiedNanos = now;
-		return true;
-	}
-
-	private void leaseLost() {
-		this.lease.release();
-		logger.warn("Container " + this.id + " lost its lease; standing by");
-		publish(Kind.LEASE_LOST, null);
-		await(this.options.leaseRetryInterval().multipliedBy(2), false);
-	}
-
-	private boolean acquireLease() {
-		try {
-			return this.lease.tryAcquire();
-		}
-		catch (Exception ex) {
-			logger.warn("Container " + this.id + " could not try its lease: " + ex);
-			return false;
-		}
-	}
-
-	/**
-	 * Wait while paused.
-	 * @return whether we waited (the caller re-checks its state)
-	 */
-	private boolean awaitUnpaused() {
-		if (!this.paused) {
-			return false;
-		}
-		long remaining = this.pausedUntilNanos - System.nanoTime();
-		if (remaining <= 0) {
-			resume();
-			return true;
-		}
-		await(Duration.ofNanos(Math.min(remaining, Duration.ofSeconds(1).toNanos())), false);
-		return true;
-	}
-
-	private void await(Duration duration, boolean wakeable) {
-		this.signals.await(duration, wakeable);
-	}
-
 	private void closeNotificationRegistration() {
 		AutoCloseable registration = this.notificationRegistration;
 		this.notificationRegistration = null;
@@ -461,7 +329,29 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		}
 	}
 
-	private void publish(Kind kind, @Nullable Throwable failure) {
+	PgqueContainerSignals signals() {
+		return this.signals;
+	}
+
+	PgqueLease lease() {
+		return this.lease;
+	}
+
+	long pausedUntilNanos() {
+		return this.pausedUntilNanos;
+	}
+
+	// the worker ends
+	void stopped() {
+		this.running = false;
+	}
+
+	// the worker ends by a failure
+	void markFailed() {
+		this.failed = true;
+	}
+
+	void publish(Kind kind, @Nullable Throwable failure) {
 		if (failure != null) {
 			this.lastFailure = new PgqueContainerFailure(Instant.now(), failure);
 		}

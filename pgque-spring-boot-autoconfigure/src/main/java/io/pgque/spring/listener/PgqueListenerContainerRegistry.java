@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.jspecify.annotations.Nullable;
@@ -32,6 +33,16 @@ public class PgqueListenerContainerRegistry implements SmartLifecycle, Disposabl
 	private final Map<String, PgqueListenerContainer> containers = Collections.synchronizedMap(new LinkedHashMap<>());
 
 	private volatile boolean running;
+
+	private ThreadFactory threadFactory = Thread::new;
+
+	/**
+	 * Set how the threads that stop containers in parallel are created.
+	 * @param threadFactory the factory (virtual threads when the application uses them)
+	 */
+	public void setThreadFactory(ThreadFactory threadFactory) {
+		this.threadFactory = threadFactory;
+	}
 
 	/**
 	 * Register a container.
@@ -131,7 +142,8 @@ public class PgqueListenerContainerRegistry implements SmartLifecycle, Disposabl
 		// stop all at once: each finishes its batch within its own shutdown timeout
 		List<Thread> stoppers = new ArrayList<>();
 		for (PgqueListenerContainer container : getListenerContainers()) {
-			Thread stopper = new Thread(container::stop, "pgque-stop-" + container.getId());
+			Thread stopper = this.threadFactory.newThread(container::stop);
+			stopper.setName("pgque-stop-" + container.getId());
 			stoppers.add(stopper);
 			stopper.start();
 		}

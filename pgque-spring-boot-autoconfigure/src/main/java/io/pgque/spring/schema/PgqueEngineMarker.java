@@ -1,7 +1,5 @@
 package io.pgque.spring.schema;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,8 +9,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Records which text of a changelog the starter last applied, so that a start with an
@@ -28,8 +24,6 @@ import java.util.regex.Pattern;
 final class PgqueEngineMarker {
 
 	static final String TABLE = PgqueChangelogs.SCHEMA + ".pgque_engine_marker";
-
-	private static final Pattern INCLUDE = Pattern.compile("<include\\s+file=\"([^\"]+)\"");
 
 	private final String changelog;
 
@@ -48,12 +42,10 @@ final class PgqueEngineMarker {
 	 */
 	static PgqueEngineMarker of(String changelog, ClassLoader classLoader) {
 		MessageDigest digest = sha256();
-		String text = read(changelog, classLoader);
+		String text = PgqueChangelogFiles.read(changelog, classLoader);
 		digest.update(text.getBytes(StandardCharsets.UTF_8));
-		String directory = changelog.substring(0, changelog.lastIndexOf('/') + 1);
-		Matcher include = INCLUDE.matcher(text);
-		while (include.find()) {
-			digest.update(read(directory + include.group(1), classLoader).getBytes(StandardCharsets.UTF_8));
+		for (String file : PgqueChangelogFiles.includes(changelog, text)) {
+			digest.update(PgqueChangelogFiles.read(file, classLoader).getBytes(StandardCharsets.UTF_8));
 		}
 		return new PgqueEngineMarker(changelog, HexFormat.of().formatHex(digest.digest()));
 	}
@@ -103,18 +95,6 @@ final class PgqueEngineMarker {
 		}
 		if (!connection.getAutoCommit()) {
 			connection.commit();
-		}
-	}
-
-	private static String read(String location, ClassLoader classLoader) {
-		try (InputStream in = classLoader.getResourceAsStream(location)) {
-			if (in == null) {
-				throw new PgqueSchemaException("PgQue changelog file '" + location + "' not found on the classpath");
-			}
-			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-		}
-		catch (IOException ex) {
-			throw new PgqueSchemaException("Could not read PgQue changelog file '" + location + "'", ex);
 		}
 	}
 

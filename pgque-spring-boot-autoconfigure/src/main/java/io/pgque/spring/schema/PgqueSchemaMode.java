@@ -18,7 +18,9 @@ public enum PgqueSchemaMode {
 	PATCH,
 
 	/**
-	 * Change nothing; fail at start-up when the engine is missing.
+	 * Change nothing; fail at start-up when the engine is missing, or lacks a function
+	 * (with its argument and result types) or a table column the starter uses, naming
+	 * each and the features that need it.
 	 */
 	VALIDATE,
 

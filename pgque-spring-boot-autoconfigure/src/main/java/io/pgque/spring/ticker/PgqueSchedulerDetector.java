@@ -34,14 +34,25 @@ final class PgqueSchedulerDetector {
 
 	/**
 	 * Whether the engine in the connection's database can schedule its own pg_cron jobs
-	 * ({@code pgque.start()}, part of upstream PgQue's optional scheduler; the engine
-	 * this starter installs leaves ticking to the application).
+	 * ({@code pgque.start()}; an engine older than the scheduler functions cannot).
 	 * @param connection an autocommit connection
 	 * @return whether {@code pgque.start()} exists
 	 * @throws SQLException when the database cannot be asked
 	 */
 	boolean canSchedulePgCronJobs(Connection connection) throws SQLException {
 		return queryBoolean(connection, "SELECT to_regprocedure('pgque.start()') IS NOT NULL");
+	}
+
+	/**
+	 * Schedule PgQue's pg_cron jobs ({@code pgque.start()}), which records them in
+	 * {@code pgque.config}. Needs pg_cron and the rights of the engine's admin.
+	 * @param connection an autocommit connection
+	 * @throws SQLException when the jobs cannot be scheduled
+	 */
+	void schedulePgCronJobs(Connection connection) throws SQLException {
+		try (Statement statement = connection.createStatement()) {
+			statement.execute("SELECT pgque.start()");
+		}
 	}
 
 	/**

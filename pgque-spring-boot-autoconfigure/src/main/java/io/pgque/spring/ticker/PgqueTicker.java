@@ -156,13 +156,20 @@ public class PgqueTicker implements SmartLifecycle {
 		try (Connection connection = this.dataSource.getConnection()) {
 			String database = connection.getCatalog();
 			if (!this.schedulerDetector.isPgCronInstalled(connection)) {
-				throw new PgqueTickerException(
-						"pgque.ticker.mode=pg-cron but the pg_cron extension is not installed" + " in database '"
-								+ database + "', so no pg_cron job ticks PgQue queues. " + remedy(connection));
+				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but the pg_cron extension is not installed"
+						+ " in database '" + database
+						+ "', so no pg_cron job ticks PgQue queues. Install it there (CREATE EXTENSION"
+						+ " pg_cron; the starter then schedules PgQue's jobs with pgque.start()), or set"
+						+ " pgque.ticker.mode to auto or embedded to let the application tick");
 			}
 			if (!PgqueSchedulerDetector.PG_CRON.equals(this.schedulerDetector.tickingScheduler(connection))) {
-				throw new PgqueTickerException("pgque.ticker.mode=pg-cron but PgQue's pg_cron jobs are not "
-						+ "scheduled in database '" + database + "'. " + remedy(connection));
+				if (!this.schedulerDetector.canSchedulePgCronJobs(connection)) {
+					throw new PgqueTickerException("pgque.ticker.mode=pg-cron but PgQue's pg_cron jobs are not "
+							+ "scheduled in database '" + database + "'. " + remedy(connection));
+				}
+				// pg_cron is there but nobody scheduled the jobs: do what the mode asks
+				this.schedulerDetector.schedulePgCronJobs(connection);
+				logger.info("pgque.ticker.mode=pg-cron: scheduled PgQue's pg_cron jobs with pgque.start()");
 			}
 		}
 		catch (SQLException ex) {
@@ -175,8 +182,8 @@ public class PgqueTicker implements SmartLifecycle {
 		return this.schedulerDetector.canSchedulePgCronJobs(connection)
 				? "Run SELECT pgque.start() there once, or set pgque.ticker.mode to auto or embedded to let the"
 						+ " application tick"
-				: "The PgQue engine there has no pgque.start() to schedule them (the engine this starter installs"
-						+ " leaves ticking to the application): set pgque.ticker.mode to auto or embedded";
+				: "The PgQue engine there has no pgque.start() to schedule them (an engine older than its"
+						+ " scheduler functions): install the current engine, or set pgque.ticker.mode to auto or embedded";
 	}
 
 	private void startLoop() {

@@ -20,7 +20,9 @@ public enum PgqueTickerMode {
 	EMBEDDED,
 
 	/**
-	 * pg_cron ticks; the application only checks at start-up that it does.
+	 * pg_cron ticks. At start-up the application checks that pg_cron is installed and
+	 * schedules PgQue's jobs with {@code pgque.start()} when nobody has yet; without
+	 * pg_cron it fails.
 	 */
 	PG_CRON,
 

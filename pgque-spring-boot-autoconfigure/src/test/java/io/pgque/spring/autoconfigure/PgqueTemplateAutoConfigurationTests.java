@@ -12,6 +12,10 @@ import io.pgque.spring.core.PgqueOperations;
 import io.pgque.spring.core.PgqueQueueDeclarer;
 import io.pgque.spring.core.PgqueTemplate;
 import org.junit.jupiter.api.Test;
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.listener.PgqueListenerContainerRegistry;
+import org.springframework.context.annotation.Configuration;
+
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -82,6 +86,37 @@ class PgqueTemplateAutoConfigurationTests {
 	}
 
 	@Test
+	void runWhenUserBeanImplementsOnlyOperationsShouldStartTheListenersHealthAndMetricsToo() {
+		PgqueOperations operations = (PgqueOperations) Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { PgqueOperations.class }, (proxy, method, args) -> switch (method.getName()) {
+					case "hashCode" -> System.identityHashCode(proxy);
+					case "equals" -> proxy == args[0];
+					case "toString" -> "operations only";
+					default -> throw new UnsupportedOperationException(method.getName());
+				});
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(PgqueAutoConfiguration.class, PgqueListenerAutoConfiguration.class,
+					PgqueHealthContributorAutoConfiguration.class, PgqueMetricsAutoConfiguration.class))
+			.withPropertyValues("pgque.schema.mode=none", "pgque.listener.auto-startup=false")
+			.withBean(DataSource.class, () -> appDataSource)
+			.withBean(PgqueOperations.class, () -> operations)
+			.withUserConfiguration(OrdersListener.class)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(PgqueOperations.class)
+				.doesNotHaveBean(PgqueTemplate.class)
+				.hasSingleBean(PgqueListenerContainerRegistry.class));
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OrdersListener {
+
+		@PgqueListener(queue = "orders", consumer = "billing")
+		void on(String payload) {
+		}
+
+	}
+
+	@Test
 	void runWhenUserDefinesConverterShouldBackOff() {
 		PgqueTextPayloadConverter converter = new PgqueTextPayloadConverter(PgqueTypeMapper.simpleNames());
 		this.contextRunner.withBean(DataSource.class, () -> appDataSource)
@@ -126,7 +161,6 @@ class PgqueTemplateAutoConfigurationTests {
 				PgquePayloadConverter converter = context.getBean(PgquePayloadConverter.class);
 				assertThat(converter.typeName(new OrderPlaced("o-1"))).isEqualTo("order-placed");
 				assertThat(converter.typeName(OrderCancelled.class)).isEqualTo(OrderCancelled.class.getName());
-				assertThat(context.getBean(PgqueTypeMapper.class).resolve("order-placed")).contains(OrderPlaced.class);
 			});
 	}
 

@@ -110,8 +110,7 @@ class PgqueTickerAutoConfigurationIntegrationTests {
 				.isInstanceOf(PgqueTickerException.class)
 				.hasMessageContaining("pgque.ticker.mode=pg-cron but the pg_cron extension is not installed")
 				.hasMessageContaining(db.name())
-				// the starter's engine has no pgque.start(): no advice to call it
-				.hasMessageContaining("has no pgque.start()")
+				.hasMessageContaining("CREATE EXTENSION pg_cron")
 				.hasMessageContaining("set pgque.ticker.mode to auto or embedded");
 		});
 	}

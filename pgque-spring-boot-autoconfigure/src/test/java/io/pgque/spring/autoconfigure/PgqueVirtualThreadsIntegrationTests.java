@@ -24,9 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * With {@code spring.threads.virtual.enabled=true} the ticker and the listener workers
- * run on virtual threads and still deliver. Needs Java 21+; {@code .ci/run} runs it on
- * the machine's second JDK.
+ * With {@code spring.threads.virtual.enabled=true} the ticker, the listener workers and
+ * the notification listener run on virtual threads and still deliver. Needs Java 21+;
+ * {@code .ci/run} runs it on the machine's second JDK.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)
 class PgqueVirtualThreadsIntegrationTests {
@@ -54,7 +54,8 @@ class PgqueVirtualThreadsIntegrationTests {
 			// platform threads, where a platform ticker thread would be.
 			assertThat(context.getBean(PgqueTicker.class).isRunning()).isTrue();
 			assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-				.noneMatch((name) -> name.startsWith("pgque-ticker"));
+				.noneMatch((name) -> name.startsWith("pgque-ticker"))
+				.doesNotContain("pgque-notifications");
 		});
 	}
 

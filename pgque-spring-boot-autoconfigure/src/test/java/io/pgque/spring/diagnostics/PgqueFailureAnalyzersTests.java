@@ -1,17 +1,25 @@
 package io.pgque.spring.diagnostics;
 
 import java.net.URL;
+import java.sql.SQLException;
 import java.util.Enumeration;
 import java.util.Properties;
 
+import javax.sql.DataSource;
+
+import io.pgque.spring.autoconfigure.PgqueAutoConfiguration;
 import io.pgque.spring.core.PgqueInvalidNameException;
+import io.pgque.spring.listener.pipeline.PgqueTransactionManagerMismatchException;
 import io.pgque.spring.schema.PgqueEngineNotInstalledException;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.BeanCreationException;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.core.io.UrlResource;
+import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.core.io.support.PropertiesLoaderUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,6 +49,43 @@ class PgqueFailureAnalyzersTests {
 	}
 
 	@Test
+	void analyzeWhenTheTransactionManagerManagesAnotherDataSourceShouldNameTheProperty() {
+		FailureAnalysis analysis = new PgqueTransactionManagerMismatchFailureAnalyzer()
+			.analyze(new BeanCreationException("pgqueListenerContainerRegistry", "failed",
+					new PgqueTransactionManagerMismatchException("orders/billing", "com.example.OtherManager")));
+		assertThat(analysis.getDescription()).contains("orders/billing")
+			.contains("com.example.OtherManager")
+			.contains("does not manage the PgQue DataSource");
+		assertThat(analysis.getAction()).contains("pgque.listener.transaction-manager");
+	}
+
+	@Test
+	void analyzeWhenPgqueCannotReachItsDatabaseShouldNameTheUrlProperty() {
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PgqueAutoConfiguration.class))
+			.withBean(DataSource.class,
+					() -> new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/pgque", "u", "p"))
+			.withPropertyValues("pgque.schema.mode=install")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new PgqueDatabaseUnreachableFailureAnalyzer()
+					.analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("PgQue could not connect to its database")
+					.contains("127.0.0.1:1");
+				assertThat(analysis.getAction()).contains("spring.datasource.url").contains("@PgqueDataSource");
+			});
+	}
+
+	@Test
+	void analyzeWhenTheApplicationCannotReachADatabaseShouldLeaveItToOthers() {
+		SQLException refused = new SQLException("Connection refused", "08001");
+		refused.setStackTrace(new StackTraceElement[] { new StackTraceElement("com.example.Repo", "find", null, 1) });
+		BeanCreationException failure = new BeanCreationException("repo", "failed", refused);
+		failure.setStackTrace(refused.getStackTrace());
+		assertThat(new PgqueDatabaseUnreachableFailureAnalyzer().analyze(failure)).isNull();
+	}
+
+	@Test
 	void analyzersShouldBeRegistered() throws Exception {
 		StringBuilder registered = new StringBuilder();
 		Enumeration<URL> files = getClass().getClassLoader().getResources("META-INF/spring.factories");
@@ -49,7 +94,9 @@ class PgqueFailureAnalyzersTests {
 			registered.append(properties.getProperty(FailureAnalyzer.class.getName(), "")).append(',');
 		}
 		assertThat(registered.toString()).contains(PgqueEngineNotInstalledFailureAnalyzer.class.getName())
-			.contains(PgqueInvalidNameFailureAnalyzer.class.getName());
+			.contains(PgqueInvalidNameFailureAnalyzer.class.getName())
+			.contains(PgqueTransactionManagerMismatchFailureAnalyzer.class.getName())
+			.contains(PgqueDatabaseUnreachableFailureAnalyzer.class.getName());
 	}
 
 }

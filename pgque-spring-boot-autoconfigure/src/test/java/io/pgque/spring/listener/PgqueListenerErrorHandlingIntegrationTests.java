@@ -11,16 +11,22 @@ import javax.sql.DataSource;
 
 import io.pgque.spring.core.PgqueHeader;
 import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.listener.pipeline.PgqueTransactionManagerMismatchException;
 import io.pgque.spring.test.PgqueTestDatabase;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -92,25 +98,72 @@ class PgqueListenerErrorHandlingIntegrationTests {
 		return db.jdbc().queryForList("SELECT payload FROM effects WHERE queue = ? ORDER BY ctid", String.class, queue);
 	}
 
+	// a manager that does not name its DataSource is caught when a batch is opened
 	@Test
-	void runWhenTransactionManagerDoesNotManageThePgqueDataSourceShouldFailEveryBatchAndLoseNothing() {
-		String queue = "elsewhere";
+	void runWhenAnOpaqueTransactionManagerDoesNotManageThePgqueDataSourceShouldFailEveryBatchAndLoseNothing() {
+		String queue = "opaque";
 		this.support.createQueue(queue);
+		PlatformTransactionManager other = new DataSourceTransactionManager(
+				new DriverManagerDataSource(db.jdbcUrl(), db.user(), db.password()));
+		PlatformTransactionManager opaque = new PlatformTransactionManager() {
+
+			@Override
+			public TransactionStatus getTransaction(@Nullable TransactionDefinition definition) {
+				return other.getTransaction(definition);
+			}
+
+			@Override
+			public void commit(TransactionStatus status) {
+				other.commit(status);
+			}
+
+			@Override
+			public void rollback(TransactionStatus status) {
+				other.rollback(status);
+			}
+
+		};
 		this.support.contextRunner()
-			.withBean("otherTransactionManager", DataSourceTransactionManager.class,
-					() -> new DataSourceTransactionManager(
-							new DriverManagerDataSource(db.jdbcUrl(), db.user(), db.password())))
-			.withPropertyValues("pgque.listener.transaction-manager=otherTransactionManager")
-			.withUserConfiguration(ElsewhereListener.class, FailureEvents.class)
+			.withBean("opaqueTransactionManager", PlatformTransactionManager.class, () -> opaque)
+			.withPropertyValues("pgque.listener.transaction-manager=opaqueTransactionManager")
+			.withUserConfiguration(OpaqueListener.class, FailureEvents.class)
 			.run((context) -> {
 				ListenerTestSupport.awaitLease(context);
 				this.support.insert(queue, "test", "kept");
 				this.support.tick(queue);
 				FailureEvents failures = context.getBean(FailureEvents.class);
 				await().atMost(Duration.ofSeconds(10)).until(() -> !failures.messages.isEmpty());
-				assertThat(failures.messages.get(0)).contains("elsewhere/c")
-					.contains(DataSourceTransactionManager.class.getName())
+				assertThat(failures.messages.get(0)).contains("opaque/c")
+					.contains("does not manage the PgQue DataSource")
 					.contains("pgque.listener.transaction-manager");
+				assertThat(callCount("opaque")).isZero();
+				assertThat(this.support.isCaughtUp(queue, "c")).as("batch acked").isFalse();
+			});
+		this.support.contextRunner().withUserConfiguration(OpaqueListener.class).run((context) -> {
+			await().atMost(Duration.ofSeconds(10)).until(() -> callCount("opaque") == 1);
+		});
+	}
+
+	@Test
+	void runWhenTransactionManagerDoesNotManageThePgqueDataSourceShouldFailTheStartAndLoseNothing() {
+		String queue = "elsewhere";
+		this.support.createQueue(queue);
+		this.support.subscribe(queue, "c");
+		this.support.insert(queue, "test", "kept");
+		this.support.tick(queue);
+		this.support.contextRunner()
+			.withBean("otherTransactionManager", DataSourceTransactionManager.class,
+					() -> new DataSourceTransactionManager(
+							new DriverManagerDataSource(db.jdbcUrl(), db.user(), db.password())))
+			.withPropertyValues("pgque.listener.transaction-manager=otherTransactionManager")
+			.withUserConfiguration(ElsewhereListener.class)
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure()))
+					.isInstanceOf(PgqueTransactionManagerMismatchException.class)
+					.hasMessageContaining("elsewhere/c")
+					.hasMessageContaining(DataSourceTransactionManager.class.getName())
+					.hasMessageContaining("pgque.listener.transaction-manager");
 				assertThat(callCount("elsewhere")).isZero();
 				assertThat(this.support.isCaughtUp(queue, "c")).as("batch acked").isFalse();
 			});
@@ -241,6 +294,16 @@ class PgqueListenerErrorHandlingIntegrationTests {
 		@PgqueListener(queue = "elsewhere", consumer = "c")
 		void on(String payload) {
 			called("elsewhere");
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class OpaqueListener {
+
+		@PgqueListener(queue = "opaque", consumer = "c")
+		void on(String payload) {
+			called("opaque");
 		}
 
 	}

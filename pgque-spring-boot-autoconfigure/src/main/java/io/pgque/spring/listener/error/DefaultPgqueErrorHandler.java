@@ -47,8 +47,8 @@ public class DefaultPgqueErrorHandler implements PgqueErrorHandler {
 			}
 			return PgqueFailureDecision.retryInPlace(backOff, reason);
 		}
-		logger.warn(attempt.description() + " failed " + retry.maxAttempts() + " time(s); nacking with retry in "
-				+ retry.retryDelay().toSeconds() + " s (or dead-lettering at the queue's retry limit): " + reason,
+		// whether the nack retries or dead-letters is logged once the engine has decided
+		logger.warn(attempt.description() + " failed " + retry.maxAttempts() + " time(s); nacking it: " + reason,
 				failure);
 		return PgqueFailureDecision.nack(retry.retryDelay(), reason);
 	}

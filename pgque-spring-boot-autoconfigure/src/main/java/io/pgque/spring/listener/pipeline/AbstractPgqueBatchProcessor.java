@@ -1,7 +1,6 @@
 package io.pgque.spring.listener.pipeline;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import io.pgque.spring.core.PgqueLogText;
@@ -48,8 +47,8 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	}
 
 	/**
-	 * Open the consumer's batch and read all of it.
-	 * @return the batch, or {@code null} when there is no new tick
+	 * Open the consumer's batch and read its first page.
+	 * @return the first page, or {@code null} when there is no new tick
 	 */
 	protected @Nullable PgqueOpenBatch open() {
 		requireTransactionOnPgqueDataSource();
@@ -68,17 +67,73 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	private void requireTransactionOnPgqueDataSource() {
 		if (!TransactionSynchronizationManager.hasResource(this.jdbc.dataSource())) {
 			PlatformTransactionManager manager = this.context.transactions().getTransactionManager();
-			throw new IllegalStateException("The transaction manager of the listener container for " + this.jdbc.queue()
-					+ "/" + this.jdbc.consumer() + " (" + ((manager != null) ? manager.getClass().getName() : "none")
-					+ ") does not manage the PgQue"
-					+ " DataSource, so the ack could not commit together with the handlers' writes; point"
-					+ " pgque.listener.transaction-manager at a transaction manager of that DataSource, or leave"
-					+ " it unset");
+			throw new PgqueTransactionManagerMismatchException(this.jdbc.queue() + "/" + this.jdbc.consumer(),
+					(manager != null) ? manager.getClass().getName() : "none");
 		}
 	}
 
-	protected List<PgqueDispatchUnit> units(PgqueOpenBatch batch) {
-		return this.context.dispatcher().units(batch.messages(), this.context.maxBatchSize());
+	/**
+	 * Read the page after one.
+	 * @param page a page that is not the last
+	 * @return the next page
+	 */
+	protected PgqueOpenBatch nextPage(PgqueOpenBatch page) {
+		return this.jdbc.nextPage(page);
+	}
+
+	/**
+	 * Hand every call of the batch to the action, page by page: a page is read once the
+	 * calls of the page before are done, so no more than a page of events is held at
+	 * once. Events no handler takes go to the unknown-type policy.
+	 * @param first the first page
+	 * @param action makes one call, returning whether the handler acknowledged the batch
+	 * @return what was dispatched
+	 */
+	protected Dispatched dispatch(PgqueOpenBatch first, UnitAction action) {
+		boolean acknowledged = false;
+		int count = 0;
+		long lastId = 0;
+		PgqueOpenBatch page = first;
+		while (true) {
+			for (PgqueDispatchUnit unit : this.context.dispatcher()
+				.units(page.messages(), this.context.maxBatchSize())) {
+				if (unit.handler() == null) {
+					unknownType(page.id(), unit);
+				}
+				else {
+					acknowledged |= action.call(page.id(), unit);
+				}
+			}
+			if (!page.messages().isEmpty()) {
+				count += page.messages().size();
+				lastId = page.lastId();
+			}
+			if (page.last()) {
+				return new Dispatched(first.id(), count, lastId, acknowledged);
+			}
+			page = nextPage(page);
+		}
+	}
+
+	/**
+	 * Makes one call of a batch.
+	 */
+	@FunctionalInterface
+	protected interface UnitAction {
+
+		boolean call(long batchId, PgqueDispatchUnit unit);
+
+	}
+
+	/**
+	 * What {@link #dispatch} did.
+	 *
+	 * @param batchId the batch
+	 * @param count the number of events in it
+	 * @param lastId the id of its last event, {@code 0} if it had none
+	 * @param acknowledged whether a handler acknowledged it
+	 */
+	protected record Dispatched(long batchId, int count, long lastId, boolean acknowledged) {
 	}
 
 	protected void invoke(PgqueDispatchUnit unit, PgqueUnitAcknowledgement acknowledgement) throws Exception {
@@ -241,7 +296,16 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 
 	protected void settle(long batchId, long eventId, PgqueFailureDecision decision) {
 		switch (decision.action()) {
-			case NACK -> this.jdbc.nack(batchId, eventId, decision.delay(), decision.reason());
+			case NACK -> {
+				if (this.jdbc.nack(batchId, eventId, decision.delay(), decision.reason())) {
+					logger.info("Event " + eventId + " of " + this.jdbc.queue() + "/" + this.jdbc.consumer()
+							+ " nacked; delivered again in " + decision.delay().toSeconds() + " s");
+				}
+				else {
+					logger.warn("Event " + eventId + " of " + this.jdbc.queue() + "/" + this.jdbc.consumer()
+							+ " dead-lettered: its retries (the queue's max_retries) are used up");
+				}
+			}
 			case DEAD_LETTER -> this.jdbc.deadLetter(batchId, eventId, decision.reason());
 			case RETRY_IN_PLACE, STOP -> throw new IllegalArgumentException("Cannot settle with " + decision);
 		}
@@ -283,23 +347,22 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	/**
 	 * Ack the batch, unless its handlers take acknowledgement into their own hands and
 	 * none of them did.
-	 * @param batch the batch
-	 * @param acknowledged whether a handler acknowledged it
+	 * @param batch what was dispatched, every page of it
 	 * @return the result
 	 * @throws PgqueBatchNotAcknowledgedException if a manual acknowledgement is missing
 	 */
-	protected PgqueBatchResult complete(PgqueOpenBatch batch, boolean acknowledged) {
-		if (this.context.dispatcher().isManualAcknowledgement() && !acknowledged && !batch.messages().isEmpty()) {
-			throw new PgqueBatchNotAcknowledgedException(batch.id());
+	protected PgqueBatchResult complete(Dispatched batch) {
+		if (this.context.dispatcher().isManualAcknowledgement() && !batch.acknowledged() && batch.count() > 0) {
+			throw new PgqueBatchNotAcknowledgedException(batch.batchId());
 		}
-		if (!batch.messages().isEmpty()) {
-			checkNotAbandoned(batch.messages().get(batch.messages().size() - 1).id());
+		if (batch.count() > 0) {
+			checkNotAbandoned(batch.lastId());
 		}
-		this.jdbc.finish(batch.id());
+		this.jdbc.finish(batch.batchId());
 		this.context.observer()
-			.batchFinished(this.jdbc.queue(), this.jdbc.consumer(), batch.messages().size(),
+			.batchFinished(this.jdbc.queue(), this.jdbc.consumer(), batch.count(),
 					System.nanoTime() - this.batchOpenedNanos);
-		return new PgqueBatchResult(batch.id(), batch.messages().size());
+		return new PgqueBatchResult(batch.batchId(), batch.count());
 	}
 
 }

@@ -24,17 +24,20 @@ final class PgqueAtLeastOnceBatchProcessor extends AbstractPgqueBatchProcessor {
 		if (batch == null) {
 			return PgqueBatchResult.NONE;
 		}
-		boolean acknowledged = false;
-		for (PgqueDispatchUnit unit : units(batch)) {
-			if (unit.handler() == null) {
-				unknownType(batch.id(), unit);
-				continue;
-			}
-			acknowledged |= runWithRetry(batch.id(), unit, PgqueLazySavepoints.Call::run, () -> {
-			});
+		Dispatched dispatched = dispatch(batch,
+				(batchId, unit) -> runWithRetry(batchId, unit, PgqueLazySavepoints.Call::run, () -> {
+				}));
+		return this.context.transactions().execute((status) -> complete(dispatched));
+	}
+
+	// the batch stays open between the short transactions, so a page is read in one
+	@Override
+	protected PgqueOpenBatch nextPage(PgqueOpenBatch page) {
+		PgqueOpenBatch next = this.context.transactions().execute((status) -> super.nextPage(page));
+		if (next == null) {
+			throw new IllegalStateException("No page after " + page.lastId() + " of batch " + page.id());
 		}
-		boolean handled = acknowledged;
-		return this.context.transactions().execute((status) -> complete(batch, handled));
+		return next;
 	}
 
 	@Override

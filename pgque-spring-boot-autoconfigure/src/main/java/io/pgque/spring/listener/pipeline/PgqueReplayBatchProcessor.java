@@ -59,29 +59,25 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 		if (batch == null) {
 			return PgqueBatchResult.NONE;
 		}
-		boolean acknowledged = false;
-		for (PgqueDispatchUnit unit : units(batch)) {
-			if (unit.handler() == null) {
-				unknownType(batch.id(), unit);
-				continue;
-			}
-			PgqueFailureDecision decision = settled.get(unit.firstId());
-			if (decision != null) {
-				settle(batch.id(), unit, decision);
-				continue;
-			}
-			PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
-			try {
-				invoke(unit, acknowledgement);
-			}
-			catch (Throwable ex) {
-				rethrowFatal(ex);
-				throw new CallFailedException(unit, ex);
-			}
-			apply(batch.id(), acknowledgement.decisions());
-			acknowledged |= acknowledgement.isAcknowledged();
+		return complete(dispatch(batch, (batchId, unit) -> call(batchId, unit, settled)));
+	}
+
+	private boolean call(long batchId, PgqueDispatchUnit unit, Map<Long, PgqueFailureDecision> settled) {
+		PgqueFailureDecision decision = settled.get(unit.firstId());
+		if (decision != null) {
+			settle(batchId, unit, decision);
+			return false;
 		}
-		return complete(batch, acknowledged);
+		PgqueUnitAcknowledgement acknowledgement = new PgqueUnitAcknowledgement(unit);
+		try {
+			invoke(unit, acknowledgement);
+		}
+		catch (Throwable ex) {
+			rethrowFatal(ex);
+			throw new CallFailedException(unit, ex);
+		}
+		apply(batchId, acknowledgement.decisions());
+		return acknowledgement.isAcknowledged();
 	}
 
 	/**

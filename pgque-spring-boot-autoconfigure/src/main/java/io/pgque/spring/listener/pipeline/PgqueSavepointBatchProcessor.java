@@ -28,20 +28,14 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 			PgqueLazySavepoints savepoints = new PgqueLazySavepoints(this.jdbc.dataSource()).open();
 			Around around = savepoints::run;
 			Runnable afterFailure = savepoints::rollbackLastCall;
-			boolean acknowledged = false;
+			Dispatched dispatched;
 			try {
-				for (PgqueDispatchUnit unit : units(batch)) {
-					if (unit.handler() == null) {
-						unknownType(batch.id(), unit);
-						continue;
-					}
-					acknowledged |= runWithRetry(batch.id(), unit, around, afterFailure);
-				}
+				dispatched = dispatch(batch, (batchId, unit) -> runWithRetry(batchId, unit, around, afterFailure));
 			}
 			finally {
 				savepoints.close();
 			}
-			return complete(batch, acknowledged);
+			return complete(dispatched);
 		});
 		return (result != null) ? result : PgqueBatchResult.NONE;
 	}

@@ -11,10 +11,15 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import io.pgque.spring.PgqueException;
+import io.pgque.spring.core.PgqueErrorTranslator;
+import io.pgque.spring.core.PgqueInterval;
 import io.pgque.spring.core.PgqueMessage;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -37,6 +42,11 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 public class PgqueConsumerJdbc {
 
 	private static final Log logger = LogFactory.getLog(PgqueConsumerJdbc.class);
+
+	/**
+	 * The page size of a consumer created without one.
+	 */
+	public static final int UNLIMITED = Integer.MAX_VALUE;
 
 	private static final String OPEN = openSql("");
 
@@ -64,19 +74,47 @@ public class PgqueConsumerJdbc {
 
 	private final String consumer;
 
+	private final int pageSize;
+
+	private final PgqueErrorTranslator errors = new PgqueErrorTranslator();
+
 	// asked the first time an event is dead-lettered
 	private volatile @Nullable DeadLetterSupport deadLetterSupport;
 
 	public PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer) {
+		this(dataSource, queue, consumer, UNLIMITED);
+	}
+
+	/**
+	 * Create the SQL of a consumer.
+	 * @param dataSource the PgQue DataSource
+	 * @param queue the queue
+	 * @param consumer the consumer
+	 * @param pageSize the most events read from a batch at once; a bigger batch is read
+	 * in pages
+	 */
+	public PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer, int pageSize) {
+		if (pageSize < 1) {
+			throw new IllegalArgumentException("pageSize must be at least 1 but was " + pageSize);
+		}
 		this.dataSource = dataSource;
 		this.jdbc = new JdbcTemplate(dataSource);
 		this.queue = queue;
 		this.consumer = consumer;
+		this.pageSize = pageSize;
 	}
+
+	// The events after a page, for a batch bigger than a page. The engine's query orders
+	// the batch by id, so the first page needs no ORDER BY (the reader checks the order).
+	private static final String PAGE = """
+			SELECT ?::bigint, e.ev_id, e.ev_time, e.ev_retry, e.ev_type, e.ev_data,
+			    e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
+			FROM pgque.get_batch_events(?) e WHERE e.ev_id > ? ORDER BY e.ev_id LIMIT ?""";
 
 	// next_batch runs once, and only if the condition holds: a subquery with a volatile
 	// function is never pulled up, so the lateral read and the outer column see the one
-	// batch id it returned. OFFSET 0 keeps the lateral subquery whole, so its WHERE gates
+	// batch id it returned. The LIMIT keeps the lateral subquery whole, so its WHERE
+	// gates
 	// the call (get_batch_events(NULL) raises) instead of filtering after it.
 	private static String openSql(String condition) {
 		return """
@@ -84,7 +122,18 @@ public class PgqueConsumerJdbc {
 				    e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
 				FROM (SELECT pgque.next_batch(?, ?) AS batch_id %s) b
 				LEFT JOIN LATERAL (SELECT * FROM pgque.get_batch_events(b.batch_id)
-				    WHERE b.batch_id IS NOT NULL OFFSET 0) e ON true""".formatted(condition);
+				    WHERE b.batch_id IS NOT NULL LIMIT ?) e ON true""".formatted(condition);
+	}
+
+	private <T> T call(String operation, @Nullable Long batchId, Supplier<T> call) {
+		return this.errors.call(operation, this.queue, this.consumer, batchId, call);
+	}
+
+	private void run(String operation, @Nullable Long batchId, Runnable call) {
+		call(operation, batchId, () -> {
+			call.run();
+			return Boolean.TRUE;
+		});
 	}
 
 	/**
@@ -104,53 +153,55 @@ public class PgqueConsumerJdbc {
 	}
 
 	/**
-	 * Make sure the queue exists and the consumer is subscribed to it.
+	 * Make sure the queue exists and the consumer is subscribed to it, asking the
+	 * database once when both hold.
+	 * @param queueCreator creates a missing queue, or {@code null} to fail when it is
+	 * missing
 	 * @param subscribeWhenMissing whether to subscribe a missing consumer
 	 * @return {@code true} if this call subscribed the consumer
+	 * @throws PgqueException if the queue is missing and may not be created, or the
+	 * consumer is missing and may not be subscribed
 	 */
-	public boolean ensureSubscribed(boolean subscribeWhenMissing) {
-		if (!queueExists()) {
-			throw new PgqueException("PgQue queue not found: '" + this.queue + "' (listened to by consumer '"
-					+ this.consumer + "'); declare it under pgque.queues, turn on pgque.listener.auto-create-queues,"
-					+ " or create it with SELECT pgque.create_queue('" + this.queue + "')");
-		}
-		Boolean subscribed = this.jdbc.queryForObject("""
-				SELECT EXISTS (SELECT 1 FROM pgque.subscription s
-				    JOIN pgque.queue q ON q.queue_id = s.sub_queue
-				    JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-				    WHERE q.queue_name = ? AND c.co_name = ?)""", Boolean.class, this.queue, this.consumer);
-		if (Boolean.TRUE.equals(subscribed)) {
+	public boolean ensureSubscribed(@Nullable Consumer<String> queueCreator, boolean subscribeWhenMissing) {
+		Map<String, Object> state = call("subscribe", null, () -> this.jdbc.queryForMap("""
+				SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?) AS queue,
+				    EXISTS (SELECT 1 FROM pgque.subscription s
+				        JOIN pgque.queue q ON q.queue_id = s.sub_queue
+				        JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+				        WHERE q.queue_name = ? AND c.co_name = ?) AS subscribed""", this.queue, this.queue,
+				this.consumer));
+		if (Boolean.TRUE.equals(state.get("subscribed"))) {
 			return false;
+		}
+		if (!Boolean.TRUE.equals(state.get("queue"))) {
+			if (queueCreator == null) {
+				throw new PgqueException(
+						"PgQue queue not found: '" + this.queue + "' (listened to by consumer '" + this.consumer
+								+ "'); declare it under pgque.queues, turn on pgque.listener.auto-create-queues,"
+								+ " or create it with SELECT pgque.create_queue('" + this.queue + "')");
+			}
+			queueCreator.accept(this.queue);
 		}
 		if (!subscribeWhenMissing) {
 			throw new PgqueException("PgQue consumer not registered: '" + this.consumer + "' on queue '" + this.queue
 					+ "', and pgque.listener.auto-subscribe is off");
 		}
-		Integer created = this.jdbc.queryForObject("SELECT pgque.register_consumer(?, ?)", Integer.class, this.queue,
-				this.consumer);
+		Integer created = call("subscribe", null, () -> this.jdbc.queryForObject("SELECT pgque.register_consumer(?, ?)",
+				Integer.class, this.queue, this.consumer));
 		return created != null && created == 1;
-	}
-
-	/**
-	 * Whether the queue exists.
-	 * @return whether it exists
-	 */
-	public boolean queueExists() {
-		Boolean exists = this.jdbc.queryForObject("SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?)",
-				Boolean.class, this.queue);
-		return Boolean.TRUE.equals(exists);
 	}
 
 	/**
 	 * Create the queue with the engine's defaults (unless it exists).
 	 */
 	public void createQueue() {
-		this.jdbc.queryForObject("SELECT pgque.create_queue(?)", Integer.class, this.queue);
+		call("createQueue", null,
+				() -> this.jdbc.queryForObject("SELECT pgque.create_queue(?)", Integer.class, this.queue));
 	}
 
 	/**
-	 * Open (or re-open) the consumer's batch and read all of it, in one round trip; locks
-	 * the subscription row until the transaction ends.
+	 * Open (or re-open) the consumer's batch and read its first page, in one round trip;
+	 * locks the subscription row until the transaction ends.
 	 * <p>
 	 * With a lease, the batch is opened only if the lease's session still holds its
 	 * advisory locks, checked on the server in the same statement: a container that lost
@@ -163,16 +214,33 @@ public class PgqueConsumerJdbc {
 	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
 		BatchReader reader = new BatchReader();
 		if (lease == null) {
-			this.jdbc.query(OPEN, reader, this.queue, this.consumer);
+			run("open batch", null, () -> this.jdbc.query(OPEN, reader, this.queue, this.consumer, this.pageSize));
 		}
 		else {
-			this.jdbc.query(OPEN_WHILE_LEASED, reader, this.queue, this.consumer, lease.witnessKey());
+			run("open batch", null, () -> this.jdbc.query(OPEN_WHILE_LEASED, reader, this.queue, this.consumer,
+					lease.witnessKey(), this.pageSize));
 			if (!reader.answered) {
 				lease.lost();
 				throw new PgqueLeaseLostException(this.queue, this.consumer);
 			}
 		}
-		return (reader.batchId != null) ? new PgqueOpenBatch(reader.batchId, reader.messagesById()) : null;
+		return (reader.batchId != null) ? reader.page(reader.batchId) : null;
+	}
+
+	/**
+	 * Read the page after one of an open batch.
+	 * @param previous the page before, not the last
+	 * @return the next page (empty and last when the previous page ended the batch
+	 * exactly)
+	 */
+	public PgqueOpenBatch nextPage(PgqueOpenBatch previous) {
+		if (previous.last()) {
+			throw new IllegalArgumentException("Batch " + previous.id() + " has no page after its last");
+		}
+		BatchReader reader = new BatchReader();
+		run("read batch", previous.id(),
+				() -> this.jdbc.query(PAGE, reader, previous.id(), previous.id(), previous.lastId(), this.pageSize));
+		return reader.page(previous.id());
 	}
 
 	/**
@@ -183,7 +251,7 @@ public class PgqueConsumerJdbc {
 	 * them so without an ORDER BY (which would sort every batch once more); the order is
 	 * checked here and restored should a plan ever change it.
 	 */
-	private static final class BatchReader implements RowCallbackHandler {
+	private final class BatchReader implements RowCallbackHandler {
 
 		private boolean answered;
 
@@ -222,11 +290,20 @@ public class PgqueConsumerJdbc {
 					ZoneOffset.UTC);
 		}
 
-		List<PgqueMessage> messagesById() {
+		// A full page may leave events out: it is only sound if they came in id order
+		// (the next page starts after the last id), so a disorder there fails the batch
+		// before anything is acked.
+		PgqueOpenBatch page(long batchId) {
+			boolean last = this.messages.size() < PgqueConsumerJdbc.this.pageSize;
 			if (!this.ascending) {
+				if (!last) {
+					throw new IllegalStateException("Batch " + batchId + " of " + PgqueConsumerJdbc.this.queue
+							+ " came back out of event-id order, so it cannot be read in pages; raise"
+							+ " pgque.listener.max-events-in-memory above the batch size");
+				}
 				this.messages.sort(Comparator.comparingLong(PgqueMessage::id));
 			}
-			return this.messages;
+			return new PgqueOpenBatch(batchId, this.messages, last);
 		}
 
 	}
@@ -237,7 +314,8 @@ public class PgqueConsumerJdbc {
 	 * @return {@code true} if it was open
 	 */
 	public boolean finish(long batchId) {
-		Integer done = this.jdbc.queryForObject("SELECT pgque.finish_batch(?)", Integer.class, batchId);
+		Integer done = call("ack", batchId,
+				() -> this.jdbc.queryForObject("SELECT pgque.finish_batch(?)", Integer.class, batchId));
 		return done != null && done == 1;
 	}
 
@@ -249,14 +327,21 @@ public class PgqueConsumerJdbc {
 	 * @param delay the retry delay; the engine rounds it to whole seconds (half to even),
 	 * as it does for {@code PgqueTemplate.nack}
 	 * @param reason recorded if the event is dead-lettered
+	 * @return {@code true} if the event will be delivered again, {@code false} if the
+	 * engine dead-lettered it
 	 */
-	public void nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
+	public boolean nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
 		// nack reads the canonical event by id; the other fields of the message are
 		// ignored
-		this.jdbc.query("""
+		run("nack", batchId, () -> this.jdbc.query("""
 				SELECT pgque.nack(?, ROW(?, ?, NULL, NULL, NULL, now(), NULL, NULL, NULL, NULL)::pgque.message,
-				    make_interval(secs => ?), ?)""", (rs) -> {
-		}, batchId, eventId, batchId, delay.getSeconds() + delay.getNano() / 1e9, reason);
+				    ?::interval, ?)""", (rs) -> {
+		}, batchId, eventId, batchId, PgqueInterval.of(delay), reason));
+		// a retried event waits in the retry queue until it is due; a later statement
+		// sees what nack wrote
+		return Boolean.TRUE.equals(call("nack", batchId, () -> this.jdbc.queryForObject("""
+				SELECT EXISTS (SELECT 1 FROM pgque.retry_queue r JOIN pgque.queue q ON q.queue_id = r.ev_queue
+				    WHERE q.queue_name = ? AND r.ev_id = ?)""", Boolean.class, this.queue, eventId)));
 	}
 
 	/**
@@ -276,8 +361,9 @@ public class PgqueConsumerJdbc {
 			nack(batchId, eventId, Duration.ZERO, reason);
 			return;
 		}
-		this.jdbc.query(support.singleEventRead() ? DEAD_LETTER_ONE_EVENT : DEAD_LETTER_FROM_BATCH, (rs) -> {
-		}, batchId, reason, batchId, eventId);
+		run("deadLetter", batchId, () -> this.jdbc
+			.query(support.singleEventRead() ? DEAD_LETTER_ONE_EVENT : DEAD_LETTER_FROM_BATCH, (rs) -> {
+			}, batchId, reason, batchId, eventId));
 	}
 
 	private DeadLetterSupport deadLetterSupport() {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 
 import javax.sql.DataSource;
 
@@ -51,8 +52,25 @@ public class PgqueNotificationListener implements AutoCloseable {
 
 	private volatile boolean running;
 
+	private final ThreadFactory threadFactory;
+
 	public PgqueNotificationListener(DataSource dataSource) {
+		this(dataSource, (task) -> {
+			Thread thread = new Thread(task);
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
+	 * Create a notification listener.
+	 * @param dataSource where to LISTEN
+	 * @param threadFactory creates the listening thread (virtual or platform, as the
+	 * application's threads)
+	 */
+	public PgqueNotificationListener(DataSource dataSource, ThreadFactory threadFactory) {
 		this.dataSource = dataSource;
+		this.threadFactory = threadFactory;
 	}
 
 	/**
@@ -91,8 +109,8 @@ public class PgqueNotificationListener implements AutoCloseable {
 		synchronized (this.monitor) {
 			if (this.thread == null) {
 				this.running = true;
-				Thread listener = new Thread(this::run, "pgque-notifications");
-				listener.setDaemon(true);
+				Thread listener = this.threadFactory.newThread(this::run);
+				listener.setName("pgque-notifications");
 				this.thread = listener;
 				listener.start();
 			}

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Small helpers (contract §3.5, §3.8). All admin-only.
+-- Small helpers. All admin-only.
 
 --changeset pgque:quote_fqname runOnChange:true splitStatements:false stripComments:false
 -- Quotes 'schema.name'; a name without a dot is taken to be in public.

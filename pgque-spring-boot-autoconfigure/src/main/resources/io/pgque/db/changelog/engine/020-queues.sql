@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Creating and dropping queues (contract §3.4).
+-- Creating and dropping queues.
 
 --changeset pgque:create_queue runOnChange:true splitStatements:false stripComments:false
 -- Everything happens in the caller's transaction: a failure leaves nothing behind.
@@ -76,7 +76,7 @@ DECLARE
 	v_queue pgque.queue%ROWTYPE;
 	v_tables text;
 BEGIN
-	-- Lock order: queue row first (§5), then unregister_consumer takes consumer and
+	-- Lock order: queue row first, then unregister_consumer takes consumer and
 	-- subscription rows.
 	SELECT * INTO v_queue FROM pgque.queue WHERE queue_name = x_queue_name FOR UPDATE;
 	IF NOT FOUND THEN

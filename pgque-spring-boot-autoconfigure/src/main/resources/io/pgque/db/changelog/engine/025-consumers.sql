@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Consumers and subscriptions (contract §3.2).
+-- Consumers and subscriptions.
 
 --changeset pgque:register_consumer_at runOnChange:true splitStatements:false stripComments:false
 -- A new subscription starts at x_tick_pos, or at the queue's newest tick: it sees every
@@ -30,7 +30,8 @@ BEGIN
 		RAISE EXCEPTION 'Event queue not created yet: %', x_queue_name;
 	END IF;
 
-	-- Lock order (§5): consumer row, then subscription row.
+	-- Lock order, the same in every function that takes both: consumer row, then
+	-- subscription row, so two such calls never deadlock.
 	SELECT co_id INTO v_consumer_id FROM pgque.consumer WHERE co_name = x_consumer_name FOR UPDATE;
 	IF NOT FOUND THEN
 		INSERT INTO pgque.consumer (co_name) VALUES (x_consumer_name) RETURNING co_id INTO v_consumer_id;

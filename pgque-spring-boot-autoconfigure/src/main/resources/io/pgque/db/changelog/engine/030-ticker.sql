@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Ticks (contract §3.5). A tick stores the ticking statement's snapshot; batches are
+-- Ticks. A tick stores the ticking statement's snapshot; batches are
 -- the events visible in one tick's snapshot and not in the previous one's.
 
 --changeset pgque:ticker/1 runOnChange:true splitStatements:false stripComments:false

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Publishing events (contract §3.1).
+-- Publishing events.
 
 --changeset pgque:current_event_target runOnChange:true splitStatements:false stripComments:false
 -- Where a writer inserts: the queue's current data table and its event sequence. Every
@@ -31,7 +31,11 @@ $$;
 
 --changeset pgque:insert_event_raw runOnChange:true splitStatements:false stripComments:false
 -- Appends one row to the queue's current data table; ev_txid takes the inserting
--- transaction's xid by default, which is what batch membership is decided on.
+-- transaction's xid by default, which is what batch membership is decided on. The
+-- lookup is inlined (as in insert_event_one) rather than a call to current_event_target:
+-- one PL/pgSQL call less per event, the xid still taken first. A new event (no ev_id)
+-- is held to the limits; a re-inserted one (retry passes the event's own id) is not, so
+-- that lowering a limit never strands events already accepted.
 CREATE OR REPLACE FUNCTION pgque.insert_event_raw(queue_name text, ev_id bigint, ev_time timestamptz,
 		ev_owner int4, ev_retry int4, ev_type text, ev_data text, ev_extra1 text, ev_extra2 text,
 		ev_extra3 text, ev_extra4 text)
@@ -39,16 +43,37 @@ RETURNS bigint
 LANGUAGE plpgsql
 AS $$
 DECLARE
-	v_target record;
+	v_table text;
+	v_seq text;
+	v_disabled boolean;
 	v_id bigint;
 BEGIN
-	v_target := pgque.current_event_target($1);
+	PERFORM pg_catalog.pg_current_xact_id();
+	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL below.
+	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_event_seq,
+		q.queue_disable_insert
+	INTO v_table, v_seq, v_disabled
+	FROM pgque.queue q WHERE q.queue_name = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'queue not found: %', $1;
+	END IF;
+	IF v_disabled AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
+		RAISE EXCEPTION 'Insert into queue disallowed';
+	END IF;
+	IF $2 IS NULL AND pg_catalog.octet_length($7) > pgque.max_payload_bytes() THEN
+		PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($7), 'max_payload_bytes',
+			pgque.max_payload_bytes());
+	END IF;
+	IF $2 IS NULL AND pg_catalog.octet_length($6) > pgque.max_type_bytes() THEN
+		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($6), 'max_type_bytes',
+			pgque.max_type_bytes());
+	END IF;
 	-- Always draws from the sequence (as upstream does), even when the id is given.
-	v_id := pg_catalog.nextval(v_target.event_seq::regclass);
+	v_id := pg_catalog.nextval(v_seq::regclass);
 	IF $2 IS NOT NULL THEN
 		v_id := $2;
 	END IF;
-	EXECUTE 'INSERT INTO ' || v_target.data_table
+	EXECUTE 'INSERT INTO ' || v_table
 		|| ' (ev_id, ev_time, ev_owner, ev_retry, ev_type, ev_data, ev_extra1, ev_extra2, ev_extra3, ev_extra4)'
 		|| ' VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)'
 		USING v_id, $3, $4, $5, $6, $7, $8, $9, $10, $11;

@@ -1,7 +1,8 @@
 --liquibase formatted sql
 
--- Batches (contract §3.2, §5). A batch is the window between a subscription's cursor
--- tick (sub_last_tick) and the tick chosen as its end (sub_next_tick).
+-- Batches. A batch is the window between a subscription's cursor tick (sub_last_tick)
+-- and the tick chosen as its end (sub_next_tick); next_batch_custom, which opens one, is
+-- in 044-next-batch-custom.sql.
 
 --changeset pgque:find_tick_helper runOnChange:true splitStatements:false stripComments:false
 -- Chooses a batch end tick that satisfies a minimum event count or interval.
@@ -41,105 +42,6 @@ BEGIN
 END;
 $$;
 
---changeset pgque:next_batch_custom/5 runOnChange:true splitStatements:false stripComments:false
--- Opens (or returns the open) batch of one subscription.
---
--- THE RECEIVE LOCK. The subscription row is locked alone, by a single-table SELECT ...
--- FOR UPDATE, before anything else is read. A concurrent caller for the same consumer
--- waits there until the holder's transaction ends, and then gets the row as the holder
--- left it: the same open batch, or (if the holder finished it) the moved cursor. The
--- ticks are read afterwards, each in a statement of its own with a fresh snapshot, so
--- nothing stale from before the wait is ever used. Every path that sets sub_batch
--- holds this lock, so a subscription never has two batches over the same events.
-CREATE OR REPLACE FUNCTION pgque.next_batch_custom(i_queue_name text, i_consumer_name text, i_min_lag interval,
-		i_min_count int4, i_min_interval interval,
-		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
-		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
-DECLARE
-	v_queue_id int4;
-	v_consumer_id int4;
-	v_sub record;
-	v_prev record;
-	v_next record;
-BEGIN
-	SELECT q.queue_id INTO v_queue_id FROM pgque.queue q WHERE q.queue_name = i_queue_name;
-	SELECT c.co_id INTO v_consumer_id FROM pgque.consumer c WHERE c.co_name = i_consumer_name;
-
-	-- An idle poll takes no lock: with no open batch and no tick past the cursor there is
-	-- nothing to open, and locking the row would cost a transaction id and WAL on every
-	-- empty poll. Answering from an unlocked read is safe: "nothing yet" opens nothing and
-	-- is what the locked path would have answered a moment earlier; every other case goes
-	-- on to the lock and reads everything again.
-	IF EXISTS (SELECT 1 FROM pgque.subscription s
-		WHERE s.sub_queue = v_queue_id AND s.sub_consumer = v_consumer_id AND s.sub_batch IS NULL
-			AND s.sub_role = 'normal'
-			AND EXISTS (SELECT 1 FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = s.sub_last_tick)
-			AND NOT EXISTS (SELECT 1 FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id > s.sub_last_tick))
-	THEN
-		RETURN;
-	END IF;
-
-	SELECT s.sub_last_tick, s.sub_batch, s.sub_next_tick, s.sub_role INTO v_sub
-	FROM pgque.subscription s
-	WHERE s.sub_queue = v_queue_id AND s.sub_consumer = v_consumer_id
-	FOR UPDATE;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'Not subscriber to queue: %/%', i_queue_name, i_consumer_name;
-	END IF;
-	IF v_sub.sub_role = 'coop_main' THEN
-		RAISE EXCEPTION 'consumer %/% is a cooperative main consumer; use its subconsumers', i_queue_name,
-			i_consumer_name;
-	ELSIF v_sub.sub_role = 'coop_member' THEN
-		RAISE EXCEPTION 'consumer %/% is a cooperative subconsumer; use next_batch with a subconsumer',
-			i_queue_name, i_consumer_name;
-	END IF;
-
-	SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_prev
-	FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = v_sub.sub_last_tick;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'PgQue corruption: consumer %/% does not see its cursor tick %', i_queue_name,
-			i_consumer_name, v_sub.sub_last_tick;
-	END IF;
-
-	IF v_sub.sub_batch IS NOT NULL THEN
-		-- Already open: hand out the same batch again.
-		SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_next
-		FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = v_sub.sub_next_tick;
-		batch_id := v_sub.sub_batch;
-	ELSE
-		IF i_min_count IS NULL AND i_min_interval IS NULL THEN
-			SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO v_next
-			FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id > v_prev.tick_id
-			ORDER BY t.tick_id LIMIT 1;
-		ELSE
-			SELECT h.next_tick_id AS tick_id, h.next_tick_time AS tick_time, h.next_tick_seq AS tick_event_seq
-			INTO v_next
-			FROM pgque.find_tick_helper(v_queue_id, v_prev.tick_id, v_prev.tick_time, v_prev.tick_event_seq,
-				i_min_count, i_min_interval) h;
-		END IF;
-		IF v_next.tick_id IS NULL OR (i_min_lag IS NOT NULL AND now() - v_next.tick_time < i_min_lag) THEN
-			-- Nothing to do yet: all-NULL row, subscription untouched.
-			RETURN;
-		END IF;
-
-		batch_id := pg_catalog.nextval('pgque.batch_id_seq');
-		UPDATE pgque.subscription
-		SET sub_batch = batch_id, sub_next_tick = v_next.tick_id, sub_active = now()
-		WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id AND sub_role = 'normal';
-	END IF;
-
-	cur_tick_id := v_next.tick_id;
-	cur_tick_time := v_next.tick_time;
-	cur_tick_event_seq := v_next.tick_event_seq;
-	prev_tick_id := v_prev.tick_id;
-	prev_tick_time := v_prev.tick_time;
-	prev_tick_event_seq := v_prev.tick_event_seq;
-END;
-$$;
-
 --changeset pgque:next_batch_info runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.next_batch_info(i_queue_name text, i_consumer_name text,
 		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
@@ -158,7 +60,7 @@ AS $$
 $$;
 
 --changeset pgque:batch_event_tables runOnChange:true splitStatements:false stripComments:false
--- Which data tables can hold a batch's events (§3.2 table selection). Rotation keeps
+-- Which data tables can hold a batch's events. Rotation keeps
 -- every batch anyone can still open within the previous and the current table; the
 -- third, oldest one is never read because rotation truncates it.
 CREATE OR REPLACE FUNCTION pgque.batch_event_tables(x_batch_id bigint)
@@ -200,7 +102,7 @@ END;
 $$;
 
 --changeset pgque:batch_event_sql runOnChange:true splitStatements:false stripComments:false
--- The query for a batch's events (§1 visibility rule): written by a transaction
+-- The query for a batch's events (the visibility rule): written by a transaction
 -- visible in the end tick's snapshot but not in the cursor tick's, owned by nobody or
 -- by this subscription, in a table batch_event_tables names, ascending ev_id.
 -- The txid bounds only let the ev_txid index narrow the scan: a row invisible in the

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Retry (contract §3.2, §3.5). A retried event waits in pgque.retry_queue, owned by the
+-- Retry. A retried event waits in pgque.retry_queue, owned by the
 -- subscription that asked for it, until maint_retry_events moves it back into the
 -- queue's current table; from there only its owner sees it.
 

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Table rotation and maintenance (contract §1 "Rotating tables", §3.5).
+-- Table rotation and maintenance.
 
 --changeset pgque:maint_rotate_tables_step1 runOnChange:true splitStatements:false stripComments:false
 -- Truncates the oldest data table and makes it current, when the rotation period has

@@ -1,6 +1,6 @@
 --liquibase formatted sql
 
--- Observability (contract §3.6). SECURITY DEFINER, so pgque_reader can call them even
+-- Observability. SECURITY DEFINER, so pgque_reader can call them even
 -- though they read sequences only admins may touch.
 
 --changeset pgque:get_queue_info/1 runOnChange:true splitStatements:false stripComments:false

@@ -1,14 +1,16 @@
 --liquibase formatted sql
 
--- The modern publishing API (contract §3.1): send, send_batch and the set-based bulk
+-- The modern publishing API: send, send_batch and the set-based bulk
 -- insert they use. All SECURITY DEFINER, so a writer needs no table privileges.
 
 --changeset pgque:insert_event_one runOnChange:true splitStatements:false
 -- The single-send fast path: one PL/pgSQL call per event, no SQL-function layers
--- (a non-inlinable SQL function is planned again on every call). The queue lookup is a
--- static statement whose plan PL/pgSQL caches; only the INSERT naming the current table
--- is dynamic, and it carries four columns (the rest have defaults or stay NULL). The xid
--- is taken BEFORE queue_cur_table is read, for the reason given at current_event_target.
+-- (a non-inlinable SQL function is planned again on every call). The queue and limits
+-- lookup is one static statement whose plan PL/pgSQL caches; only the INSERT naming the
+-- current table is dynamic, and it carries three columns: ev_id comes from the column's
+-- default (the queue's sequence, bound by oid, so no name lookup) and is returned, the
+-- rest have defaults or stay NULL. The xid is taken BEFORE queue_cur_table is read, for
+-- the reason given at current_event_target.
 -- Not SECURITY DEFINER: only the send overloads (which are) call it; owner only. No SET
 -- clause either (it would cost a GUC switch per event): it runs under the pinned
 -- search_path of the definer function that calls it.
@@ -18,15 +20,13 @@ LANGUAGE plpgsql
 AS $$
 DECLARE
 	v_table text;
-	v_seq text;
 	v_disabled boolean;
 	v_id bigint;
 BEGIN
 	PERFORM pg_catalog.pg_current_xact_id();
 	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL below.
-	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_event_seq,
-		q.queue_disable_insert
-	INTO v_table, v_seq, v_disabled
+	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_disable_insert
+	INTO v_table, v_disabled
 	FROM pgque.queue q WHERE q.queue_name = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'queue not found: %', $1;
@@ -34,42 +34,60 @@ BEGIN
 	IF v_disabled AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
 		RAISE EXCEPTION 'Insert into queue disallowed';
 	END IF;
-	-- A payload or type length limit belongs here: one place every single send passes.
-	v_id := pg_catalog.nextval(v_seq::regclass);
-	EXECUTE 'INSERT INTO ' || v_table || ' (ev_id, ev_time, ev_type, ev_data) VALUES ($1, now(), $2, $3)'
-		USING v_id, $2, $3;
+	-- octet_length reads the stored size; it does not detoast or scan the text
+	IF pg_catalog.octet_length($3) > pgque.max_payload_bytes() THEN
+		PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($3), 'max_payload_bytes',
+			pgque.max_payload_bytes());
+	END IF;
+	IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
+		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
+			pgque.max_type_bytes());
+	END IF;
+	EXECUTE 'INSERT INTO ' || v_table || ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2)'
+		' RETURNING ev_id'
+		INTO v_id
+		USING $2, $3;
 	RETURN v_id;
 END;
 $$;
 
 --changeset pgque:insert_event_bulk runOnChange:true splitStatements:false
--- One INSERT for the whole array, no loop. Ids are drawn in array order (the inner
--- ORDER BY fixes the order in which nextval runs) and returned aligned with the array
--- positions; a NULL element gives a NULL ev_data. Owner only: send_batch is the way in,
--- so this needs no SECURITY DEFINER layer of its own.
+-- One INSERT for the whole array, no loop, no sort: rows go in in array order (a scan
+-- of unnest yields its elements in order, and nothing between reorders them), so the
+-- ids the column default draws rise with the array position, and sorting the returned
+-- ids restores that order. Ids come back aligned with the array positions; a NULL
+-- element gives a NULL ev_data. Owner only and without a SET clause, like
+-- insert_event_one: send_batch is the way in and pins the search_path.
 CREATE OR REPLACE FUNCTION pgque.insert_event_bulk(queue_name text, ev_type text, ev_data_list text[])
 RETURNS bigint[]
 LANGUAGE plpgsql
-SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_target record;
+	v_over record;
 	v_ids bigint[];
 BEGIN
 	v_target := pgque.current_event_target($1);
 	IF $3 IS NULL THEN
 		RETURN NULL;
 	END IF;
-	-- A payload or type length limit for batches belongs here.
-	EXECUTE 'WITH numbered AS MATERIALIZED ('
-		|| ' SELECT u.pos, u.data, pg_catalog.nextval($3::regclass) AS id'
-		|| ' FROM (SELECT d.data, d.pos FROM pg_catalog.unnest($1) WITH ORDINALITY AS d (data, pos)'
-		|| ' ORDER BY d.pos) u),'
-		|| ' inserted AS (INSERT INTO ' || v_target.data_table || ' (ev_id, ev_time, ev_type, ev_data)'
-		|| ' SELECT n.id, now(), $2, n.data FROM numbered n)'
-		|| ' SELECT coalesce(pg_catalog.array_agg(n.id ORDER BY n.pos), ''{}'') FROM numbered n'
+	IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
+		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
+			pgque.max_type_bytes());
+	END IF;
+	SELECT d.pos, pg_catalog.octet_length(d.data) AS bytes INTO v_over
+	FROM pg_catalog.unnest($3) WITH ORDINALITY AS d (data, pos)
+	WHERE pg_catalog.octet_length(d.data) > pgque.max_payload_bytes()
+	LIMIT 1;
+	IF FOUND THEN
+		PERFORM pgque.refuse_over_limit($1, 'the payload at index ' || (v_over.pos - 1), v_over.bytes,
+			'max_payload_bytes', pgque.max_payload_bytes());
+	END IF;
+	EXECUTE 'WITH inserted AS (INSERT INTO ' || v_target.data_table || ' (ev_time, ev_type, ev_data)'
+		' SELECT pg_catalog.now(), $2, d.data FROM pg_catalog.unnest($1) AS d (data) RETURNING ev_id)'
+		' SELECT coalesce(pg_catalog.array_agg(i.ev_id ORDER BY i.ev_id), ''{}'') FROM inserted i'
 		INTO v_ids
-		USING $3, $2, v_target.event_seq;
+		USING $3, $2;
 	RETURN v_ids;
 END;
 $$;

@@ -1,8 +1,10 @@
 --liquibase formatted sql
 
--- The modern consuming API (contract §3.3): receive, ack, nack, subscribe, unsubscribe.
+-- The modern consuming API: receive, ack, nack, subscribe, unsubscribe.
 
 --changeset pgque:type-message
+--preconditions onFail:MARK_RAN
+--precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('pgque.message')
 -- Column order is fixed: the Python and Go clients read it by position.
 CREATE TYPE pgque.message AS (
 	msg_id bigint,
@@ -17,16 +19,23 @@ CREATE TYPE pgque.message AS (
 	extra4 text
 );
 
---changeset pgque:subscribe runOnChange:true splitStatements:false
+--changeset pgque:subscribe runOnChange:true splitStatements:false stripComments:false
+-- '#' is reserved for partition-slot consumers (C#k/N, newer contract): refused before
+-- anything is created. register_consumer still accepts it, as upstream's does.
 CREATE OR REPLACE FUNCTION pgque.subscribe(queue text, consumer text)
 RETURNS integer
-LANGUAGE sql SECURITY DEFINER
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pgque, pg_catalog, pg_temp
 AS $$
-	SELECT pgque.register_consumer($1, $2)
+BEGIN
+	IF pg_catalog.strpos(consumer, '#') > 0 THEN
+		RAISE EXCEPTION 'consumer name must not contain the reserved character #: %', consumer;
+	END IF;
+	RETURN pgque.register_consumer(queue, consumer);
+END;
 $$;
 
---changeset pgque:unsubscribe runOnChange:true splitStatements:false
+--changeset pgque:unsubscribe runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.unsubscribe(queue text, consumer text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
@@ -35,7 +44,7 @@ AS $$
 	SELECT pgque.unregister_consumer($1, $2)
 $$;
 
---changeset pgque:receive runOnChange:true splitStatements:false
+--changeset pgque:receive runOnChange:true splitStatements:false stripComments:false
 -- Opens the batch only through next_batch -> next_batch_custom, which locks the
 -- subscription row until this transaction ends: a concurrent receive for the same
 -- consumer waits, then gets this same batch (or, if it was acked meanwhile, the next).
@@ -54,6 +63,10 @@ BEGIN
 	IF i_max_return < 1 THEN
 		RAISE EXCEPTION 'max_return must be >= 1, got %', i_max_return;
 	END IF;
+	IF pg_catalog.strpos(i_consumer, '#') > 0 THEN
+		RAISE EXCEPTION 'consumer % is a partition slot (its name contains #); read it with receive_partitioned',
+			i_consumer;
+	END IF;
 	v_batch_id := pgque.next_batch(i_queue, i_consumer);
 	IF v_batch_id IS NULL THEN
 		RETURN;
@@ -71,17 +84,25 @@ BEGIN
 END;
 $$;
 
---changeset pgque:ack runOnChange:true splitStatements:false
--- 1 for an open batch, 0 for an unknown or already finished one; never raises.
+--changeset pgque:ack runOnChange:true splitStatements:false stripComments:false
+-- 1 for an open batch, 0 for an unknown or already finished one; raises only for a
+-- batch of a partition slot (consumer name with '#', newer contract).
 CREATE OR REPLACE FUNCTION pgque.ack(i_batch_id bigint)
 RETURNS integer
-LANGUAGE sql SECURITY DEFINER
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pgque, pg_catalog, pg_temp
 AS $$
-	SELECT pgque.finish_batch($1)
+BEGIN
+	IF EXISTS (SELECT 1 FROM pgque.subscription s JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+			WHERE s.sub_batch = i_batch_id AND pg_catalog.strpos(c.co_name, '#') > 0) THEN
+		RAISE EXCEPTION 'batch % belongs to a partition slot (consumer name contains #); finish it with ack_partitioned',
+			i_batch_id;
+	END IF;
+	RETURN pgque.finish_batch(i_batch_id);
+END;
 $$;
 
---changeset pgque:nack runOnChange:true splitStatements:false
+--changeset pgque:nack runOnChange:true splitStatements:false stripComments:false
 -- Only i_msg.msg_id is trusted: retry count, payload and the rest come from the stored
 -- event, so a client cannot dodge the dead-letter limit or rewrite what is kept.
 -- Idempotent: a repeat finds the retry or dead-letter row already there and still
@@ -94,6 +115,7 @@ SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_max_retries int4;
+	v_consumer text;
 	v_event record;
 BEGIN
 	-- event_retry takes whole seconds as an integer: say so instead of overflowing.
@@ -101,12 +123,17 @@ BEGIN
 		RAISE EXCEPTION 'nack: retry delay % is too long (at most 2147483647 seconds, about 68 years)',
 			i_retry_after;
 	END IF;
-	SELECT coalesce(q.queue_max_retries, 5) INTO v_max_retries
+	SELECT coalesce(q.queue_max_retries, 5), c.co_name INTO v_max_retries, v_consumer
 	FROM pgque.subscription s
 	JOIN pgque.queue q ON q.queue_id = s.sub_queue
+	JOIN pgque.consumer c ON c.co_id = s.sub_consumer
 	WHERE s.sub_batch = i_batch_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'batch not found: %', i_batch_id;
+	END IF;
+	IF pg_catalog.strpos(v_consumer, '#') > 0 THEN
+		RAISE EXCEPTION 'batch % belongs to a partition slot (consumer name contains #); use nack_partitioned',
+			i_batch_id;
 	END IF;
 
 	SELECT e.* INTO v_event

@@ -1,9 +1,9 @@
 --liquibase formatted sql
 
--- The dead-letter queue (contract §3.7). The table pgque.dead_letter is in
+-- The dead-letter queue. The table pgque.dead_letter is in
 -- 001-tables.sql; rows go away with their queue or consumer (FK cascade).
 
---changeset pgque:event_dead runOnChange:true splitStatements:false
+--changeset pgque:event_dead runOnChange:true splitStatements:false stripComments:false
 -- Stores the event as given. The unique key (queue, consumer, ev_id) makes a repeat a
 -- no-op, so two concurrent nacks of one event leave exactly one row. A cooperative
 -- member's dead letters are filed under its main consumer.
@@ -40,7 +40,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:dlq_inspect runOnChange:true splitStatements:false
+--changeset pgque:dlq_inspect runOnChange:true splitStatements:false stripComments:false
 -- Newest first. An unknown queue simply has no rows.
 CREATE OR REPLACE FUNCTION pgque.dlq_inspect(i_queue_name text, i_limit_count int DEFAULT 100)
 RETURNS SETOF pgque.dead_letter
@@ -55,7 +55,7 @@ AS $$
 	LIMIT $2
 $$;
 
---changeset pgque:dlq_replay runOnChange:true splitStatements:false
+--changeset pgque:dlq_replay runOnChange:true splitStatements:false stripComments:false
 -- Re-publishes a dead letter as a NEW event (new id and time, no owner, no retry
 -- count), so every subscriber of the queue gets it, and deletes the entry. The row
 -- lock makes a concurrent second replay of the same id wait and then fail.
@@ -83,7 +83,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:dlq_replay_all runOnChange:true splitStatements:false
+--changeset pgque:dlq_replay_all runOnChange:true splitStatements:false stripComments:false
 -- Each entry is replayed in a subtransaction of its own, so one failure (say, inserts
 -- disabled) is counted and reported without undoing the others.
 CREATE OR REPLACE FUNCTION pgque.dlq_replay_all(i_queue_name text,
@@ -117,7 +117,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:dlq_purge runOnChange:true splitStatements:false
+--changeset pgque:dlq_purge runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.dlq_purge(i_queue_name text, i_older_than interval DEFAULT '30 days')
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER

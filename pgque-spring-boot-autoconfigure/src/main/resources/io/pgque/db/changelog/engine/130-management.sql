@@ -1,8 +1,8 @@
 --liquibase formatted sql
 
--- Queue settings, status, version and uninstall (contract §3.4, §3.6, §3.9).
+-- Queue settings, status, version and uninstall.
 
---changeset pgque:set_queue_config runOnChange:true splitStatements:false
+--changeset pgque:set_queue_config runOnChange:true splitStatements:false stripComments:false
 -- The parameter is named without the queue_ prefix (with it is accepted too). The value
 -- is cast to the column's type first, so a bad value fails with the cast error, then
 -- range-checked with a message naming the parameter. NULL restores the column default.
@@ -63,7 +63,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:version runOnChange:true splitStatements:false
+--changeset pgque:version runOnChange:true splitStatements:false stripComments:false
 -- The PgQue API level this engine implements (clients compare it exactly).
 CREATE OR REPLACE FUNCTION pgque.version()
 RETURNS text
@@ -73,7 +73,7 @@ AS $$
 	SELECT '0.2.0'::text
 $$;
 
---changeset pgque:status runOnChange:true splitStatements:false
+--changeset pgque:status runOnChange:true splitStatements:false stripComments:false
 -- One row per component, in a fixed order. The pg_cron and pg_timetable rows appear
 -- only when the scheduler is absent, to say how to tick without it.
 CREATE OR REPLACE FUNCTION pgque.status()
@@ -107,7 +107,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:uninstall runOnChange:true splitStatements:false
+--changeset pgque:uninstall runOnChange:true splitStatements:false stripComments:false
 -- Removes the engine from this database: scheduler jobs first (when a scheduler and our
 -- stop functions exist), then the whole schema, changelog tables included. The roles
 -- stay: they are cluster-wide and other databases may use them. Owner only.

@@ -1,15 +1,15 @@
 --liquibase formatted sql
 
--- Roles and privileges (contract §3.9). These changesets run on every update, last, so
--- they also cover functions and tables added by earlier changesets (and by later
--- versions), and every one of them is safe to repeat.
+-- Roles and privileges; docs/sql-api.md lists what each role may do. These changesets
+-- run on every update, last, so they also cover functions and tables added by the
+-- earlier ones (and by later versions), and every one of them is safe to repeat.
 --
 -- An installer that may not create roles (no CREATEROLE) on a server where they do not
 -- exist yet still installs: it gets a WARNING, and grants go only to roles that exist.
 -- That is never more permissive: PUBLIC loses its privileges regardless. Re-run the
 -- install once the roles exist to grant them.
 
---changeset pgque:roles runAlways:true runOnChange:true splitStatements:false
+--changeset pgque:roles runAlways:true runOnChange:true splitStatements:false stripComments:false
 -- Roles are cluster-wide: another database on this server may have created them
 -- already, or be creating them right now (the loser of that race gets a
 -- unique_violation on pg_authid, which is as good as "exists").
@@ -33,7 +33,7 @@ BEGIN
 END
 $$;
 
---changeset pgque:role-memberships runAlways:true runOnChange:true splitStatements:false
+--changeset pgque:role-memberships runAlways:true runOnChange:true splitStatements:false stripComments:false
 -- admin is a member of both reader and writer; reader and writer are siblings, so a
 -- leftover writer-in-reader membership is revoked. Only missing grants are made, so a
 -- re-run (or a second database) adds no duplicate grant records.
@@ -58,7 +58,7 @@ BEGIN
 END
 $$;
 
---changeset pgque:grants-schema runAlways:true runOnChange:true splitStatements:false
+--changeset pgque:grants-schema runAlways:true runOnChange:true splitStatements:false stripComments:false
 -- Only the owner may CREATE in pgque: the security-definer functions search it before
 -- pg_catalog, so any object planted there would run with the owner's rights. The
 -- admin's own extra-maintenance functions are created by the owner and listed in
@@ -78,7 +78,7 @@ BEGIN
 END
 $$;
 
---changeset pgque:grants-tables runAlways:true runOnChange:true splitStatements:false
+--changeset pgque:grants-tables runAlways:true runOnChange:true splitStatements:false stripComments:false
 -- Payloads are not for everyone: PUBLIC gets no table at all (upstream let it read the
 -- event template, i.e. every payload). The reader may SELECT every table, data tables
 -- included, because get_batch_events runs with the caller's rights. Data tables of new
@@ -112,8 +112,8 @@ BEGIN
 END
 $$;
 
---changeset pgque:grants-functions runAlways:true runOnChange:true splitStatements:false
--- EXECUTE by role (§3.9), decided by name so that it covers every overload and every
+--changeset pgque:grants-functions runAlways:true runOnChange:true splitStatements:false stripComments:false
+-- EXECUTE by role, decided by name so that it covers every overload and every
 -- function added later: PUBLIC gets nothing (functions and procedures alike), the
 -- reader the consuming side, the writer the publishing side, the admin (a member of
 -- both) everything else, except the owner-only functions. Rebuilt from scratch in one
@@ -136,7 +136,7 @@ BEGIN
 		WHERE p.pronamespace = 'pgque'::regnamespace
 	LOOP
 		v_role := CASE
-			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk', 'insert_event_one') THEN NULL
+			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk', 'insert_event_one', 'refuse_over_limit', '_timetable_distrust') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
 					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'quote_fqname', 'finish_batch',

@@ -88,6 +88,8 @@ class ReceiveLockPatchIntegrationTests {
 	@Order(1)
 	void olderInstallFailsTheTwoSessionCheck() throws Exception {
 		db.jdbc().execute("ALTER TABLE pgque.subscription DROP COLUMN sub_role");
+		// an upstream install never ran the engine's changeset of the function
+		db.jdbc().update("DELETE FROM pgque.pgque_databasechangelog WHERE id = 'next_batch_custom/6'");
 		db.jdbc().execute(LOCK_FREE_NEXT_BATCH_CUSTOM);
 		db.jdbc().execute(OLD_FINISH_BATCH);
 		this.api.createQueue("old");

@@ -1,18 +1,22 @@
-package io.pgque.spring.schema;
+package io.pgque.spring.cli;
 
 import java.util.Locale;
 
 import javax.sql.DataSource;
+
+import io.pgque.spring.schema.PgqueChangelogs;
+import io.pgque.spring.schema.PgqueLiquibaseRunner;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
  * Installs, patches or removes the engine in any PostgreSQL without starting an
- * application:
+ * application. Lives in its own module, apart from the auto-configuration jar, so that it
+ * runs only when someone runs it:
  *
  * <pre>
- * ./mvnw -q -pl pgque-spring-boot-autoconfigure exec:java -Dexec.args="install"
+ * ./mvnw -q -pl pgque-spring-boot-cli -am compile exec:java -Dexec.args="install"
  *     -Dpgque.url=jdbc:postgresql://host/db -Dpgque.user=... -Dpgque.password=...
  * </pre>
  *

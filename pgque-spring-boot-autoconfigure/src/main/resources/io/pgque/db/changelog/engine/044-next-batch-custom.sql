@@ -1,23 +1,27 @@
 --liquibase formatted sql
 
--- PATCH MODE: the receive-lock fix alone, for an existing PgQue install that predates
--- it (pgque.schema.mode=patch). Every batch is opened by next_batch_custom (receive ->
--- next_batch -> next_batch_custom), so replacing that one function fixes every path.
+-- next_batch_custom, the one function that opens batches (receive -> next_batch ->
+-- next_batch_custom), in one file that both changelogs include: the engine
+-- (pgque-engine.xml) and patch mode (pgque-receive-lock-patch.xml), which applies it
+-- alone to an upstream PgQue install that predates the receive lock. A fix here reaches
+-- both, and a database that already ran this changeset (either way) skips it.
 --
 -- It may rely only on what an upstream 0.1 install has. Its subscription table has no
 -- sub_role column (cooperative consumers came later), so the role is read through
 -- to_jsonb(row), which is NULL when the column is missing, instead of naming the
 -- column: the same text works on both shapes, with nothing to decide at install time.
--- On a full install this function is equivalent to engine/045-batches.sql's.
 
---changeset pgque:receive-lock/next_batch_custom runOnChange:true splitStatements:false
+--changeset pgque:next_batch_custom/6 runOnChange:true splitStatements:false stripComments:false
+-- Opens (or returns the open) batch of one subscription.
+--
 -- THE RECEIVE LOCK: lock the subscription row alone (single-table SELECT ... FOR
 -- UPDATE) before reading anything else. A concurrent caller for the same consumer
 -- waits here until the holder's transaction ends, then sees the row as the holder left
 -- it: the same open batch, or the moved cursor if the holder finished it. The ticks are
 -- read afterwards, in statements of their own, so nothing stale from before the wait
 -- is used (upstream locked "FOR UPDATE OF s" in a join with the ticks and kept the old
--- tick rows after the wait).
+-- tick rows after the wait). Every path that sets sub_batch holds this lock, so a
+-- subscription never has two batches over the same events.
 CREATE OR REPLACE FUNCTION pgque.next_batch_custom(i_queue_name text, i_consumer_name text, i_min_lag interval,
 		i_min_count int4, i_min_interval interval,
 		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,

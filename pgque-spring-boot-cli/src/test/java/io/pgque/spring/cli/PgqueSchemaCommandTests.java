@@ -1,4 +1,4 @@
-package io.pgque.spring.schema;
+package io.pgque.spring.cli;
 
 import org.junit.jupiter.api.Test;
 

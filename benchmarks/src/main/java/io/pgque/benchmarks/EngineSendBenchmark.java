@@ -1,0 +1,100 @@
+package io.pgque.benchmarks;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collections;
+
+import javax.sql.DataSource;
+
+/**
+ * The engine's {@code send} and {@code send_batch} against a plain INSERT of the same
+ * payload into an ordinary table with one index (its primary key), each call its own
+ * transaction on one connection, as an outbox write is.
+ */
+final class EngineSendBenchmark {
+
+	private static final String QUEUE = "bench_engine";
+
+	private static final String SEND = "SELECT pgque.send(?, ?, ?::jsonb)";
+
+	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, ?::text[]::jsonb[])";
+
+	private static final String INSERT = "INSERT INTO bench_outbox (type, payload) VALUES (?, ?::jsonb)";
+
+	private static final String INSERT_BATCH = "INSERT INTO bench_outbox (type, payload)"
+			+ " SELECT ?, p::jsonb FROM unnest(?::text[]) AS p";
+
+	private final DataSource dataSource;
+
+	private final String payload;
+
+	EngineSendBenchmark(DataSource dataSource, String payload) {
+		this.dataSource = dataSource;
+		this.payload = payload;
+	}
+
+	void run(int rounds) throws Exception {
+		try (Connection connection = this.dataSource.getConnection()) {
+			connection.setAutoCommit(true);
+			try (Statement statement = connection.createStatement()) {
+				statement.execute("SELECT pgque.create_queue('" + QUEUE + "')");
+				statement.execute("CREATE TABLE IF NOT EXISTS bench_outbox (id bigserial PRIMARY KEY,"
+						+ " created_at timestamptz NOT NULL DEFAULT now(), type text, payload jsonb)");
+			}
+			System.out.printf("%nEngine send, one connection, one transaction per call, %d-byte JSON payload%n",
+					this.payload.length());
+			compare(connection, rounds, 1, 4_000);
+			compare(connection, rounds, 100, 100);
+			compare(connection, rounds, 1000, 12);
+		}
+	}
+
+	private void compare(Connection connection, int rounds, int batchSize, int calls) throws Exception {
+		Rounds result = new Rounds();
+		long events = (long) batchSize * calls;
+		for (int round = -1; round < rounds; round++) {
+			double engine = Rounds.rate(events, () -> calls(connection, batchSize, calls, true));
+			double plain = Rounds.rate(events, () -> calls(connection, batchSize, calls, false));
+			if (round >= 0) {
+				result.add(engine, plain);
+			}
+		}
+		String name = (batchSize == 1) ? "send" : "send_batch(" + batchSize + ")";
+		String plainName = (batchSize == 1) ? "INSERT" : "INSERT ... SELECT unnest (" + batchSize + ")";
+		System.out.println(result.line(name, plainName, "ev/s"));
+	}
+
+	private void calls(Connection connection, int batchSize, int calls, boolean engine) throws SQLException {
+		String sql = (batchSize == 1) ? (engine ? SEND : INSERT) : (engine ? SEND_BATCH : INSERT_BATCH);
+		try (PreparedStatement statement = connection.prepareStatement(sql)) {
+			int at = 1;
+			if (engine) {
+				statement.setString(at++, QUEUE);
+			}
+			statement.setString(at++, "order-placed");
+			if (batchSize == 1) {
+				statement.setString(at, this.payload);
+			}
+			else {
+				Array array = connection.createArrayOf("text",
+						Collections.nCopies(batchSize, this.payload).toArray(String[]::new));
+				statement.setArray(at, array);
+			}
+			for (int i = 0; i < calls; i++) {
+				if (engine) {
+					try (ResultSet rs = statement.executeQuery()) {
+						rs.next();
+					}
+				}
+				else {
+					statement.executeUpdate();
+				}
+			}
+		}
+	}
+
+}
