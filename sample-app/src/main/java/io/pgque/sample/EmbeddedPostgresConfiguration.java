@@ -20,9 +20,11 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(name = "spring.datasource.url", havingValue = "embedded", matchIfMissing = true)
 class EmbeddedPostgresConfiguration {
 
+	// No shutdown hook of its own: on Ctrl-C it would stop the server while listeners
+	// still work. The context stops it, after the DataSource that depends on it.
 	@Bean(destroyMethod = "close")
 	EmbeddedPostgres embeddedPostgres() throws IOException {
-		return EmbeddedPostgres.builder().start();
+		return EmbeddedPostgres.builder().setRegisterShutdownHook(false).start();
 	}
 
 	@Bean(destroyMethod = "close")

@@ -11,9 +11,12 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import liquibase.Scope;
+import liquibase.UpdateSummaryOutputEnum;
+import liquibase.analytics.configuration.AnalyticsArgs;
 import liquibase.command.CommandScope;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.command.core.helpers.ShowSummaryArgument;
 import liquibase.database.Database;
 import liquibase.database.DatabaseFactory;
 import liquibase.database.jvm.JdbcConnection;
@@ -90,13 +93,17 @@ public class PgqueLiquibaseRunner {
 		database.setLiquibaseSchemaName(PgqueChangelogs.SCHEMA);
 		database.setDatabaseChangeLogTableName(PgqueChangelogs.CHANGELOG_TABLE);
 		database.setDatabaseChangeLogLockTableName(PgqueChangelogs.CHANGELOG_LOCK_TABLE);
+		// a library installing its schema sends no analytics (offline, it logged an ERROR
+		// with a stack trace) and prints no summary on stdout: its one line says enough
 		Map<String, Object> scope = Map.of(Scope.Attr.resourceAccessor.name(),
 				new ClassLoaderResourceAccessor(this.classLoader), Scope.Attr.logService.name(),
-				new PgqueLiquibaseLogService(), Scope.Attr.ui.name(), new LoggerUIService());
+				new PgqueLiquibaseLogService(), Scope.Attr.ui.name(), new LoggerUIService(),
+				AnalyticsArgs.ENABLED.getKey(), false);
 		Scope.child(scope,
 				() -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
 					.addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
 					.addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, changelog)
+					.addArgumentValue(ShowSummaryArgument.SHOW_SUMMARY_OUTPUT, UpdateSummaryOutputEnum.LOG)
 					.execute());
 		return changesetsRunSince(connection, started);
 	}

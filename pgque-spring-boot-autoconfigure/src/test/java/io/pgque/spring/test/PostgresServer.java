@@ -2,15 +2,14 @@ package io.pgque.spring.test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.testcontainers.DockerClientFactory;
+import io.pgque.spring.test.postgres.PgqueDocker;
+import io.pgque.spring.test.postgres.PgqueEmbeddedPostgres;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
@@ -67,7 +66,7 @@ public final class PostgresServer {
 		if (url != null && !url.isBlank()) {
 			return external(url);
 		}
-		if (dockerAvailable()) {
+		if (PgqueDocker.available()) {
 			return container();
 		}
 		return embedded();
@@ -85,15 +84,6 @@ public final class PostgresServer {
 		});
 	}
 
-	private static boolean dockerAvailable() {
-		try {
-			return DockerClientFactory.instance().isDockerAvailable();
-		}
-		catch (RuntimeException | LinkageError ex) {
-			return false;
-		}
-	}
-
 	@SuppressWarnings("resource")
 	private static PostgresServer container() {
 		String image = "postgres:" + majorVersion();
@@ -104,27 +94,13 @@ public final class PostgresServer {
 				container.getPassword(), "Testcontainers " + image, container::stop);
 	}
 
+	// the server pgque-spring-boot-test gives users' tests: one fallback for both
 	private static PostgresServer embedded() {
-		try {
-			EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-				.setServerConfig("max_connections", "300")
-				.setServerConfig("fsync", "off")
-				.setServerConfig("synchronous_commit", "off")
-				.setServerConfig("full_page_writes", "off")
-				.start();
-			return new PostgresServer("localhost", postgres.getPort(), "postgres", "postgres",
-					"embedded PostgreSQL " + majorVersion() + " on port " + postgres.getPort(), () -> {
-						try {
-							postgres.close();
-						}
-						catch (IOException ex) {
-							// the JVM is exiting; nothing to do
-						}
-					});
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not start embedded PostgreSQL", ex);
-		}
+		PgqueEmbeddedPostgres postgres = PgqueEmbeddedPostgres.get();
+		return new PostgresServer("localhost", postgres.port(), "postgres", "postgres",
+				"embedded PostgreSQL " + majorVersion() + " on port " + postgres.port(), () -> {
+					// it stops itself when the JVM exits
+				});
 	}
 
 	// The zonky binaries version the build selected, e.g. 17.6.0 -> 17.

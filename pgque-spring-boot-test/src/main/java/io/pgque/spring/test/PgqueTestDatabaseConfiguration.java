@@ -1,5 +1,6 @@
 package io.pgque.spring.test;
 
+import io.pgque.spring.test.postgres.PgqueEmbeddedPostgres;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;

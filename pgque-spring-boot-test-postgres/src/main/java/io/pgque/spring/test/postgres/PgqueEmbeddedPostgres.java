@@ -1,4 +1,4 @@
-package io.pgque.spring.test;
+package io.pgque.spring.test.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The embedded PostgreSQL of a test run (zonky binaries from Maven, no Docker needed):
- * started on first use, stopped when the JVM exits. Each application context gets a
- * {@link Database} of its own on it.
+ * started on first use, stopped when the JVM exits. Each application context (or test
+ * class) gets a {@link Database} of its own on it.
  */
 public final class PgqueEmbeddedPostgres {
 
@@ -64,8 +64,16 @@ public final class PgqueEmbeddedPostgres {
 	 * {@code -Dpgque.test.postgres.major} says otherwise.
 	 * @return the major version
 	 */
-	static String majorVersion() {
+	public static String majorVersion() {
 		return System.getProperty("pgque.test.postgres.major", "17");
+	}
+
+	/**
+	 * The port the server listens on, on {@code localhost}.
+	 * @return the port
+	 */
+	public int port() {
+		return this.postgres.getPort();
 	}
 
 	/**

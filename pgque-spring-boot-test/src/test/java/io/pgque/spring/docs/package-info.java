@@ -1,0 +1,4 @@
+/**
+ * The documentation's Java snippets, compiled.
+ */
+package io.pgque.spring.docs;
