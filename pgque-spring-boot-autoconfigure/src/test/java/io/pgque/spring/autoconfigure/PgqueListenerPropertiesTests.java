@@ -29,9 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PgqueListenerPropertiesTests {
 
-	// properties that configure something other than the container options
+	// properties that configure something other than the container options (the
+	// notification ones configure the shared notification listener)
 	private static final Set<String> NOT_OPTIONS = Set.of("enabled", "transaction-manager",
-			"failure-reasons-with-values");
+			"failure-reasons-with-values", "notifications", "notification-poll-interval", "notification-url",
+			"notification-username", "notification-password");
 
 	private static final Map<String, String> VALUES = new LinkedHashMap<>();
 
