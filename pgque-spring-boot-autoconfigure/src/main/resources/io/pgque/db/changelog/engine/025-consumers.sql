@@ -14,7 +14,6 @@ AS $$
 DECLARE
 	v_queue_id int4;
 	v_consumer_id int4;
-	v_role text;
 	v_tick bigint;
 BEGIN
 	IF x_consumer_name IS NULL OR pg_catalog.btrim(x_consumer_name, E' \t\r\n\f') = '' THEN
@@ -45,16 +44,17 @@ BEGIN
 		END IF;
 	END IF;
 
-	SELECT sub_role INTO v_role FROM pgque.subscription
+	PERFORM 1 FROM pgque.subscription
 	WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id
 	FOR UPDATE;
 	IF FOUND THEN
-		IF x_tick_pos IS NOT NULL AND v_role = 'coop_member' THEN
-			-- Its window was taken from the group's cursor: dropping it would lose those events.
-			RAISE EXCEPTION 'cannot reposition cooperative subconsumer %/%; move its main consumer instead',
-				x_queue_name, x_consumer_name;
-		END IF;
 		IF x_tick_pos IS NOT NULL THEN
+			-- A member's window was taken from the group's cursor: dropping it would lose those events.
+			IF EXISTS (SELECT 1 FROM pgque.subscription
+					WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id AND sub_role = 'coop_member') THEN
+				RAISE EXCEPTION 'cannot reposition cooperative subconsumer %/%; move its main consumer instead',
+					x_queue_name, x_consumer_name;
+			END IF;
 			UPDATE pgque.subscription
 			SET sub_last_tick = x_tick_pos, sub_batch = NULL, sub_next_tick = NULL, sub_active = now()
 			WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id;
