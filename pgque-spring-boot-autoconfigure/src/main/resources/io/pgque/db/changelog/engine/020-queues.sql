@@ -84,6 +84,10 @@ BEGIN
 	END IF;
 
 	IF x_force THEN
+		-- A member's open batch dies with the queue; without this its member would refuse to go.
+		PERFORM pgque._clear_member_cursor(s.sub_queue, s.sub_consumer)
+		FROM pgque.subscription s
+		WHERE s.sub_queue = v_queue.queue_id AND s.sub_role = 'coop_member' AND s.sub_batch IS NOT NULL;
 		-- Cooperative members go before their main, which refuses to go while they exist.
 		PERFORM pgque.unregister_consumer(x_queue_name, c.co_name)
 		FROM pgque.subscription s

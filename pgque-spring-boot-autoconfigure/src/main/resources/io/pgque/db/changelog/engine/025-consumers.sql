@@ -49,6 +49,12 @@ BEGIN
 	FOR UPDATE;
 	IF FOUND THEN
 		IF x_tick_pos IS NOT NULL THEN
+			-- A member's window was taken from the group's cursor: dropping it would lose those events.
+			IF EXISTS (SELECT 1 FROM pgque.subscription
+					WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id AND sub_role = 'coop_member') THEN
+				RAISE EXCEPTION 'cannot reposition cooperative subconsumer %/%; move its main consumer instead',
+					x_queue_name, x_consumer_name;
+			END IF;
 			UPDATE pgque.subscription
 			SET sub_last_tick = x_tick_pos, sub_batch = NULL, sub_next_tick = NULL, sub_active = now()
 			WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id;
@@ -89,10 +95,24 @@ AS $$
 DECLARE
 	v_queue_id int4;
 	v_consumer_id int4;
+	v_main_consumer_id int4;
 	v_sub record;
 	v_count integer;
 BEGIN
 	SELECT queue_id INTO v_queue_id FROM pgque.queue WHERE queue_name = x_queue_name;
+	-- A cooperative member: its main's consumer row and subscription are locked first,
+	-- as every cooperative path does, so removing the last two members at once cannot
+	-- leave a main without members, nor deadlock with a poll of the group.
+	SELECT m.sub_consumer INTO v_main_consumer_id
+	FROM pgque.subscription s
+	JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+	JOIN pgque.subscription m ON m.sub_queue = s.sub_queue AND m.sub_id = s.sub_id AND m.sub_role = 'coop_main'
+	WHERE s.sub_queue = v_queue_id AND c.co_name = x_consumer_name AND s.sub_role = 'coop_member';
+	IF v_main_consumer_id IS NOT NULL THEN
+		PERFORM 1 FROM pgque.consumer WHERE co_id = v_main_consumer_id FOR NO KEY UPDATE;
+		PERFORM 1 FROM pgque.subscription WHERE sub_queue = v_queue_id AND sub_consumer = v_main_consumer_id
+		FOR UPDATE;
+	END IF;
 	SELECT co_id INTO v_consumer_id FROM pgque.consumer WHERE co_name = x_consumer_name FOR UPDATE;
 	IF v_queue_id IS NULL OR v_consumer_id IS NULL THEN
 		RETURN 0;
@@ -107,11 +127,11 @@ BEGIN
 
 	IF v_sub.sub_role = 'coop_main' AND EXISTS (SELECT 1 FROM pgque.subscription
 			WHERE sub_queue = v_queue_id AND sub_id = v_sub.sub_id AND sub_role = 'coop_member') THEN
-		RAISE EXCEPTION 'cannot unregister cooperative main consumer %/% while it has subconsumers',
+		RAISE EXCEPTION 'cannot unregister cooperative main consumer with registered subconsumers: %/%',
 			x_queue_name, x_consumer_name;
 	END IF;
 	IF v_sub.sub_role = 'coop_member' AND v_sub.sub_batch IS NOT NULL THEN
-		RAISE EXCEPTION 'cannot unregister cooperative subconsumer %/% with an open batch',
+		RAISE EXCEPTION 'cannot unregister active cooperative subconsumer without forced batch handling: %/%',
 			x_queue_name, x_consumer_name;
 	END IF;
 
@@ -124,6 +144,9 @@ BEGIN
 
 	IF NOT EXISTS (SELECT 1 FROM pgque.subscription WHERE sub_consumer = v_consumer_id) THEN
 		DELETE FROM pgque.consumer WHERE co_id = v_consumer_id;
+	END IF;
+	IF v_sub.sub_role = 'coop_member' THEN
+		PERFORM pgque._coop_demote_if_memberless(v_queue_id, v_main_consumer_id);
 	END IF;
 	RETURN v_count;
 END;

@@ -63,6 +63,13 @@ BEGIN
 		RAISE EXCEPTION 'Not subscriber to queue: %/%', i_queue_name, i_consumer_name;
 	END IF;
 	IF v_sub.sub_role = 'coop_main' THEN
+		-- Without members (a group whose members all left under the old rules) it opens
+		-- nothing rather than fail: a main never holds a batch.
+		IF NOT EXISTS (SELECT 1 FROM pgque.subscription m JOIN pgque.subscription s
+				ON s.sub_queue = m.sub_queue AND s.sub_consumer = v_consumer_id
+			WHERE m.sub_queue = v_queue_id AND m.sub_id = s.sub_id AND m.sub_role = 'coop_member') THEN
+			RETURN;
+		END IF;
 		RAISE EXCEPTION 'consumer %/% is a cooperative main consumer; use its subconsumers', i_queue_name,
 			i_consumer_name;
 	ELSIF v_sub.sub_role = 'coop_member' THEN

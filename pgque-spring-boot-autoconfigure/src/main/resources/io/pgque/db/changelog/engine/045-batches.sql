@@ -239,10 +239,10 @@ BEGIN
 		RETURN 0;
 	END IF;
 	IF v_sub.sub_role = 'coop_main' THEN
-		RAISE EXCEPTION 'batch % belongs to a cooperative main consumer', x_batch_id;
+		RAISE EXCEPTION 'cannot finish cooperative main consumer batch %: only its subconsumers hold batches', x_batch_id;
 	ELSIF v_sub.sub_role = 'coop_member' THEN
 		-- A member's batch moved the shared cursor when it was handed out.
-		UPDATE pgque.subscription SET sub_batch = NULL, sub_next_tick = NULL, sub_active = now()
+		UPDATE pgque.subscription SET sub_last_tick = NULL, sub_batch = NULL, sub_next_tick = NULL, sub_active = now()
 		WHERE sub_queue = v_sub.sub_queue AND sub_consumer = v_sub.sub_consumer;
 		RETURN 1;
 	END IF;

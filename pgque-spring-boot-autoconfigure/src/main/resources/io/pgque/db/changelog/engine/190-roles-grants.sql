@@ -137,6 +137,9 @@ BEGIN
 	LOOP
 		v_role := CASE
 			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk', 'insert_event_one', 'refuse_over_limit', '_timetable_distrust') THEN NULL
+			-- the cooperative consumers' internal helpers: only their SECURITY DEFINER callers use them
+			WHEN v_routine.proname IN ('_validate_coop_names', '_clear_member_cursor', '_coop_lock_consumer',
+					'_coop_demote_if_memberless') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
 					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'quote_fqname', 'finish_batch',

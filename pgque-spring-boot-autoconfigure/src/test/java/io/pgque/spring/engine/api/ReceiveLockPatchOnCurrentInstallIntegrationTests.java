@@ -32,10 +32,8 @@ class ReceiveLockPatchOnCurrentInstallIntegrationTests {
 		assertThat(outcome.second()).isEqualTo(outcome.first());
 		this.api.ack(outcome.firstBatch());
 
-		this.api.subscribe("current", "coop");
-		db.jdbc()
-			.update("UPDATE pgque.subscription SET sub_role = 'coop_main' WHERE sub_consumer ="
-					+ " (SELECT co_id FROM pgque.consumer WHERE co_name = 'coop')");
+		// a cooperative group with a member (one without members opens nothing instead)
+		new CoopSql(db.jdbc()).register("current", "coop", "w1");
 		assertThat(SqlErrors.raised(() -> this.api.receive("current", "coop"))).contains("cooperative main consumer");
 	}
 

@@ -51,7 +51,9 @@ class ReceiveLockPatchSourceIntegrationTests {
 			.getResources("classpath*:io/pgque/db/changelog/**/*.sql")) {
 			try (InputStream in = sql.getInputStream()) {
 				String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-				if (text.contains("FUNCTION pgque.next_batch_custom(")) {
+				// the plain five-argument function; the cooperative overload takes a
+				// subconsumer
+				if (text.contains("FUNCTION pgque.next_batch_custom(i_queue_name text")) {
 					definitions++;
 					assertThat(sql.getFilename()).isEqualTo("044-next-batch-custom.sql");
 				}
