@@ -12,6 +12,8 @@
 -- neither open nor commit. le_slot is 0 today; per-worker slots get their own rows.
 
 --changeset pgque:table-lease
+--preconditions onFail:MARK_RAN
+--precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass('pgque.lease')
 CREATE TABLE pgque.lease (
 	le_kind text NOT NULL CHECK (le_kind IN ('consumer', 'ticker')),
 	le_queue text NOT NULL,
