@@ -68,7 +68,7 @@ class PgqueVirtualThreadsIntegrationTests {
 			.withBean(SimpleMeterRegistry.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				context.getBean(PgqueOperations.class).send("vthreads_metrics", "hello");
+				db.jdbc().queryForObject("SELECT pgque.create_queue('vthreads_metrics')", Integer.class);
 				SimpleMeterRegistry registry = new SimpleMeterRegistry();
 				context.getBean(PgqueMetrics.class).bindTo(registry);
 				// the refresh has run once the queue's gauge exists
