@@ -31,11 +31,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
-import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
 import org.springframework.core.env.Environment;
-import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -70,11 +68,8 @@ public final class PgqueListenerAutoConfiguration {
 		return registry;
 	}
 
-	// every thread of the listeners follows spring.threads.virtual.enabled
 	private static ThreadFactory threads(Environment environment) {
-		return Threading.VIRTUAL.isActive(environment)
-				? new VirtualThreadTaskExecutor("pgque-").getVirtualThreadFactory()
-				: new CustomizableThreadFactory("pgque-");
+		return PgqueThreads.of(environment, "pgque-", new CustomizableThreadFactory("pgque-"));
 	}
 
 	@Bean(destroyMethod = "close")
@@ -101,8 +96,7 @@ public final class PgqueListenerAutoConfiguration {
 		CustomizableThreadFactory daemon = new CustomizableThreadFactory("pgque-");
 		daemon.setDaemon(true);
 		return new PgqueNotificationListener(listenOn, listener.getNotifications(),
-				listener.getNotificationPollInterval(),
-				Threading.VIRTUAL.isActive(environment) ? threads(environment) : daemon);
+				listener.getNotificationPollInterval(), PgqueThreads.of(environment, "pgque-", daemon));
 	}
 
 	@Bean

@@ -18,6 +18,7 @@ import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConf
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Micrometer meters of queues, consumers, sends and listeners
@@ -35,8 +36,10 @@ public final class PgqueMetricsAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
-	PgqueMetrics pgqueMetrics(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties) {
-		return new PgqueMetrics(pgqueAdminOperations, properties.getMetrics().getRefreshInterval());
+	PgqueMetrics pgqueMetrics(PgqueAdminOperations pgqueAdminOperations, PgqueProperties properties,
+			Environment environment) {
+		return new PgqueMetrics(pgqueAdminOperations, properties.getMetrics().getRefreshInterval(),
+				PgqueThreads.of(environment, "pgque-metrics-", PgqueMetrics.platformThreads()));
 	}
 
 	@Bean

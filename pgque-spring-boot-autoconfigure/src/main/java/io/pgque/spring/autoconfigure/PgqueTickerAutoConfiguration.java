@@ -1,7 +1,5 @@
 package io.pgque.spring.autoconfigure;
 
-import java.util.concurrent.ThreadFactory;
-
 import javax.sql.DataSource;
 
 import io.pgque.spring.ticker.PgqueTicker;
@@ -15,12 +13,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DatabaseInitializationDependencyConfigurer;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
-import org.springframework.boot.thread.Threading;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
-import org.springframework.core.task.VirtualThreadTaskExecutor;
 
 /**
  * Auto-configuration of the {@link PgqueTicker}: the embedded, leader-elected ticker, or
@@ -45,14 +41,8 @@ public final class PgqueTickerAutoConfiguration {
 				ticker.getMaintenancePeriod(), ticker.getTakeoverInterval(), ticker.getQueryTimeout(),
 				ticker.getMaxBackoff());
 		DataSource resolved = PgqueDataSources.resolve(pgqueDataSource, dataSource);
-		PgqueTicker pgqueTicker;
-		if (Threading.VIRTUAL.isActive(environment)) {
-			ThreadFactory virtualThreads = new VirtualThreadTaskExecutor("pgque-ticker-").getVirtualThreadFactory();
-			pgqueTicker = new PgqueTicker(resolved, ticker.getMode(), options, virtualThreads);
-		}
-		else {
-			pgqueTicker = new PgqueTicker(resolved, ticker.getMode(), options);
-		}
+		PgqueTicker pgqueTicker = new PgqueTicker(resolved, ticker.getMode(), options,
+				PgqueThreads.of(environment, "pgque-ticker-", PgqueTicker.platformThreads()));
 		pgqueTicker.setLeadershipDataSource(PgqueControlConnections.of(resolved));
 		pgqueTicker.setLeaseOptions(properties.getLease().toOptions());
 		return pgqueTicker;

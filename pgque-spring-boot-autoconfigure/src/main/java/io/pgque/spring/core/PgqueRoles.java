@@ -18,10 +18,10 @@ final class PgqueRoles {
 
 	private static final Set<String> READER_FUNCTIONS = Set.of("register_consumer", "register_consumer_at",
 			"unregister_consumer", "subscribe", "unsubscribe", "next_batch", "next_batch_info", "next_batch_custom",
-			"get_batch_events", "get_batch_event", "batch_event_sql", "batch_event_tables", "finish_batch",
-			"event_retry", "receive", "ack", "nack", "get_queue_info", "get_consumer_info", "get_batch_info", "version",
-			"dlq_inspect", "register_subconsumer", "unregister_subconsumer", "subscribe_subconsumer",
-			"unsubscribe_subconsumer", "receive_coop", "touch_subconsumer");
+			"get_batch_events", "get_batch_event", "batch_event_sql", "batch_event_tables", "batch_window",
+			"finish_batch", "event_retry", "receive", "ack", "nack", "get_queue_info", "get_consumer_info",
+			"get_batch_info", "version", "dlq_inspect", "register_subconsumer", "unregister_subconsumer",
+			"subscribe_subconsumer", "unsubscribe_subconsumer", "receive_coop", "touch_subconsumer");
 
 	private static final Set<String> WRITER_FUNCTIONS = Set.of("insert_event", "send", "send_batch", "dlq_replay",
 			"dlq_replay_all");

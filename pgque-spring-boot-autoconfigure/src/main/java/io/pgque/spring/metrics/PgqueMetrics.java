@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -50,21 +51,42 @@ public class PgqueMetrics implements MeterBinder, DisposableBean {
 
 	private final Duration refreshInterval;
 
+	private final ThreadFactory threadFactory;
+
 	private @Nullable ScheduledExecutorService scheduler;
 
 	public PgqueMetrics(PgqueAdminOperations admin, Duration refreshInterval) {
+		this(admin, refreshInterval, platformThreads());
+	}
+
+	/**
+	 * Create the meters, refreshed on a thread of the given factory.
+	 * @param admin reads the engine's statistics
+	 * @param refreshInterval how often the statistics are read
+	 * @param threadFactory creates the one refresh thread
+	 */
+	public PgqueMetrics(PgqueAdminOperations admin, Duration refreshInterval, ThreadFactory threadFactory) {
 		this.admin = admin;
 		this.refreshInterval = refreshInterval;
+		this.threadFactory = threadFactory;
+	}
+
+	/**
+	 * The default refresh thread: a daemon platform thread named {@code pgque-metrics}.
+	 * @return the thread factory
+	 */
+	public static ThreadFactory platformThreads() {
+		return (task) -> {
+			Thread thread = new Thread(task, "pgque-metrics");
+			thread.setDaemon(true);
+			return thread;
+		};
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		Gauges gauges = new Gauges(registry);
-		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-			Thread thread = new Thread(task, "pgque-metrics");
-			thread.setDaemon(true);
-			return thread;
-		});
+		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(this.threadFactory);
 		scheduler.scheduleWithFixedDelay(() -> refresh(gauges), 0, this.refreshInterval.toMillis(),
 				TimeUnit.MILLISECONDS);
 		this.scheduler = scheduler;

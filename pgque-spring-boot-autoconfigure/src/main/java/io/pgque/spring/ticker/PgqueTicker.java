@@ -68,7 +68,7 @@ public class PgqueTicker implements SmartLifecycle {
 	 * @param options timing of the embedded ticker
 	 */
 	public PgqueTicker(DataSource dataSource, PgqueTickerMode mode, PgqueTickerOptions options) {
-		this(dataSource, mode, options, PgqueTicker::platformThread);
+		this(dataSource, mode, options, platformThreads());
 	}
 
 	/**
@@ -107,10 +107,16 @@ public class PgqueTicker implements SmartLifecycle {
 		this.leaseOptions = leaseOptions;
 	}
 
-	private static Thread platformThread(Runnable runnable) {
-		Thread thread = new Thread(runnable, "pgque-ticker");
-		thread.setDaemon(true);
-		return thread;
+	/**
+	 * The ticker's default threads: a daemon platform thread named {@code pgque-ticker}.
+	 * @return the thread factory
+	 */
+	public static ThreadFactory platformThreads() {
+		return (runnable) -> {
+			Thread thread = new Thread(runnable, "pgque-ticker");
+			thread.setDaemon(true);
+			return thread;
+		};
 	}
 
 	@Override

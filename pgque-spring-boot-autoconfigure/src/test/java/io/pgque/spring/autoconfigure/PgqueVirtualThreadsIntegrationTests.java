@@ -2,11 +2,14 @@ package io.pgque.spring.autoconfigure;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.core.PgqueOperations;
+import io.pgque.spring.metrics.PgqueMetrics;
 import io.pgque.spring.ticker.PgqueTicker;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Test;
@@ -24,9 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * With {@code spring.threads.virtual.enabled=true} the ticker, the listener workers and
- * the notification listener run on virtual threads and still deliver. Needs Java 21+;
- * {@code .ci/run} runs it on the machine's second JDK.
+ * With {@code spring.threads.virtual.enabled=true} the ticker, the listener workers, the
+ * notification listener and the metrics refresh run on virtual threads and still work.
+ * Needs Java 21+; {@code .ci/run} runs it on the machine's second JDK.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)
 class PgqueVirtualThreadsIntegrationTests {
@@ -57,6 +60,25 @@ class PgqueVirtualThreadsIntegrationTests {
 				.noneMatch((name) -> name.startsWith("pgque-ticker"))
 				.doesNotContain("pgque-notifications");
 		});
+	}
+
+	@Test
+	void runWithVirtualThreadsShouldRefreshMetricsOnAVirtualThread() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(PgqueMetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				db.jdbc().queryForObject("SELECT pgque.create_queue('vthreads_metrics')", Integer.class);
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				context.getBean(PgqueMetrics.class).bindTo(registry);
+				// the refresh has run once the queue's gauge exists
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> registry.find("pgque.queue.ticker.lag").tag("queue", "vthreads_metrics").gauge(),
+							Objects::nonNull);
+				// a platform refresh thread would stay alive, listed under this name
+				assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+					.noneMatch((name) -> name.startsWith("pgque-metrics"));
+			});
 	}
 
 	// Thread.isVirtual() is Java 21 API; the code is compiled for Java 17.

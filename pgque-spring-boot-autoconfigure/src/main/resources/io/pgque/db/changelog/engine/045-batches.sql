@@ -59,6 +59,21 @@ AS $$
 	SELECT batch_id FROM pgque.next_batch_custom($1, $2, NULL, NULL, NULL)
 $$;
 
+--changeset pgque:batch_window runOnChange:true splitStatements:false stripComments:false
+-- The open batch's subscription and the snapshots of its cursor and end ticks; no row
+-- if the batch is not open. Plain SQL, not security definer and STABLE, so the planner
+-- inlines it into its callers (batch_event_tables, batch_event_sql): no extra call.
+CREATE OR REPLACE FUNCTION pgque.batch_window(x_batch_id bigint)
+RETURNS TABLE (sub_id int4, queue_id int4, prev_snapshot pg_snapshot, cur_snapshot pg_snapshot)
+LANGUAGE sql STABLE
+AS $$
+	SELECT s.sub_id, s.sub_queue, p.tick_snapshot, c.tick_snapshot
+	FROM pgque.subscription s
+	JOIN pgque.tick p ON p.tick_queue = s.sub_queue AND p.tick_id = s.sub_last_tick
+	JOIN pgque.tick c ON c.tick_queue = s.sub_queue AND c.tick_id = s.sub_next_tick
+	WHERE s.sub_batch = x_batch_id
+$$;
+
 --changeset pgque:batch_event_tables runOnChange:true splitStatements:false stripComments:false
 -- Which data tables can hold a batch's events. Rotation keeps
 -- every batch anyone can still open within the previous and the current table; the
@@ -73,14 +88,11 @@ DECLARE
 	v_cur_table text;
 BEGIN
 	SELECT q.queue_data_pfx, q.queue_ntables, q.queue_cur_table, q.queue_switch_step1, q.queue_switch_step2,
-		(pg_catalog.pg_snapshot_xmin(p.tick_snapshot)::text)::bigint AS lo,
-		(pg_catalog.pg_snapshot_xmax(c.tick_snapshot)::text)::bigint AS hi
+		(pg_catalog.pg_snapshot_xmin(w.prev_snapshot)::text)::bigint AS lo,
+		(pg_catalog.pg_snapshot_xmax(w.cur_snapshot)::text)::bigint AS hi
 	INTO v_batch
-	FROM pgque.subscription s
-	JOIN pgque.queue q ON q.queue_id = s.sub_queue
-	JOIN pgque.tick p ON p.tick_queue = s.sub_queue AND p.tick_id = s.sub_last_tick
-	JOIN pgque.tick c ON c.tick_queue = s.sub_queue AND c.tick_id = s.sub_next_tick
-	WHERE s.sub_batch = x_batch_id;
+	FROM pgque.batch_window(x_batch_id) w
+	JOIN pgque.queue q ON q.queue_id = w.queue_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'Cannot find data for batch %', x_batch_id;
 	END IF;
@@ -117,14 +129,11 @@ DECLARE
 	v_filter text;
 	v_sql text;
 BEGIN
-	SELECT s.sub_id, p.tick_snapshot AS prev_snapshot, c.tick_snapshot AS cur_snapshot,
-		(SELECT pg_catalog.array_agg(x) FROM pg_catalog.pg_snapshot_xip(p.tick_snapshot) x
-			WHERE pg_catalog.pg_visible_in_snapshot(x, c.tick_snapshot)) AS late_xids
+	SELECT w.sub_id, w.prev_snapshot, w.cur_snapshot,
+		(SELECT pg_catalog.array_agg(x) FROM pg_catalog.pg_snapshot_xip(w.prev_snapshot) x
+			WHERE pg_catalog.pg_visible_in_snapshot(x, w.cur_snapshot)) AS late_xids
 	INTO v_batch
-	FROM pgque.subscription s
-	JOIN pgque.tick p ON p.tick_queue = s.sub_queue AND p.tick_id = s.sub_last_tick
-	JOIN pgque.tick c ON c.tick_queue = s.sub_queue AND c.tick_id = s.sub_next_tick
-	WHERE s.sub_batch = x_batch_id;
+	FROM pgque.batch_window(x_batch_id) w;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'batch not found: %', x_batch_id;
 	END IF;

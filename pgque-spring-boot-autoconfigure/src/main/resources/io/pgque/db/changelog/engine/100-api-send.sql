@@ -3,7 +3,7 @@
 -- The modern publishing API: send, send_batch and the set-based bulk
 -- insert they use. All SECURITY DEFINER, so a writer needs no table privileges.
 
---changeset pgque:insert_event_one runOnChange:true splitStatements:false
+--changeset pgque:insert_event_one runOnChange:true splitStatements:false stripComments:false
 -- The single-send fast path: one PL/pgSQL call per event, no SQL-function layers
 -- (a non-inlinable SQL function is planned again on every call). The queue and limits
 -- lookup is one static statement whose plan PL/pgSQL caches; only the INSERT naming the
@@ -51,7 +51,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:insert_event_bulk runOnChange:true splitStatements:false
+--changeset pgque:insert_event_bulk runOnChange:true splitStatements:false stripComments:false
 -- One INSERT for the whole array, no loop, no sort: rows go in in array order (a scan
 -- of unnest yields its elements in order, and nothing between reorders them), so the
 -- ids the column default draws rise with the array position, and sorting the returned
@@ -92,7 +92,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send/text runOnChange:true splitStatements:false
+--changeset pgque:send/text runOnChange:true splitStatements:false stripComments:false
 -- Text is stored byte for byte. An untyped literal resolves to this overload.
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, payload text)
 RETURNS bigint
@@ -104,7 +104,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send/jsonb runOnChange:true splitStatements:false
+--changeset pgque:send/jsonb runOnChange:true splitStatements:false stripComments:false
 -- jsonb is stored as its canonical text (keys sorted, whitespace normalised).
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, payload jsonb)
 RETURNS bigint
@@ -116,7 +116,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send/typed-text runOnChange:true splitStatements:false
+--changeset pgque:send/typed-text runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, type_name text, payload text)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
@@ -127,7 +127,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send/typed-jsonb runOnChange:true splitStatements:false
+--changeset pgque:send/typed-jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, type_name text, payload jsonb)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER
@@ -138,7 +138,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send_batch/typed-text runOnChange:true splitStatements:false
+--changeset pgque:send_batch/typed-text runOnChange:true splitStatements:false stripComments:false
 -- An empty array returns {} before the queue is even looked up; a NULL array is a
 -- caller bug and says so.
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads text[])
@@ -157,7 +157,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send_batch/typed-jsonb runOnChange:true splitStatements:false
+--changeset pgque:send_batch/typed-jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads jsonb[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER
@@ -175,7 +175,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send_batch/text runOnChange:true splitStatements:false
+--changeset pgque:send_batch/text runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, payloads text[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER
@@ -192,7 +192,7 @@ BEGIN
 END;
 $$;
 
---changeset pgque:send_batch/jsonb runOnChange:true splitStatements:false
+--changeset pgque:send_batch/jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, payloads jsonb[])
 RETURNS bigint[]
 LANGUAGE plpgsql SECURITY DEFINER

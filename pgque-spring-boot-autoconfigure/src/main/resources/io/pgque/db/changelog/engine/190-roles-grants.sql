@@ -119,7 +119,7 @@ $$;
 -- both) everything else, except the owner-only functions. Rebuilt from scratch in one
 -- transaction, so a function moved to another role loses its old grant.
 -- batch_event_sql and batch_event_tables go to the reader too: get_batch_events runs
--- with the caller's rights and calls them (and they call quote_fqname).
+-- with the caller's rights and calls them (and they call batch_window and quote_fqname).
 DO $$
 DECLARE
 	v_routine record;
@@ -142,7 +142,7 @@ BEGIN
 					'_coop_demote_if_memberless') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
-					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'quote_fqname', 'finish_batch',
+					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'batch_window', 'quote_fqname', 'finish_batch',
 					'event_retry',
 					'receive', 'ack', 'nack', 'get_queue_info', 'get_consumer_info', 'get_batch_info', 'version',
 					'dlq_inspect', 'register_subconsumer', 'unregister_subconsumer', 'subscribe_subconsumer',
