@@ -33,7 +33,7 @@ CREATE TABLE pgque.delayed_events (
 	de_extra3 text,
 	de_extra4 text
 );
-CREATE INDEX delayed_events_due_idx ON pgque.delayed_events (de_queue_id, de_deliver_at);
+CREATE INDEX delayed_events_deliver_at_idx ON pgque.delayed_events (de_deliver_at);
 
 --changeset pgque:send_idem_core runOnChange:true splitStatements:false stripComments:false
 -- Owner only. The claim is one INSERT .. ON CONFLICT: a second sender of a new key waits
@@ -195,12 +195,9 @@ $$;
 
 --changeset pgque:deliver_delayed runOnChange:true splitStatements:false stripComments:false
 -- Owner only. Moves the queue's due rows into its current table in one statement, in
--- due order, each as a new event (new id, time now()). Called by ticker(queue) in the
--- tick's own transaction before it reads the event sequence: a snapshot never lists its
--- own transaction as running, so the tick taken there covers these events, and an event
--- reaches consumers with the first tick at or after its time. A queue that refuses
--- inserts keeps its rows until it accepts them again (the ticker must not fail).
--- Concurrent movers of one queue: the second waits on the deleted rows and skips them.
+-- due order, each as a new event (new id, time now()). A queue that refuses inserts
+-- keeps its rows until it accepts them again. Concurrent movers of one queue: the
+-- second waits on the rows the first deleted and then skips them.
 CREATE OR REPLACE FUNCTION pgque.deliver_delayed(i_queue_id int4)
 RETURNS integer
 LANGUAGE plpgsql
@@ -210,9 +207,6 @@ DECLARE
 	v_queue_name text;
 	v_count integer;
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pgque.delayed_events WHERE de_queue_id = i_queue_id AND de_deliver_at <= now()) THEN
-		RETURN 0;
-	END IF;
 	SELECT q.queue_name INTO v_queue_name FROM pgque.queue q
 	WHERE q.queue_id = i_queue_id AND (NOT q.queue_disable_insert
 		OR pg_catalog.current_setting('session_replication_role') = 'replica');
@@ -232,13 +226,17 @@ END;
 $$;
 
 --changeset pgque:maint_deliver_delayed runOnChange:true splitStatements:false stripComments:false
--- The contract's name: every queue's due rows, for a scheduler that wants to move them
--- apart from ticking (ticker(queue) already does it for its queue). Admin.
+-- Every queue's due rows; returns how many events were made. Ticking runs it in its own
+-- transaction just before each pgque.ticker() (embedded ticker, ticker_loop): the moved
+-- events must be committed before the tick's snapshot for that tick to carry them, so
+-- an event reaches consumers with the first tick at or after its time. One index probe
+-- when nothing is due. Admin.
 CREATE OR REPLACE FUNCTION pgque.maint_deliver_delayed()
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER
 SET search_path = pgque, pg_catalog, pg_temp
 AS $$
-	SELECT coalesce(pg_catalog.sum(pgque.deliver_delayed(q.queue_id)), 0)::integer
-	FROM (SELECT queue_id FROM pgque.queue ORDER BY queue_id) q
+	SELECT coalesce(pg_catalog.sum(pgque.deliver_delayed(d.de_queue_id)), 0)::integer
+	FROM (SELECT DISTINCT de_queue_id FROM pgque.delayed_events WHERE de_deliver_at <= now()
+		ORDER BY de_queue_id) d
 $$;
