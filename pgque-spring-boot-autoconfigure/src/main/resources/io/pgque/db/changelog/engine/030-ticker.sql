@@ -39,8 +39,6 @@ BEGIN
 	IF NOT pg_catalog.pg_try_advisory_xact_lock(1885828980, v_queue.queue_id) THEN
 		RETURN NULL;
 	END IF;
-	-- Due delayed events join this tick (see deliver_delayed).
-	PERFORM pgque.deliver_delayed(v_queue.queue_id);
 
 	SELECT tick_id, tick_time, tick_event_seq, tick_snapshot INTO v_last
 	FROM pgque.tick WHERE tick_queue = v_queue.queue_id
