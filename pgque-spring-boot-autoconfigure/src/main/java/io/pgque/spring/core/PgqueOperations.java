@@ -1,6 +1,7 @@
 package io.pgque.spring.core;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -59,6 +60,42 @@ public interface PgqueOperations {
 	 * @return the event ids, aligned with {@code payloads}
 	 */
 	List<Long> sendBatch(String queue, String type, List<?> payloads);
+
+	/**
+	 * Send one event unless the key was already sent to the queue within its
+	 * time-to-live: a duplicate sends nothing and names the first event. Safe when
+	 * several senders use one key at once: exactly one of them sends. The key is stored
+	 * in the event's {@code extra2}; the payload of a duplicate is not compared.
+	 * @param queue the queue name
+	 * @param key the idempotency key; it should name the intended effect (for example
+	 * tenant, operation and version), not just an entity
+	 * @param ttl how long the key suppresses repeats, more than zero
+	 * @param payload the payload
+	 * @return the event id and whether the send was a duplicate
+	 */
+	PgqueIdempotentSend sendIdempotent(String queue, String key, Duration ttl, Object payload);
+
+	/**
+	 * Send one event that consumers see at a given time, not before, and at the latest
+	 * one tick period after it (plus the queue's usual tick delay). A time that has come
+	 * sends at once.
+	 * @param queue the queue name
+	 * @param deliverAt when the event becomes visible
+	 * @param payload the payload
+	 * @return the event id, or the schedule id when the event waits
+	 */
+	PgqueDelayedSend sendAt(String queue, Instant deliverAt, Object payload);
+
+	/**
+	 * Send one event that consumers see after a delay, measured on the database clock
+	 * from the start of the current transaction. See
+	 * {@link #sendAt(String, Instant, Object)}.
+	 * @param queue the queue name
+	 * @param delay how long the event waits, not negative
+	 * @param payload the payload
+	 * @return the event id, or the schedule id when the event waits
+	 */
+	PgqueDelayedSend sendAfter(String queue, Duration delay, Object payload);
 
 	// ---- receiving
 

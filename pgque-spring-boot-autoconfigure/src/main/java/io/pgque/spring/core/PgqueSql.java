@@ -40,6 +40,26 @@ final class PgqueSql {
 			+ " t.payload::jsonb::text, NULL, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue,"
 			+ " ?::text AS trace) q, unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, n)";
 
+	// Idempotent and delayed sends (extended API): the TTL and delay go over as seconds
+	static final String SEND_IDEM_TEXT = "SELECT event_id, deduped FROM pgque.send_idem(?, ?, ?::text, ?,"
+			+ " make_interval(secs => ?))";
+
+	static final String SEND_IDEM_JSON = "SELECT event_id, deduped FROM pgque.send_idem(?, ?, ?::jsonb, ?,"
+			+ " make_interval(secs => ?))";
+
+	// scheduled is decided as send_at decides it, in the same statement
+	static final String SEND_AT_TEXT = "SELECT pgque.send_at(?, ?, ?::text, t.at), t.at > now()"
+			+ " FROM (SELECT ?::timestamptz AS at) t";
+
+	static final String SEND_AT_JSON = "SELECT pgque.send_at(?, ?, ?::jsonb, t.at), t.at > now()"
+			+ " FROM (SELECT ?::timestamptz AS at) t";
+
+	static final String SEND_AFTER_TEXT = "SELECT pgque.send_at(?, ?, ?::text, t.at), t.at > now()"
+			+ " FROM (SELECT now() + make_interval(secs => ?) AS at) t";
+
+	static final String SEND_AFTER_JSON = "SELECT pgque.send_at(?, ?, ?::jsonb, t.at), t.at > now()"
+			+ " FROM (SELECT now() + make_interval(secs => ?) AS at) t";
+
 	static final String RECEIVE = "SELECT msg_id, batch_id, type, payload, retry_count, created_at,"
 			+ " extra1, extra2, extra3, extra4 FROM pgque.receive(?, ?, ?)";
 

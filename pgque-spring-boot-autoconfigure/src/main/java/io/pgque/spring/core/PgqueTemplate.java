@@ -7,6 +7,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -236,6 +238,67 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 					(index < 0) ? "PgQue payload must not be null" : "PgQue payload at index " + index + " is null");
 		}
 		return payload;
+	}
+
+	@Override
+	public PgqueIdempotentSend sendIdempotent(String queue, String key, Duration ttl, Object payload) {
+		PgqueNames.requireQueue(queue);
+		if (key == null) {
+			throw new IllegalArgumentException("PgQue idempotency key must not be null");
+		}
+		if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+			throw new IllegalArgumentException("PgQue idempotency ttl must be more than zero, was " + ttl);
+		}
+		PgquePayload converted = this.converter.toPayload(requirePayload(payload, -1));
+		String type = this.converter.typeName(payload);
+		String sql = converted.json() ? PgqueSql.SEND_IDEM_JSON : PgqueSql.SEND_IDEM_TEXT;
+		PgqueIdempotentSend[] result = new PgqueIdempotentSend[1];
+		// the observer sees the event id either way; a duplicate's is the first send's
+		observed(queue, type, 1, (trace) -> {
+			result[0] = run("sendIdempotent", queue, null, null,
+					() -> requireResult(this.jdbc.queryForObject(sql,
+							(rs, row) -> new PgqueIdempotentSend(rs.getLong(1), rs.getBoolean(2)), queue, type,
+							converted.content(), key, seconds(ttl)), sql));
+			return List.of(result[0].eventId());
+		});
+		return result[0];
+	}
+
+	@Override
+	public PgqueDelayedSend sendAt(String queue, Instant deliverAt, Object payload) {
+		if (deliverAt == null) {
+			throw new IllegalArgumentException("PgQue deliverAt must not be null");
+		}
+		return sendDelayed(queue, payload, PgqueSql.SEND_AT_JSON, PgqueSql.SEND_AT_TEXT,
+				deliverAt.atOffset(ZoneOffset.UTC));
+	}
+
+	@Override
+	public PgqueDelayedSend sendAfter(String queue, Duration delay, Object payload) {
+		if (delay == null || delay.isNegative()) {
+			throw new IllegalArgumentException("PgQue delay must not be negative, was " + delay);
+		}
+		return sendDelayed(queue, payload, PgqueSql.SEND_AFTER_JSON, PgqueSql.SEND_AFTER_TEXT, seconds(delay));
+	}
+
+	private PgqueDelayedSend sendDelayed(String queue, Object payload, String jsonSql, String textSql, Object when) {
+		PgqueNames.requireQueue(queue);
+		PgquePayload converted = this.converter.toPayload(requirePayload(payload, -1));
+		String type = this.converter.typeName(payload);
+		String sql = converted.json() ? jsonSql : textSql;
+		PgqueDelayedSend[] result = new PgqueDelayedSend[1];
+		observed(queue, type, 1, (trace) -> {
+			result[0] = run("sendAt", queue, null, null,
+					() -> requireResult(this.jdbc.queryForObject(sql,
+							(rs, row) -> new PgqueDelayedSend(rs.getLong(1), rs.getBoolean(2)), queue, type,
+							converted.content(), when), sql));
+			return List.of(result[0].id());
+		});
+		return result[0];
+	}
+
+	private static double seconds(Duration duration) {
+		return duration.getSeconds() + duration.getNano() / 1e9;
 	}
 
 	// ---- receiving

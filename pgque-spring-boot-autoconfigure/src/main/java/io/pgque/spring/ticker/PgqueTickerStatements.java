@@ -8,6 +8,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The engine calls the embedded ticker makes, each in its own transaction on an
  * autocommit connection (the engine needs them separate: a tick must not share a
@@ -26,6 +28,8 @@ final class PgqueTickerStatements {
 
 	private final int queryTimeoutSeconds;
 
+	private @Nullable Boolean delayedDelivery;
+
 	PgqueTickerStatements(int queryTimeoutSeconds) {
 		this.queryTimeoutSeconds = queryTimeoutSeconds;
 	}
@@ -37,6 +41,15 @@ final class PgqueTickerStatements {
 	 * @throws SQLException on failure
 	 */
 	long tick(Connection connection) throws SQLException {
+		// due delayed events in a transaction of their own, before the tick that is to
+		// carry them; an engine without send_at (upstream's default install) skips it
+		if (this.delayedDelivery == null) {
+			this.delayedDelivery = queryLong(connection, "SELECT count(*) FROM pg_catalog.pg_proc WHERE oid = "
+					+ "pg_catalog.to_regprocedure('pgque.maint_deliver_delayed()')") > 0;
+		}
+		if (this.delayedDelivery) {
+			queryLong(connection, "SELECT pgque.maint_deliver_delayed()");
+		}
 		return queryLong(connection, "SELECT pgque.ticker()");
 	}
 

@@ -40,6 +40,9 @@ BEGIN
 	v_period := CASE WHEN v_period IS NULL OR v_period < 1 THEN 100 WHEN v_period > 1000 THEN 1000 ELSE v_period END;
 	v_iterations := GREATEST(1, 1000 / v_period);
 	FOR v_i IN 1..v_iterations LOOP
+		-- Due delayed events first, committed, so this tick carries them.
+		PERFORM pgque.maint_deliver_delayed();
+		COMMIT;
 		PERFORM pgque.ticker();
 		COMMIT;
 		EXIT WHEN v_i = v_iterations

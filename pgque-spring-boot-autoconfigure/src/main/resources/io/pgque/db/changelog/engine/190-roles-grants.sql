@@ -99,8 +99,9 @@ BEGIN
 		GRANT ALL ON ALL TABLES IN SCHEMA pgque TO pgque_admin;
 		GRANT ALL ON ALL SEQUENCES IN SCHEMA pgque TO pgque_admin;
 	END IF;
+	-- Idempotency keys are the send functions' business alone (extended contract §C.1).
 	FOREACH v_table IN ARRAY ARRAY[pg_catalog.to_regclass('pgque.pgque_databasechangelog'),
-			pg_catalog.to_regclass('pgque.pgque_databasechangeloglock')] LOOP
+			pg_catalog.to_regclass('pgque.pgque_databasechangeloglock'), pg_catalog.to_regclass('pgque.idem')] LOOP
 		IF v_table IS NOT NULL THEN
 			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', v_table);
 			FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r
@@ -136,7 +137,8 @@ BEGIN
 		WHERE p.pronamespace = 'pgque'::regnamespace
 	LOOP
 		v_role := CASE
-			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk', 'insert_event_one', 'refuse_over_limit', '_timetable_distrust') THEN NULL
+			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk', 'insert_event_one', 'refuse_over_limit', '_timetable_distrust',
+					'send_idem_core', 'send_at_core', 'deliver_delayed') THEN NULL
 			-- the cooperative consumers' internal helpers: only their SECURITY DEFINER callers use them
 			WHEN v_routine.proname IN ('_validate_coop_names', '_clear_member_cursor', '_coop_lock_consumer',
 					'_coop_demote_if_memberless') THEN NULL
@@ -149,7 +151,8 @@ BEGIN
 					'unsubscribe_subconsumer', 'receive_coop', 'touch_subconsumer',
 					'lease_acquire', 'lease_renew', 'lease_release', 'lease_check', 'next_batch_leased',
 					'finish_batch_leased') THEN 'pgque_reader'
-			WHEN v_routine.proname IN ('insert_event', 'send', 'send_batch', 'dlq_replay', 'dlq_replay_all')
+			WHEN v_routine.proname IN ('insert_event', 'send', 'send_batch', 'dlq_replay', 'dlq_replay_all',
+					'send_idem', 'send_at')
 				THEN 'pgque_writer'
 			ELSE 'pgque_admin'
 		END;
