@@ -283,7 +283,8 @@ class PgqueProcessFaultSuiteTests {
 		Process process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
 				FaultTestApplication.class.getName(), "--spring.datasource.url=" + url(database),
 				"--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-				"--spring.main.banner-mode=off", "--pgque.ticker.mode=embedded",
+				"--spring.main.banner-mode=off", "--spring.main.web-application-type=none",
+				"--pgque.ticker.mode=embedded",
 				"--pgque.listener.lease-retry-interval=" + LEASE_RETRY.toMillis() + "ms",
 				"--pgque.listener.poll-interval=1s", "--logging.level.root=WARN")
 			.redirectErrorStream(true)
