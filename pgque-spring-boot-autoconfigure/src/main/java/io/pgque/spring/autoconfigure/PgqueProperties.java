@@ -7,13 +7,17 @@ import java.util.List;
 import java.util.Map;
 
 import io.pgque.spring.convert.PgqueTypeNaming;
+import io.pgque.spring.health.PgqueHealthRules;
 import io.pgque.spring.lease.PgqueLeaseMode;
 import io.pgque.spring.lease.PgqueLeaseOptions;
+import io.pgque.spring.listener.PgqueContainerOptions;
+import io.pgque.spring.listener.error.PgqueRetrySettings;
 import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import io.pgque.spring.listener.pipeline.PgqueUnknownTypePolicy;
 import io.pgque.spring.listener.source.PgqueNotificationMode;
 import io.pgque.spring.schema.PgqueSchemaMode;
 import io.pgque.spring.ticker.PgqueTickerMode;
+import io.pgque.spring.ticker.PgqueTickerOptions;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -93,7 +97,10 @@ public class PgqueProperties {
 	/**
 	 * How consumer leases and ticker leadership are kept (see docs/pooler.md).
 	 */
+	// defaults: see Listener
 	public static class Lease {
+
+		private static final PgqueLeaseOptions DEFAULTS = PgqueLeaseOptions.defaults();
 
 		/**
 		 * How leases are kept: 'advisory' (a session advisory lock; needs a direct
@@ -102,18 +109,18 @@ public class PgqueProperties {
 		 * behind a pooler, or when logins without a PgQue role may connect; advisory
 		 * otherwise).
 		 */
-		private PgqueLeaseMode mode = PgqueLeaseMode.AUTO;
+		private PgqueLeaseMode mode = DEFAULTS.mode();
 
 		/**
 		 * How long a table lease lives without a heartbeat: a dead holder is replaced
 		 * after at most this plus the standby's retry interval.
 		 */
-		private Duration ttl = Duration.ofSeconds(10);
+		private Duration ttl = DEFAULTS.ttl();
 
 		/**
 		 * How often a holder renews its table leases; at most half the ttl.
 		 */
-		private Duration heartbeatInterval = Duration.ofSeconds(3);
+		private Duration heartbeatInterval = DEFAULTS.heartbeatInterval();
 
 		public PgqueLeaseMode getMode() {
 			return this.mode;
@@ -208,10 +215,13 @@ public class PgqueProperties {
 	/**
 	 * Settings of the listener containers.
 	 */
-	// The defaults are written as literals, the same as PgqueContainerOptions' and
-	// PgqueRetrySettings', because the configuration processor reads only literals into
-	// the metadata; PgqueListenerPropertiesTests fails when the two disagree.
+	// The defaults are those of the options the properties set (one home each). The
+	// configuration processor states only literals and constants of the same class in the
+	// metadata, so additional-spring-configuration-metadata.json states these defaults;
+	// PgqueMetadataDefaultsTests fails when it and the runtime defaults disagree.
 	public static class Listener {
+
+		private static final PgqueContainerOptions DEFAULTS = PgqueContainerOptions.defaults();
 
 		/**
 		 * Whether to create containers for @PgqueListener methods.
@@ -221,26 +231,26 @@ public class PgqueProperties {
 		/**
 		 * Whether listener containers start with the application context.
 		 */
-		private boolean autoStartup = true;
+		private boolean autoStartup = DEFAULTS.autoStartup();
 
 		/**
 		 * Whether a container subscribes its consumer at start-up when it is not
 		 * subscribed yet.
 		 */
-		private boolean autoSubscribe = true;
+		private boolean autoSubscribe = DEFAULTS.autoSubscribe();
 
 		/**
 		 * Whether a container creates its queue at start-up when it does not exist (with
 		 * the starter's queue defaults); otherwise start-up fails naming the queue.
 		 */
-		private boolean autoCreateQueues = true;
+		private boolean autoCreateQueues = DEFAULTS.autoCreateQueue();
 
 		/**
 		 * How batches are wrapped in transactions: 'auto' (savepoints with a
 		 * DataSourceTransactionManager, replay otherwise), 'savepoint' (needs a
 		 * DataSourceTransactionManager), 'replay' or 'at-least-once'.
 		 */
-		private PgqueTransactionMode transactionMode = PgqueTransactionMode.AUTO;
+		private PgqueTransactionMode transactionMode = DEFAULTS.transactionMode();
 
 		/**
 		 * Bean name of the transaction manager for batches (e.g. the JPA one when
@@ -252,24 +262,24 @@ public class PgqueProperties {
 		/**
 		 * What to do with an event whose type no listener method handles.
 		 */
-		private PgqueUnknownTypePolicy unknownTypePolicy = PgqueUnknownTypePolicy.LOG_AND_ACKNOWLEDGE;
+		private PgqueUnknownTypePolicy unknownTypePolicy = DEFAULTS.unknownTypePolicy();
 
 		/**
 		 * The most messages a batch listener gets per call.
 		 */
-		private int maxBatchSize = 500;
+		private int maxBatchSize = DEFAULTS.maxBatchSize();
 
 		/**
 		 * How long an idle container waits for a tick notification before it looks for a
 		 * batch anyway; only a fallback for lost notifications.
 		 */
-		private Duration pollInterval = Duration.ofSeconds(30);
+		private Duration pollInterval = DEFAULTS.pollInterval();
 
 		/**
 		 * How often a standby container tries to take its consumer's lease; bounds the
 		 * takeover time when the active instance dies.
 		 */
-		private Duration leaseRetryInterval = Duration.ofSeconds(2);
+		private Duration leaseRetryInterval = DEFAULTS.leaseRetryInterval();
 
 		/**
 		 * How idle containers learn of new ticks: 'listen' (LISTEN/NOTIFY on one
@@ -303,13 +313,13 @@ public class PgqueProperties {
 		/**
 		 * How long stopping a container waits for the batch in hand to finish.
 		 */
-		private Duration shutdownTimeout = Duration.ofSeconds(30);
+		private Duration shutdownTimeout = DEFAULTS.shutdownTimeout();
 
 		/**
 		 * How long a container waits after a batch failed as a whole before it tries
 		 * again.
 		 */
-		private Duration failureDelay = Duration.ofSeconds(5);
+		private Duration failureDelay = DEFAULTS.failureDelay();
 
 		/**
 		 * Exception types (matched in the cause chain) that send a message straight to
@@ -321,7 +331,7 @@ public class PgqueProperties {
 		 * The most events a container holds in memory per batch; a bigger batch is read
 		 * and handled in pages of this size, and acked once its last page is done.
 		 */
-		private int maxEventsInMemory = 10000;
+		private int maxEventsInMemory = DEFAULTS.maxEventsInMemory();
 
 		/**
 		 * Whether the reason of a payload conversion failure, logged and stored with the
@@ -504,31 +514,33 @@ public class PgqueProperties {
 		 */
 		public static class Retry {
 
+			private static final PgqueRetrySettings DEFAULTS = PgqueRetrySettings.DEFAULTS;
+
 			/**
 			 * Attempts in place, the first one included, before the message is nacked.
 			 */
-			private int maxAttempts = 3;
+			private int maxAttempts = DEFAULTS.maxAttempts();
 
 			/**
 			 * Delay before the second in-place attempt.
 			 */
-			private Duration initialBackOff = Duration.ofMillis(200);
+			private Duration initialBackOff = DEFAULTS.initialBackOff();
 
 			/**
 			 * Factor by which each further in-place delay grows.
 			 */
-			private double multiplier = 2.0;
+			private double multiplier = DEFAULTS.multiplier();
 
 			/**
 			 * Longest delay between in-place attempts.
 			 */
-			private Duration maxBackOff = Duration.ofSeconds(5);
+			private Duration maxBackOff = DEFAULTS.maxBackOff();
 
 			/**
 			 * Delay after which a nacked message is delivered again (whole seconds). The
 			 * queue's max_retries decides when it goes to the dead-letter queue instead.
 			 */
-			private Duration retryDelay = Duration.ofSeconds(60);
+			private Duration retryDelay = DEFAULTS.retryDelay();
 
 			public int getMaxAttempts() {
 				return this.maxAttempts;
@@ -577,7 +589,10 @@ public class PgqueProperties {
 	/**
 	 * Settings of the embedded ticker and maintenance.
 	 */
+	// defaults: see Listener
 	public static class Ticker {
+
+		private static final PgqueTickerOptions DEFAULTS = PgqueTickerOptions.defaults();
 
 		/**
 		 * Who ticks the queues: 'auto' leaves it to pg_cron or pg_timetable when PgQue's
@@ -592,37 +607,37 @@ public class PgqueProperties {
 		 * How often the embedded ticker calls pgque.ticker(). Delivery latency is about
 		 * half of it, provided the queues' tick thresholds let every period tick.
 		 */
-		private Duration tickPeriod = Duration.ofMillis(100);
+		private Duration tickPeriod = DEFAULTS.tickPeriod();
 
 		/**
 		 * Longest interval between two runs of the retry mover, which moves retries that
 		 * are due back into their queues. It also wakes when the next retry falls due, so
 		 * a nacked event comes back shortly after its retry delay.
 		 */
-		private Duration retryPeriod = Duration.ofSeconds(1);
+		private Duration retryPeriod = DEFAULTS.retryPeriod();
 
 		/**
 		 * How often the embedded ticker rotates event tables that are due and runs
 		 * pgque.maint().
 		 */
-		private Duration maintenancePeriod = Duration.ofSeconds(30);
+		private Duration maintenancePeriod = DEFAULTS.maintenancePeriod();
 
 		/**
 		 * How often an instance that is not the ticker leader tries to take over. Bounds
 		 * how long ticking pauses when the leader stops or loses its connection.
 		 */
-		private Duration takeoverInterval = Duration.ofSeconds(2);
+		private Duration takeoverInterval = DEFAULTS.takeoverInterval();
 
 		/**
 		 * Longest time one ticker or maintenance statement may run (whole seconds).
 		 */
-		private Duration queryTimeout = Duration.ofSeconds(10);
+		private Duration queryTimeout = DEFAULTS.queryTimeout();
 
 		/**
 		 * Longest pause between attempts while the database is down or a ticker task
 		 * keeps failing.
 		 */
-		private Duration maxBackoff = Duration.ofSeconds(10);
+		private Duration maxBackoff = DEFAULTS.maxBackoff();
 
 		public PgqueTickerMode getMode() {
 			return this.mode;
@@ -685,13 +700,16 @@ public class PgqueProperties {
 	/**
 	 * Settings of the {@code pgque} health indicator.
 	 */
+	// defaults: see Listener
 	public static class Health {
+
+		private static final PgqueHealthRules DEFAULTS = PgqueHealthRules.defaults();
 
 		/**
 		 * How much longer than a queue's ticker thresholds (max lag with events waiting,
 		 * idle period without) the queue may go without a tick before health is DOWN.
 		 */
-		private Duration tickerGrace = Duration.ofSeconds(30);
+		private Duration tickerGrace = DEFAULTS.tickerGrace();
 
 		/**
 		 * Consumer lag above which health is DOWN. By default lag is only reported.
@@ -717,18 +735,18 @@ public class PgqueProperties {
 		/**
 		 * Consumer lag above which health adds a warning detail (it stays UP).
 		 */
-		private @Nullable Duration consumerLagWarning = Duration.ofMinutes(5);
+		private @Nullable Duration consumerLagWarning = DEFAULTS.consumerLagWarning();
 
 		/**
 		 * Whether a stalled ticker makes health DOWN; otherwise it is a warning.
 		 */
-		private boolean stalledTickerDown = true;
+		private boolean stalledTickerDown = DEFAULTS.stalledTickerDown();
 
 		/**
 		 * Whether a listener container of this application that stopped after a failure
 		 * makes health DOWN; otherwise it is a warning.
 		 */
-		private boolean failedContainerDown = true;
+		private boolean failedContainerDown = DEFAULTS.failedContainerDown();
 
 		/**
 		 * How long a health result read from the database is reused, so frequent probes

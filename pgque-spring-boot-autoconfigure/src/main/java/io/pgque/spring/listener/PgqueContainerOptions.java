@@ -70,6 +70,14 @@ public final class PgqueContainerOptions {
 	}
 
 	/**
+	 * The defaults, the ones {@code pgque.listener.*} starts from.
+	 * @return the default options
+	 */
+	public static PgqueContainerOptions defaults() {
+		return new Builder().build();
+	}
+
+	/**
 	 * A builder starting from these options.
 	 * @return the builder
 	 */
@@ -178,6 +186,10 @@ public final class PgqueContainerOptions {
 	 * Builds {@link PgqueContainerOptions}.
 	 */
 	public static final class Builder {
+
+		// the one home of the container defaults: PgqueProperties.Listener starts from
+		// them, and the configuration metadata states them
+		// (additional-spring-configuration-metadata.json, checked by a test)
 
 		private boolean autoStartup = true;
 
