@@ -71,8 +71,7 @@ public class PgqueQueueDeclarer implements InitializingBean {
 	public boolean declare(PgqueQueue queue) {
 		boolean created = this.admin.createQueue(queue.name());
 		if (created && this.jdbc != null) {
-			this.jdbc.queryForObject("SELECT nextval(queue_event_seq) FROM pgque.queue WHERE queue_name = ?",
-					Long.class, queue.name());
+			this.jdbc.queryForObject(PgqueSql.ADVANCE_EVENT_SEQUENCE, Long.class, queue.name());
 		}
 		PgqueQueueConfig config = created ? STARTER_DEFAULTS.toBuilder().apply(queue.config()).build() : queue.config();
 		if (!config.isEmpty()) {

@@ -1,13 +1,17 @@
 package io.pgque.spring.core;
 
 /**
- * The SQL the template runs, in one place. Every statement calls a function of the
- * engine's public API (see docs/sql-api.md), so the template works against any PgQue 0.2
- * install; only the dead-letter listing and counts read the engine's tables.
+ * The engine statements the starter issues, in one place: the template's and the listener
+ * containers' ({@code PgqueConsumerJdbc}); both run them through
+ * {@link PgqueErrorTranslator}. The template's statements call functions of the engine's
+ * public API (see docs/sql-api.md), so the template works against any PgQue 0.2 install;
+ * only the dead-letter listing and counts read the engine's tables.
+ * <p>
+ * Public only for the starter's own packages; not an API.
  *
  * @author pgque-spring-boot authors
  */
-final class PgqueSql {
+public final class PgqueSql {
 
 	static final String SEND_TEXT = "SELECT pgque.send(?, ?, ?::text)";
 
@@ -75,7 +79,11 @@ final class PgqueSql {
 
 	static final String TICKER = "SELECT pgque.ticker()";
 
-	static final String CREATE_QUEUE = "SELECT pgque.create_queue(?)";
+	public static final String CREATE_QUEUE = "SELECT pgque.create_queue(?)";
+
+	// a new queue's sequence reports the same value before and after its first event,
+	// which would then not count towards ticker_max_count (see PgqueQueueDeclarer)
+	static final String ADVANCE_EVENT_SEQUENCE = "SELECT nextval(queue_event_seq) FROM pgque.queue WHERE queue_name = ?";
 
 	static final String DROP_QUEUE = "SELECT pgque.drop_queue(?, ?)";
 
@@ -133,7 +141,124 @@ final class PgqueSql {
 
 	static final String DLQ_PURGE = "SELECT pgque.dlq_purge(?, ?::interval)";
 
+	// The listener containers' statements (PgqueConsumerJdbc)
+
+	/**
+	 * Whether the queue exists and the consumer is subscribed to it, in one question:
+	 * queue name, queue name, consumer name.
+	 */
+	public static final String QUEUE_AND_SUBSCRIPTION = """
+			SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?) AS queue,
+			    EXISTS (SELECT 1 FROM pgque.subscription s
+			        JOIN pgque.queue q ON q.queue_id = s.sub_queue
+			        JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+			        WHERE q.queue_name = ? AND c.co_name = ?) AS subscribed""";
+
+	/**
+	 * Subscribe a consumer; 1 when this call subscribed it.
+	 */
+	public static final String REGISTER_CONSUMER = "SELECT pgque.register_consumer(?, ?)";
+
+	/**
+	 * Open (or re-open) the consumer's batch and read its first page: queue, consumer,
+	 * page size.
+	 */
+	public static final String OPEN_BATCH = openBatch("");
+
+	/**
+	 * {@link #OPEN_BATCH} while an advisory lease is held: queue, consumer, the lease's
+	 * witness, page size. A shared try-lock on the witness fails exactly while the lease
+	 * session holds it; then the statement answers no row at all.
+	 */
+	public static final String OPEN_BATCH_WHILE_LEASED = openBatch(
+			"WHERE NOT pg_catalog.pg_try_advisory_xact_lock_shared(?)");
+
+	/**
+	 * {@link #OPEN_BATCH} under a table lease: queue, consumer, the lease's epoch, page
+	 * size. next_batch_leased checks the epoch in the same statement, and raises (undoing
+	 * the open) when the lease is not held.
+	 */
+	public static final String OPEN_BATCH_WITH_EPOCH = openBatch("").replace("pgque.next_batch(?, ?)",
+			"pgque.next_batch_leased(?, ?, ?)");
+
+	/**
+	 * The events after a page, for a batch bigger than a page: batch id, batch id, last
+	 * event id read, page size. The engine's query orders the batch by id, so the first
+	 * page needs no ORDER BY (its reader checks the order).
+	 */
+	public static final String READ_PAGE = """
+			SELECT ?::bigint, e.ev_id, e.ev_time, e.ev_retry, e.ev_type, e.ev_data,
+			    e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
+			FROM pgque.get_batch_events(?) e WHERE e.ev_id > ? ORDER BY e.ev_id LIMIT ?""";
+
+	/**
+	 * Finish a batch: batch id.
+	 */
+	public static final String FINISH_BATCH = "SELECT pgque.finish_batch(?)";
+
+	/**
+	 * Finish a batch opened under a table lease, checking the lease's epoch: batch id,
+	 * queue, consumer, epoch.
+	 */
+	public static final String FINISH_BATCH_LEASED = "SELECT pgque.finish_batch_leased(?, ?, ?, ?)";
+
+	/**
+	 * Nack one event by its id: batch id, event id, batch id, delay, reason. nack reads
+	 * the canonical event by id, so the other fields of the message are left empty.
+	 */
+	public static final String NACK_EVENT = """
+			SELECT pgque.nack(?, ROW(?, ?, NULL, NULL, NULL, now(), NULL, NULL, NULL, NULL)::pgque.message,
+			    ?::interval, ?)""";
+
+	/**
+	 * Whether a nacked event waits in the retry queue (it was not dead-lettered): queue,
+	 * event id.
+	 */
+	public static final String RETRY_PENDING = """
+			SELECT EXISTS (SELECT 1 FROM pgque.retry_queue r JOIN pgque.queue q ON q.queue_id = r.ev_queue
+			    WHERE q.queue_name = ? AND r.ev_id = ?)""";
+
+	private static final String DEAD_LETTER = """
+			SELECT pgque.event_dead(?, e.ev_id, ?, e.ev_time, e.ev_txid::text::xid8, e.ev_retry, e.ev_type,
+			    e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4)
+			FROM %s""";
+
+	/**
+	 * Dead-letter one event of an open batch, reading only that event: batch id, reason,
+	 * batch id, event id.
+	 */
+	public static final String DEAD_LETTER_ONE_EVENT = DEAD_LETTER.formatted("pgque.get_batch_event(?, ?) e");
+
+	/**
+	 * {@link #DEAD_LETTER_ONE_EVENT} for an upstream PgQue install (validate and patch
+	 * modes), which lacks get_batch_event: the whole batch is read.
+	 */
+	public static final String DEAD_LETTER_FROM_BATCH = DEAD_LETTER
+		.formatted("pgque.get_batch_events(?) e WHERE e.ev_id = ?");
+
+	/**
+	 * Whether the login may execute event_dead (granted to pgque_admin), and whether the
+	 * engine has get_batch_event.
+	 */
+	public static final String DEAD_LETTER_SUPPORT = """
+			SELECT pg_catalog.has_function_privilege('pgque.event_dead(bigint, bigint, text, timestamptz,
+			    xid8, integer, text, text, text, text, text, text)', 'EXECUTE'),
+			    pg_catalog.to_regprocedure('pgque.get_batch_event(bigint, bigint)') IS NOT NULL""";
+
 	private PgqueSql() {
+	}
+
+	// next_batch runs once, and only if the condition holds: a subquery with a volatile
+	// function is never pulled up, so the lateral read and the outer column see the one
+	// batch id it returned. The LIMIT keeps the lateral subquery whole, so its WHERE
+	// gates the call (get_batch_events(NULL) raises) instead of filtering after it.
+	private static String openBatch(String condition) {
+		return """
+				SELECT b.batch_id, e.ev_id, e.ev_time, e.ev_retry, e.ev_type, e.ev_data,
+				    e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
+				FROM (SELECT pgque.next_batch(?, ?) AS batch_id %s) b
+				LEFT JOIN LATERAL (SELECT * FROM pgque.get_batch_events(b.batch_id)
+				    WHERE b.batch_id IS NOT NULL LIMIT ?) e ON true""".formatted(condition);
 	}
 
 }

@@ -21,6 +21,7 @@ import io.pgque.spring.PgqueException;
 import io.pgque.spring.core.PgqueErrorTranslator;
 import io.pgque.spring.core.PgqueInterval;
 import io.pgque.spring.core.PgqueMessage;
+import io.pgque.spring.core.PgqueSql;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -49,31 +50,8 @@ public class PgqueConsumerJdbc {
 	 */
 	public static final int UNLIMITED = Integer.MAX_VALUE;
 
-	private static final String OPEN = openSql("");
-
-	// a shared try-lock on the lease's witness fails exactly while the lease session
-	// holds it (see PgqueAdvisoryLeases)
-	private static final String OPEN_WHILE_LEASED = openSql("WHERE NOT pg_catalog.pg_try_advisory_xact_lock_shared(?)");
-
-	// next_batch_leased checks the table lease's epoch in the same statement, and raises
-	// (undoing the open) when it is not held
-	private static final String OPEN_WITH_EPOCH = openSql("").replace("pgque.next_batch(?, ?)",
-			"pgque.next_batch_leased(?, ?, ?)");
-
 	// SQLSTATE raised by pgque.lease_check
 	private static final String LEASE_NOT_HELD = "PQL01";
-
-	private static final String DEAD_LETTER = """
-			SELECT pgque.event_dead(?, e.ev_id, ?, e.ev_time, e.ev_txid::text::xid8, e.ev_retry, e.ev_type,
-			    e.ev_data, e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4)
-			FROM %s""";
-
-	// get_batch_event reads the one event; an upstream PgQue install (validate and patch
-	// modes) lacks it, and the whole batch is read there instead
-	private static final String DEAD_LETTER_ONE_EVENT = DEAD_LETTER.formatted("pgque.get_batch_event(?, ?) e");
-
-	private static final String DEAD_LETTER_FROM_BATCH = DEAD_LETTER
-		.formatted("pgque.get_batch_events(?) e WHERE e.ev_id = ?");
 
 	private final DataSource dataSource;
 
@@ -116,27 +94,6 @@ public class PgqueConsumerJdbc {
 		this.pageSize = pageSize;
 	}
 
-	// The events after a page, for a batch bigger than a page. The engine's query orders
-	// the batch by id, so the first page needs no ORDER BY (the reader checks the order).
-	private static final String PAGE = """
-			SELECT ?::bigint, e.ev_id, e.ev_time, e.ev_retry, e.ev_type, e.ev_data,
-			    e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
-			FROM pgque.get_batch_events(?) e WHERE e.ev_id > ? ORDER BY e.ev_id LIMIT ?""";
-
-	// next_batch runs once, and only if the condition holds: a subquery with a volatile
-	// function is never pulled up, so the lateral read and the outer column see the one
-	// batch id it returned. The LIMIT keeps the lateral subquery whole, so its WHERE
-	// gates
-	// the call (get_batch_events(NULL) raises) instead of filtering after it.
-	private static String openSql(String condition) {
-		return """
-				SELECT b.batch_id, e.ev_id, e.ev_time, e.ev_retry, e.ev_type, e.ev_data,
-				    e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4
-				FROM (SELECT pgque.next_batch(?, ?) AS batch_id %s) b
-				LEFT JOIN LATERAL (SELECT * FROM pgque.get_batch_events(b.batch_id)
-				    WHERE b.batch_id IS NOT NULL LIMIT ?) e ON true""".formatted(condition);
-	}
-
 	private <T> T call(String operation, @Nullable Long batchId, Supplier<T> call) {
 		return this.errors.call(operation, this.queue, this.consumer, batchId, call);
 	}
@@ -175,13 +132,8 @@ public class PgqueConsumerJdbc {
 	 * consumer is missing and may not be subscribed
 	 */
 	public boolean ensureSubscribed(@Nullable Consumer<String> queueCreator, boolean subscribeWhenMissing) {
-		Map<String, Object> state = call("subscribe", null, () -> this.jdbc.queryForMap("""
-				SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?) AS queue,
-				    EXISTS (SELECT 1 FROM pgque.subscription s
-				        JOIN pgque.queue q ON q.queue_id = s.sub_queue
-				        JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-				        WHERE q.queue_name = ? AND c.co_name = ?) AS subscribed""", this.queue, this.queue,
-				this.consumer));
+		Map<String, Object> state = call("subscribe", null,
+				() -> this.jdbc.queryForMap(PgqueSql.QUEUE_AND_SUBSCRIPTION, this.queue, this.queue, this.consumer));
 		if (Boolean.TRUE.equals(state.get("subscribed"))) {
 			return false;
 		}
@@ -198,8 +150,8 @@ public class PgqueConsumerJdbc {
 			throw new PgqueException("PgQue consumer not registered: '" + this.consumer + "' on queue '" + this.queue
 					+ "', and pgque.listener.auto-subscribe is off");
 		}
-		Integer created = call("subscribe", null, () -> this.jdbc.queryForObject("SELECT pgque.register_consumer(?, ?)",
-				Integer.class, this.queue, this.consumer));
+		Integer created = call("subscribe", null,
+				() -> this.jdbc.queryForObject(PgqueSql.REGISTER_CONSUMER, Integer.class, this.queue, this.consumer));
 		return created != null && created == 1;
 	}
 
@@ -207,8 +159,7 @@ public class PgqueConsumerJdbc {
 	 * Create the queue with the engine's defaults (unless it exists).
 	 */
 	public void createQueue() {
-		call("createQueue", null,
-				() -> this.jdbc.queryForObject("SELECT pgque.create_queue(?)", Integer.class, this.queue));
+		call("createQueue", null, () -> this.jdbc.queryForObject(PgqueSql.CREATE_QUEUE, Integer.class, this.queue));
 	}
 
 	/**
@@ -228,11 +179,13 @@ public class PgqueConsumerJdbc {
 		BatchReader reader = new BatchReader();
 		this.fence = null;
 		if (lease == null) {
-			run("open batch", null, () -> this.jdbc.query(OPEN, reader, this.queue, this.consumer, this.pageSize));
+			run("open batch", null,
+					() -> this.jdbc.query(PgqueSql.OPEN_BATCH, reader, this.queue, this.consumer, this.pageSize));
 		}
 		else if (lease.hold() instanceof PgqueTableLeases.Hold table) {
 			run("open batch", null, () -> fenced(lease, () -> {
-				this.jdbc.query(OPEN_WITH_EPOCH, reader, this.queue, this.consumer, table.epoch(), this.pageSize);
+				this.jdbc.query(PgqueSql.OPEN_BATCH_WITH_EPOCH, reader, this.queue, this.consumer, table.epoch(),
+						this.pageSize);
 				return null;
 			}));
 			if (reader.batchId != null) {
@@ -240,8 +193,8 @@ public class PgqueConsumerJdbc {
 			}
 		}
 		else if (lease.hold() instanceof PgqueAdvisoryLeases.Hold advisory) {
-			run("open batch", null, () -> this.jdbc.query(OPEN_WHILE_LEASED, reader, this.queue, this.consumer,
-					advisory.witness(), this.pageSize));
+			run("open batch", null, () -> this.jdbc.query(PgqueSql.OPEN_BATCH_WHILE_LEASED, reader, this.queue,
+					this.consumer, advisory.witness(), this.pageSize));
 			if (!reader.answered) {
 				lease.lost();
 				throw new PgqueLeaseLostException(this.queue, this.consumer);
@@ -261,8 +214,8 @@ public class PgqueConsumerJdbc {
 			throw new IllegalArgumentException("Batch " + previous.id() + " has no page after its last");
 		}
 		BatchReader reader = new BatchReader();
-		run("read batch", previous.id(),
-				() -> this.jdbc.query(PAGE, reader, previous.id(), previous.id(), previous.lastId(), this.pageSize));
+		run("read batch", previous.id(), () -> this.jdbc.query(PgqueSql.READ_PAGE, reader, previous.id(), previous.id(),
+				previous.lastId(), this.pageSize));
 		return reader.page(previous.id());
 	}
 
@@ -282,8 +235,8 @@ public class PgqueConsumerJdbc {
 	}
 
 	/**
-	 * Collects the rows of {@link #OPEN}: one per event, or a single row without an event
-	 * when the batch is empty or there is none ({@code batch_id} null).
+	 * Collects the rows of {@link PgqueSql#OPEN_BATCH}: one per event, or a single row
+	 * without an event when the batch is empty or there is none ({@code batch_id} null).
 	 * <p>
 	 * {@code get_batch_events} returns its rows ascending by id, and the statement keeps
 	 * them so without an ORDER BY (which would sort every batch once more); the order is
@@ -357,13 +310,11 @@ public class PgqueConsumerJdbc {
 		if (current != null && current.batchId() == batchId) {
 			// a worker whose lease was taken over (or expired) cannot commit the batch
 			done = call("ack", batchId,
-					() -> fenced(current.lease(),
-							() -> this.jdbc.queryForObject("SELECT pgque.finish_batch_leased(?, ?, ?, ?)",
-									Integer.class, batchId, this.queue, this.consumer, current.epoch())));
+					() -> fenced(current.lease(), () -> this.jdbc.queryForObject(PgqueSql.FINISH_BATCH_LEASED,
+							Integer.class, batchId, this.queue, this.consumer, current.epoch())));
 		}
 		else {
-			done = call("ack", batchId,
-					() -> this.jdbc.queryForObject("SELECT pgque.finish_batch(?)", Integer.class, batchId));
+			done = call("ack", batchId, () -> this.jdbc.queryForObject(PgqueSql.FINISH_BATCH, Integer.class, batchId));
 		}
 		return done != null && done == 1;
 	}
@@ -380,17 +331,12 @@ public class PgqueConsumerJdbc {
 	 * engine dead-lettered it
 	 */
 	public boolean nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
-		// nack reads the canonical event by id; the other fields of the message are
-		// ignored
-		run("nack", batchId, () -> this.jdbc.query("""
-				SELECT pgque.nack(?, ROW(?, ?, NULL, NULL, NULL, now(), NULL, NULL, NULL, NULL)::pgque.message,
-				    ?::interval, ?)""", (rs) -> {
+		run("nack", batchId, () -> this.jdbc.query(PgqueSql.NACK_EVENT, (rs) -> {
 		}, batchId, eventId, batchId, PgqueInterval.of(delay), reason));
 		// a retried event waits in the retry queue until it is due; a later statement
 		// sees what nack wrote
-		return Boolean.TRUE.equals(call("nack", batchId, () -> this.jdbc.queryForObject("""
-				SELECT EXISTS (SELECT 1 FROM pgque.retry_queue r JOIN pgque.queue q ON q.queue_id = r.ev_queue
-				    WHERE q.queue_name = ? AND r.ev_id = ?)""", Boolean.class, this.queue, eventId)));
+		return Boolean.TRUE.equals(call("nack", batchId,
+				() -> this.jdbc.queryForObject(PgqueSql.RETRY_PENDING, Boolean.class, this.queue, eventId)));
 	}
 
 	/**
@@ -410,19 +356,18 @@ public class PgqueConsumerJdbc {
 			nack(batchId, eventId, Duration.ZERO, reason);
 			return;
 		}
-		run("deadLetter", batchId, () -> this.jdbc
-			.query(support.singleEventRead() ? DEAD_LETTER_ONE_EVENT : DEAD_LETTER_FROM_BATCH, (rs) -> {
-			}, batchId, reason, batchId, eventId));
+		run("deadLetter", batchId,
+				() -> this.jdbc.query(
+						support.singleEventRead() ? PgqueSql.DEAD_LETTER_ONE_EVENT : PgqueSql.DEAD_LETTER_FROM_BATCH,
+						(rs) -> {
+						}, batchId, reason, batchId, eventId));
 	}
 
 	private DeadLetterSupport deadLetterSupport() {
 		DeadLetterSupport support = this.deadLetterSupport;
 		if (support == null) {
-			support = this.jdbc.queryForObject("""
-					SELECT pg_catalog.has_function_privilege('pgque.event_dead(bigint, bigint, text, timestamptz,
-					    xid8, integer, text, text, text, text, text, text)', 'EXECUTE'),
-					    pg_catalog.to_regprocedure('pgque.get_batch_event(bigint, bigint)') IS NOT NULL""",
-					(rs, row) -> new DeadLetterSupport(rs.getBoolean(1), rs.getBoolean(2)));
+			support = call("deadLetter", null, () -> this.jdbc.queryForObject(PgqueSql.DEAD_LETTER_SUPPORT,
+					(rs, row) -> new DeadLetterSupport(rs.getBoolean(1), rs.getBoolean(2))));
 			if (support == null) {
 				throw new IllegalStateException("No answer");
 			}
