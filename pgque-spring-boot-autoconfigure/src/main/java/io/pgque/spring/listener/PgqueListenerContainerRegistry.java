@@ -178,6 +178,12 @@ public class PgqueListenerContainerRegistry implements SmartLifecycle, Disposabl
 		}
 	}
 
+	/**
+	 * Whether the registry has started: a container registered while it runs starts at
+	 * once (if it starts automatically). Both stops clear it first, so that no container
+	 * registered during shutdown starts.
+	 * @return whether the registry runs
+	 */
 	@Override
 	public boolean isRunning() {
 		return this.running;

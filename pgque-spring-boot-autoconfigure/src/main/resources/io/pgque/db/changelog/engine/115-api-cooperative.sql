@@ -344,16 +344,9 @@ BEGIN
 		RAISE EXCEPTION 'PgQue corruption: cooperative main consumer %/% does not see tick %', i_queue, i_consumer,
 			v_main.sub_last_tick;
 	END IF;
-	IF i_min_count IS NULL AND i_min_interval IS NULL THEN
-		SELECT t.tick_id, t.tick_time INTO v_next
-		FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id > v_prev.tick_id
-		ORDER BY t.tick_id LIMIT 1;
-	ELSE
-		SELECT h.next_tick_id AS tick_id, h.next_tick_time AS tick_time INTO v_next
-		FROM pgque.find_tick_helper(v_queue_id, v_prev.tick_id, v_prev.tick_time, v_prev.tick_event_seq,
-			i_min_count, i_min_interval) h;
-	END IF;
-	IF v_next.tick_id IS NULL OR (i_min_lag IS NOT NULL AND now() - v_next.tick_time < i_min_lag) THEN
+	SELECT * INTO v_next FROM pgque.batch_end_tick(v_queue_id, v_prev.tick_id, v_prev.tick_time,
+		v_prev.tick_event_seq, i_min_lag, i_min_count, i_min_interval);
+	IF v_next.tick_id IS NULL THEN
 		RETURN;
 	END IF;
 

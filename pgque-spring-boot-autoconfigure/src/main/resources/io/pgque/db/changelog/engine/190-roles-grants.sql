@@ -142,6 +142,8 @@ BEGIN
 			-- the cooperative consumers' internal helpers: only their SECURITY DEFINER callers use them
 			WHEN v_routine.proname IN ('_validate_coop_names', '_clear_member_cursor', '_coop_lock_consumer',
 					'_coop_demote_if_memberless') THEN NULL
+			-- the choice of a batch's end tick: only next_batch_custom (both forms) makes it
+			WHEN v_routine.proname = 'batch_end_tick' THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
 					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'batch_window', 'quote_fqname', 'finish_batch',
