@@ -11,11 +11,22 @@ import org.jspecify.annotations.Nullable;
  */
 public class PgqueInvalidNameException extends PgqueException {
 
+	private final String kind;
+
 	private final @Nullable String name;
 
 	public PgqueInvalidNameException(String kind, @Nullable String name, String problem) {
 		super("Invalid PgQue " + kind + " name " + ((name != null) ? "'" + name + "'" : "null") + ": " + problem);
+		this.kind = kind;
 		this.name = name;
+	}
+
+	/**
+	 * What the name names.
+	 * @return {@code queue}, {@code consumer} or {@code type}
+	 */
+	public String getKind() {
+		return this.kind;
 	}
 
 	/**

@@ -14,11 +14,19 @@ class PgqueInvalidNameFailureAnalyzer extends AbstractFailureAnalyzer<PgqueInval
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, PgqueInvalidNameException cause) {
-		return new FailureAnalysis(describe(rootFailure, cause),
-				"Give the queue or consumer a non-blank name without surrounding whitespace that fits the engine's"
-						+ " length limit: check the @PgqueListener queue and consumer attributes (and the properties"
-						+ " their placeholders resolve to) and the names passed to PgqueTemplate or PgqueQueue.",
-				cause);
+		return new FailureAnalysis(describe(rootFailure, cause), action(cause.getKind()), cause);
+	}
+
+	// where names of that kind come from
+	private static String action(String kind) {
+		if ("type".equals(kind)) {
+			return "Give the event type a non-blank name without surrounding whitespace: check the keys under"
+					+ " pgque.template.type-mappings and the type names passed to PgqueTemplate.";
+		}
+		return "Give the " + kind + " a non-blank name without surrounding whitespace that fits the engine's"
+				+ " length limit: check the @PgqueListener queue and consumer attributes (and the properties their"
+				+ " placeholders resolve to), the keys under pgque.queues, and the names passed to PgqueTemplate or"
+				+ " PgqueQueue.";
 	}
 
 	// a listener's endpoint wraps the exception in one whose message names the method

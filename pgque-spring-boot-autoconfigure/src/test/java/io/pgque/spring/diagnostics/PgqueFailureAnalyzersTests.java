@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 
 import io.pgque.spring.autoconfigure.PgqueAutoConfiguration;
 import io.pgque.spring.core.PgqueInvalidNameException;
+import io.pgque.spring.core.PgqueNames;
 import io.pgque.spring.listener.pipeline.PgqueTransactionManagerMismatchException;
 import io.pgque.spring.schema.PgqueEngineNotInstalledException;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,31 @@ class PgqueFailureAnalyzersTests {
 			.contains("com.example.OtherManager")
 			.contains("does not manage the PgQue DataSource");
 		assertThat(analysis.getAction()).contains("pgque.listener.transaction-manager");
+	}
+
+	@Test
+	void analyzeWhenADeclaredQueueNameIsTooLongShouldNameTheQueuesProperty() {
+		String name = "q".repeat(PgqueNames.MAX_NAME_BYTES + 1);
+		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(PgqueAutoConfiguration.class))
+			.withBean(DataSource.class,
+					() -> new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/pgque", "u", "p"))
+			.withPropertyValues("pgque.schema.mode=none", "pgque.queues." + name + ".max-retries=3")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				FailureAnalysis analysis = new PgqueInvalidNameFailureAnalyzer().analyze(context.getStartupFailure());
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).contains("Invalid PgQue queue name")
+					.contains("at most " + PgqueNames.MAX_NAME_BYTES);
+				assertThat(analysis.getAction()).contains("Give the queue").contains("pgque.queues");
+			});
+	}
+
+	@Test
+	void analyzeWhenAMappedTypeNameIsBlankShouldNameTheTypeMappingsProperty() {
+		FailureAnalysis analysis = new PgqueInvalidNameFailureAnalyzer().analyze(new BeanCreationException(
+				"pgqueTypeMapper", "failed", new PgqueInvalidNameException("type", " ", "must not be blank")));
+		assertThat(analysis.getDescription()).contains("Invalid PgQue type name");
+		assertThat(analysis.getAction()).contains("event type").contains("pgque.template.type-mappings");
 	}
 
 	@Test

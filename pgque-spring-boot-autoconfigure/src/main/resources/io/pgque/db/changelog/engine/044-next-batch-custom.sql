@@ -12,13 +12,13 @@
 -- column: the same text works on both shapes, with nothing to decide at install time.
 
 --changeset pgque:batch_end_tick runOnChange:true splitStatements:false stripComments:false
--- The tick a new batch after the cursor tick (i_prev_*) ends at: the first tick after it,
--- or, with a minimum count or interval, the one find_tick_helper chooses. All NULL while
--- none qualifies, or while the chosen tick is younger than i_min_lag. Both forms of
+-- The tick a new batch after the cursor tick i_prev_tick_id ends at: the first tick after
+-- it, or, with a minimum count or interval, the one find_tick_helper chooses. All NULL
+-- while none qualifies, or while the chosen tick is younger than i_min_lag. Both forms of
 -- next_batch_custom (this file's and the cooperative one) open their windows with it.
-CREATE OR REPLACE FUNCTION pgque.batch_end_tick(i_queue_id int4, i_prev_tick_id int8,
-		i_prev_tick_time timestamptz, i_prev_tick_seq int8, i_min_lag interval, i_min_count int4,
-		i_min_interval interval, OUT tick_id int8, OUT tick_time timestamptz, OUT tick_event_seq int8)
+CREATE OR REPLACE FUNCTION pgque.batch_end_tick(i_queue_id int4, i_prev_tick_id int8, i_min_lag interval,
+		i_min_count int4, i_min_interval interval,
+		OUT tick_id int8, OUT tick_time timestamptz, OUT tick_event_seq int8)
 LANGUAGE plpgsql STABLE
 AS $$
 BEGIN
@@ -28,8 +28,9 @@ BEGIN
 		ORDER BY t.tick_id LIMIT 1;
 	ELSE
 		SELECT h.next_tick_id, h.next_tick_time, h.next_tick_seq INTO tick_id, tick_time, tick_event_seq
-		FROM pgque.find_tick_helper(i_queue_id, i_prev_tick_id, i_prev_tick_time, i_prev_tick_seq, i_min_count,
-			i_min_interval) h;
+		FROM pgque.tick p, pgque.find_tick_helper(i_queue_id, p.tick_id, p.tick_time, p.tick_event_seq,
+			i_min_count, i_min_interval) h
+		WHERE p.tick_queue = i_queue_id AND p.tick_id = i_prev_tick_id;
 	END IF;
 	IF i_min_lag IS NOT NULL AND now() - tick_time < i_min_lag THEN
 		tick_id := NULL;
@@ -118,8 +119,7 @@ BEGIN
 		FROM pgque.tick t WHERE t.tick_queue = v_queue_id AND t.tick_id = v_sub.sub_next_tick;
 		batch_id := v_sub.sub_batch;
 	ELSE
-		SELECT * INTO v_next FROM pgque.batch_end_tick(v_queue_id, v_prev.tick_id, v_prev.tick_time,
-			v_prev.tick_event_seq, i_min_lag, i_min_count, i_min_interval);
+		SELECT * INTO v_next FROM pgque.batch_end_tick(v_queue_id, v_prev.tick_id, i_min_lag, i_min_count, i_min_interval);
 		IF v_next.tick_id IS NULL THEN
 			-- Nothing to do yet: all-NULL row, subscription untouched.
 			RETURN;

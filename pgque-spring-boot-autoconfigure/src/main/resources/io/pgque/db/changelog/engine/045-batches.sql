@@ -162,12 +162,47 @@ BEGIN
 END;
 $$;
 
---changeset pgque:get_batch_events runOnChange:true splitStatements:false stripComments:false
+--changeset pgque:type-batch-event
+--preconditions onFail:MARK_RAN
+--precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('pgque.batch_event')
+-- One event of a batch as the functions below return it: PgQ's get_batch_events columns,
+-- in its order (ev_txid as bigint).
+CREATE TYPE pgque.batch_event AS (
+	ev_id bigint,
+	ev_time timestamptz,
+	ev_txid bigint,
+	ev_retry int4,
+	ev_type text,
+	ev_data text,
+	ev_extra1 text,
+	ev_extra2 text,
+	ev_extra3 text,
+	ev_extra4 text
+);
+
+--changeset pgque:batch_event_readers runOnChange:true splitStatements:false stripComments:false
+-- The functions that read a batch's events, all returning pgque.batch_event rows. Older
+-- installs declared the columns in each of them (OUT parameters, result type record);
+-- CREATE OR REPLACE cannot change a result type, so those are dropped first, in the same
+-- transaction as their replacements: no caller ever finds them missing. (An object of
+-- the user's that depends on one of them makes the drop, and so the upgrade, fail by
+-- name.)
+DO $$
+DECLARE
+	v_old regprocedure;
+BEGIN
+	FOR v_old IN SELECT p.oid::regprocedure FROM pg_catalog.pg_proc p
+			WHERE p.pronamespace = 'pgque'::regnamespace
+				AND p.proname IN ('get_batch_events', 'get_batch_event', 'get_batch_cursor')
+				AND p.prorettype = 'pg_catalog.record'::regtype LOOP
+		EXECUTE 'DROP FUNCTION ' || v_old::text;
+	END LOOP;
+END
+$$;
+
 -- Read-only and repeatable: the same open batch always gives the same rows.
-CREATE OR REPLACE FUNCTION pgque.get_batch_events(x_batch_id bigint,
-		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
-		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
-RETURNS SETOF record
+CREATE OR REPLACE FUNCTION pgque.get_batch_events(x_batch_id bigint)
+RETURNS SETOF pgque.batch_event
 LANGUAGE plpgsql
 AS $$
 BEGIN
@@ -175,14 +210,11 @@ BEGIN
 END;
 $$;
 
---changeset pgque:get_batch_event runOnChange:true splitStatements:false stripComments:false
 -- One event of an open batch (none if it is not in the batch). The filter goes into the
 -- batch's query, so each data table is searched for the id instead of the whole batch
 -- being read and sorted to find one row (nack, event_retry).
-CREATE OR REPLACE FUNCTION pgque.get_batch_event(x_batch_id bigint, x_event_id bigint,
-		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
-		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
-RETURNS SETOF record
+CREATE OR REPLACE FUNCTION pgque.get_batch_event(x_batch_id bigint, x_event_id bigint)
+RETURNS SETOF pgque.batch_event
 LANGUAGE plpgsql
 AS $$
 BEGIN
@@ -191,14 +223,11 @@ BEGIN
 END;
 $$;
 
---changeset pgque:get_batch_cursor/4 runOnChange:true splitStatements:false stripComments:false
 -- Opens a cursor over the batch for paging through big batches; i_extra_where is
 -- trusted SQL pasted in as is (hence admin-only). Returns the first i_quick_limit rows.
 CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4,
-		i_extra_where text,
-		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
-		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
-RETURNS SETOF record
+		i_extra_where text)
+RETURNS SETOF pgque.batch_event
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -218,11 +247,8 @@ BEGIN
 END;
 $$;
 
---changeset pgque:get_batch_cursor/3 runOnChange:true splitStatements:false stripComments:false
-CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4,
-		OUT ev_id bigint, OUT ev_time timestamptz, OUT ev_txid bigint, OUT ev_retry int4, OUT ev_type text,
-		OUT ev_data text, OUT ev_extra1 text, OUT ev_extra2 text, OUT ev_extra3 text, OUT ev_extra4 text)
-RETURNS SETOF record
+CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4)
+RETURNS SETOF pgque.batch_event
 LANGUAGE sql STRICT
 AS $$
 	SELECT * FROM pgque.get_batch_cursor($1, $2, $3, NULL)

@@ -344,8 +344,7 @@ BEGIN
 		RAISE EXCEPTION 'PgQue corruption: cooperative main consumer %/% does not see tick %', i_queue, i_consumer,
 			v_main.sub_last_tick;
 	END IF;
-	SELECT * INTO v_next FROM pgque.batch_end_tick(v_queue_id, v_prev.tick_id, v_prev.tick_time,
-		v_prev.tick_event_seq, i_min_lag, i_min_count, i_min_interval);
+	SELECT * INTO v_next FROM pgque.batch_end_tick(v_queue_id, v_prev.tick_id, i_min_lag, i_min_count, i_min_interval);
 	IF v_next.tick_id IS NULL THEN
 		RETURN;
 	END IF;
