@@ -167,18 +167,8 @@ $$;
 --precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_catalog.pg_type WHERE oid = pg_catalog.to_regtype('pgque.batch_event')
 -- One event of a batch as the functions below return it: PgQ's get_batch_events columns,
 -- in its order (ev_txid as bigint).
-CREATE TYPE pgque.batch_event AS (
-	ev_id bigint,
-	ev_time timestamptz,
-	ev_txid bigint,
-	ev_retry int4,
-	ev_type text,
-	ev_data text,
-	ev_extra1 text,
-	ev_extra2 text,
-	ev_extra3 text,
-	ev_extra4 text
-);
+CREATE TYPE pgque.batch_event AS (ev_id bigint, ev_time timestamptz, ev_txid bigint, ev_retry int4,
+	ev_type text, ev_data text, ev_extra1 text, ev_extra2 text, ev_extra3 text, ev_extra4 text);
 
 --changeset pgque:batch_event_readers runOnChange:true splitStatements:false stripComments:false
 -- The functions that read a batch's events, all returning pgque.batch_event rows. Older
