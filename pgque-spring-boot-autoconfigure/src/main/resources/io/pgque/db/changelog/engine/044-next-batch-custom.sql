@@ -1,10 +1,11 @@
 --liquibase formatted sql
 
 -- next_batch_custom, the one function that opens batches (receive -> next_batch ->
--- next_batch_custom), in one file that both changelogs include: the engine
--- (pgque-engine.xml) and patch mode (pgque-receive-lock-patch.xml), which applies it
--- alone to an upstream PgQue install that predates the receive lock. A fix here reaches
--- both, and a database that already ran this changeset (either way) skips it.
+-- next_batch_custom), and batch_end_tick, its choice of a batch's end tick, in one file
+-- that both changelogs include: the engine (pgque-engine.xml) and patch mode
+-- (pgque-receive-lock-patch.xml), which applies them alone to an upstream PgQue install
+-- that predates the receive lock. A fix here reaches both, and a database that already
+-- ran these changesets (either way) skips them.
 --
 -- It may rely only on what an upstream 0.1 install has. Its subscription table has no
 -- sub_role column (cooperative consumers came later), so the role is read through

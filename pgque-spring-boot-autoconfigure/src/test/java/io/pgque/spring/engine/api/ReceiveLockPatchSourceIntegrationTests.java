@@ -36,10 +36,17 @@ class ReceiveLockPatchSourceIntegrationTests {
 						OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
 						OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
 				LANGUAGE plpgsql AS $$ BEGIN RETURN; END; $$""");
-		db.jdbc().update("DELETE FROM pgque.pgque_databasechangelog WHERE id = 'next_batch_custom/6'");
+		// nor the helper it calls
+		db.jdbc().execute("DROP FUNCTION pgque.batch_end_tick(int4, int8, interval, int4, interval)");
+		db.jdbc()
+			.update("DELETE FROM pgque.pgque_databasechangelog WHERE id IN ('next_batch_custom/6', 'batch_end_tick')");
 		assertThat(bodyMd5()).isNotEqualTo(engine);
 		new PgqueLiquibaseRunner(db.dataSource()).update(PgqueChangelogs.RECEIVE_LOCK_PATCH);
 		assertThat(bodyMd5()).isEqualTo(engine);
+		assertThat(db.jdbc()
+			.queryForObject("SELECT to_regprocedure('pgque.batch_end_tick(int4, int8, interval, int4, interval)')"
+					+ " IS NOT NULL", Boolean.class))
+			.isTrue();
 	}
 
 	@Test
