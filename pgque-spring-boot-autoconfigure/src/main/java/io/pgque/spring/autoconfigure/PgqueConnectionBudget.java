@@ -10,6 +10,7 @@ import io.pgque.spring.ticker.PgqueTicker;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -30,13 +31,17 @@ final class PgqueConnectionBudget implements SmartLifecycle {
 
 	private final DataSource dataSource;
 
-	private final PgqueListenerContainerRegistry registry;
+	// looked up at start, not injected: a Lifecycle bean that depends on the registry
+	// is stopped with the registry's phase and counts down its shutdown latch, so the
+	// context would not wait for the containers to finish their batches
+	private final ObjectProvider<PgqueListenerContainerRegistry> registry;
 
 	private final boolean qualifiedDataSource;
 
 	private volatile boolean running;
 
-	PgqueConnectionBudget(DataSource dataSource, PgqueListenerContainerRegistry registry, boolean qualifiedDataSource) {
+	PgqueConnectionBudget(DataSource dataSource, ObjectProvider<PgqueListenerContainerRegistry> registry,
+			boolean qualifiedDataSource) {
 		this.dataSource = dataSource;
 		this.registry = registry;
 		this.qualifiedDataSource = qualifiedDataSource;
@@ -56,7 +61,8 @@ final class PgqueConnectionBudget implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
-		int containers = (int) this.registry.getListenerContainers()
+		int containers = (int) this.registry.getObject()
+			.getListenerContainers()
 			.stream()
 			.filter(PgqueListenerContainer::isAutoStartup)
 			.count();

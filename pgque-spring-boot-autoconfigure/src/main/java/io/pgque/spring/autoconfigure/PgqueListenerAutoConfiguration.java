@@ -24,6 +24,7 @@ import org.postgresql.PGConnection;
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -76,7 +77,15 @@ public final class PgqueListenerAutoConfiguration {
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	PgqueLeaseManager pgqueLeaseManager(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource, PgqueProperties properties) {
+			ObjectProvider<DataSource> dataSource, PgqueProperties properties,
+			ConfigurableListableBeanFactory beanFactory) {
+		// closed only after the registry is destroyed, which waits for the containers: a
+		// lease given up under a batch still running would refuse its ack, and the batch
+		// would be delivered again to the standby (should shutdown not wait for the
+		// containers, e.g. a lifecycle phase timeout shorter than the shutdown timeout)
+		if (beanFactory.containsBeanDefinition(PgqueListenerConfigUtils.REGISTRY_BEAN_NAME)) {
+			beanFactory.registerDependentBean("pgqueLeaseManager", PgqueListenerConfigUtils.REGISTRY_BEAN_NAME);
+		}
 		return new PgqueLeaseManager(PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)),
 				properties.getLease().toOptions());
 	}
@@ -102,7 +111,7 @@ public final class PgqueListenerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	PgqueConnectionBudget pgqueConnectionBudget(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource, PgqueListenerContainerRegistry registry) {
+			ObjectProvider<DataSource> dataSource, ObjectProvider<PgqueListenerContainerRegistry> registry) {
 		return new PgqueConnectionBudget(PgqueDataSources.resolve(pgqueDataSource, dataSource), registry,
 				pgqueDataSource.getIfAvailable() != null);
 	}

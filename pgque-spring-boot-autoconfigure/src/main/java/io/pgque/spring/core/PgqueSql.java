@@ -64,6 +64,25 @@ public final class PgqueSql {
 	static final String SEND_AFTER_JSON = "SELECT pgque.send_at(?, ?, ?::jsonb, t.at), t.at > now()"
 			+ " FROM (SELECT now() + make_interval(secs => ?) AS at) t";
 
+	// The same with the trace context for ev_extra4, last (the engine's extra4 overloads)
+	static final String SEND_IDEM_TRACED_TEXT = "SELECT event_id, deduped FROM pgque.send_idem(?, ?, ?::text, ?,"
+			+ " make_interval(secs => ?), NULL::text, ?::text)";
+
+	static final String SEND_IDEM_TRACED_JSON = "SELECT event_id, deduped FROM pgque.send_idem(?, ?, ?::jsonb, ?,"
+			+ " make_interval(secs => ?), NULL::text, ?::text)";
+
+	static final String SEND_AT_TRACED_TEXT = "SELECT pgque.send_at(?, ?, ?::text, t.at, t.trace), t.at > now()"
+			+ " FROM (SELECT ?::timestamptz AS at, ?::text AS trace) t";
+
+	static final String SEND_AT_TRACED_JSON = "SELECT pgque.send_at(?, ?, ?::jsonb, t.at, t.trace), t.at > now()"
+			+ " FROM (SELECT ?::timestamptz AS at, ?::text AS trace) t";
+
+	static final String SEND_AFTER_TRACED_TEXT = "SELECT pgque.send_at(?, ?, ?::text, t.at, t.trace), t.at > now()"
+			+ " FROM (SELECT now() + make_interval(secs => ?) AS at, ?::text AS trace) t";
+
+	static final String SEND_AFTER_TRACED_JSON = "SELECT pgque.send_at(?, ?, ?::jsonb, t.at, t.trace), t.at > now()"
+			+ " FROM (SELECT now() + make_interval(secs => ?) AS at, ?::text AS trace) t";
+
 	static final String RECEIVE = "SELECT msg_id, batch_id, type, payload, retry_count, created_at,"
 			+ " extra1, extra2, extra3, extra4 FROM pgque.receive(?, ?, ?)";
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -251,14 +252,16 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		}
 		PgquePayload converted = this.converter.toPayload(requirePayload(payload, -1));
 		String type = this.converter.typeName(payload);
-		String sql = converted.json() ? PgqueSql.SEND_IDEM_JSON : PgqueSql.SEND_IDEM_TEXT;
 		PgqueIdempotentSend[] result = new PgqueIdempotentSend[1];
 		// the observer sees the event id either way; a duplicate's is the first send's
+		// (and keeps the first send's trace context)
 		observed(queue, type, 1, (trace) -> {
-			result[0] = run("sendIdempotent", queue, null, null,
-					() -> requireResult(this.jdbc.queryForObject(sql,
-							(rs, row) -> new PgqueIdempotentSend(rs.getLong(1), rs.getBoolean(2)), queue, type,
-							converted.content(), key, seconds(ttl)), sql));
+			String sql = (trace != null)
+					? (converted.json() ? PgqueSql.SEND_IDEM_TRACED_JSON : PgqueSql.SEND_IDEM_TRACED_TEXT)
+					: (converted.json() ? PgqueSql.SEND_IDEM_JSON : PgqueSql.SEND_IDEM_TEXT);
+			Object[] args = withTrace(trace, queue, type, converted.content(), key, seconds(ttl));
+			result[0] = run("sendIdempotent", queue, null, null, () -> requireResult(this.jdbc.queryForObject(sql,
+					(rs, row) -> new PgqueIdempotentSend(rs.getLong(1), rs.getBoolean(2)), args), sql));
 			return List.of(result[0].eventId());
 		});
 		return result[0];
@@ -269,7 +272,9 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		if (deliverAt == null) {
 			throw new IllegalArgumentException("PgQue deliverAt must not be null");
 		}
-		return sendDelayed(queue, payload, PgqueSql.SEND_AT_JSON, PgqueSql.SEND_AT_TEXT,
+		return sendDelayed(
+				queue, payload, new DelayedSql(PgqueSql.SEND_AT_JSON, PgqueSql.SEND_AT_TEXT,
+						PgqueSql.SEND_AT_TRACED_JSON, PgqueSql.SEND_AT_TRACED_TEXT),
 				deliverAt.atOffset(ZoneOffset.UTC));
 	}
 
@@ -278,23 +283,46 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		if (delay == null || delay.isNegative()) {
 			throw new IllegalArgumentException("PgQue delay must not be negative, was " + delay);
 		}
-		return sendDelayed(queue, payload, PgqueSql.SEND_AFTER_JSON, PgqueSql.SEND_AFTER_TEXT, seconds(delay));
+		return sendDelayed(queue, payload, new DelayedSql(PgqueSql.SEND_AFTER_JSON, PgqueSql.SEND_AFTER_TEXT,
+				PgqueSql.SEND_AFTER_TRACED_JSON, PgqueSql.SEND_AFTER_TRACED_TEXT), seconds(delay));
 	}
 
-	private PgqueDelayedSend sendDelayed(String queue, Object payload, String jsonSql, String textSql, Object when) {
+	private PgqueDelayedSend sendDelayed(String queue, Object payload, DelayedSql statements, Object when) {
 		PgqueNames.requireQueue(queue);
 		PgquePayload converted = this.converter.toPayload(requirePayload(payload, -1));
 		String type = this.converter.typeName(payload);
-		String sql = converted.json() ? jsonSql : textSql;
 		PgqueDelayedSend[] result = new PgqueDelayedSend[1];
 		observed(queue, type, 1, (trace) -> {
-			result[0] = run("sendAt", queue, null, null,
-					() -> requireResult(this.jdbc.queryForObject(sql,
-							(rs, row) -> new PgqueDelayedSend(rs.getLong(1), rs.getBoolean(2)), queue, type,
-							converted.content(), when), sql));
+			String sql = statements.pick(converted.json(), trace != null);
+			Object[] args = withTrace(trace, queue, type, converted.content(), when);
+			result[0] = run("sendAt", queue, null, null, () -> requireResult(this.jdbc.queryForObject(sql,
+					(rs, row) -> new PgqueDelayedSend(rs.getLong(1), rs.getBoolean(2)), args), sql));
 			return List.of(result[0].id());
 		});
 		return result[0];
+	}
+
+	// a trace context, when there is one, is the last argument of the traced statements
+	private static Object[] withTrace(@Nullable String trace, Object... args) {
+		if (trace == null) {
+			return args;
+		}
+		Object[] traced = Arrays.copyOf(args, args.length + 1);
+		traced[args.length] = trace;
+		return traced;
+	}
+
+	// the statements of a delayed send: payload as JSON or text, with or without a trace
+	// context
+	private record DelayedSql(String json, String text, String tracedJson, String tracedText) {
+
+		String pick(boolean isJson, boolean traced) {
+			if (traced) {
+				return isJson ? this.tracedJson : this.tracedText;
+			}
+			return isJson ? this.json : this.text;
+		}
+
 	}
 
 	private static double seconds(Duration duration) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 import io.pgque.spring.endpoint.PgqueEndpoint;
 import io.pgque.spring.health.PgqueHealthIndicator;
 import io.pgque.spring.health.PgqueHealthRules;
@@ -12,6 +13,7 @@ import io.pgque.spring.metrics.PgqueContainerMetrics;
 import io.pgque.spring.metrics.PgqueListenerMetrics;
 import io.pgque.spring.metrics.PgqueMetrics;
 import io.pgque.spring.metrics.PgqueSendMetrics;
+import io.pgque.spring.observation.PgqueBatchProcessTracingHandler;
 import io.pgque.spring.observation.PgqueProcessObservation;
 import io.pgque.spring.observation.PgqueSendObservation;
 import io.pgque.spring.test.PgqueTestDatabase;
@@ -110,6 +112,27 @@ class PgqueHealthAndMetricsAutoConfigurationTests {
 			.withBean(ObservationRegistry.class, ObservationRegistry::create)
 			.run((context) -> assertThat(context).hasSingleBean(PgqueSendObservation.class)
 				.hasSingleBean(PgqueProcessObservation.class));
+	}
+
+	@Test
+	void runWithATracerShouldLinkBatchSpansToTheirMessages() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(PgqueObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, ObservationRegistry::create)
+			.withBean(Tracer.class, () -> Tracer.NOOP)
+			.run((context) -> assertThat(context).hasSingleBean(PgqueBatchProcessTracingHandler.class));
+	}
+
+	@Test
+	void runWithoutATracerShouldObserveWithoutTracingHandler() {
+		this.contextRunner.withConfiguration(AutoConfigurations.of(PgqueObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, ObservationRegistry::create)
+			.run((context) -> assertThat(context).hasSingleBean(PgqueProcessObservation.class)
+				.doesNotHaveBean(PgqueBatchProcessTracingHandler.class));
+		this.contextRunner.withConfiguration(AutoConfigurations.of(PgqueObservationAutoConfiguration.class))
+			.withClassLoader(new FilteredClassLoader(Tracer.class))
+			.withBean(ObservationRegistry.class, ObservationRegistry::create)
+			.run((context) -> assertThat(context).hasSingleBean(PgqueProcessObservation.class)
+				.doesNotHaveBean(PgqueBatchProcessTracingHandler.class));
 	}
 
 	@Test

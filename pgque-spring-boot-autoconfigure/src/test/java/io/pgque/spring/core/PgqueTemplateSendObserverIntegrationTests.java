@@ -1,5 +1,7 @@
 package io.pgque.spring.core;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +81,36 @@ class PgqueTemplateSendObserverIntegrationTests {
 		assertThat(messages.get(2).payload()).isEqualTo("b");
 		assertThat(this.heard).containsExactly("traced Order 1 sent 1", "traced text 2 sent 2",
 				"traced mixed 2 sent 2");
+	}
+
+	@Test
+	void idempotentAndDelayedSendsCarryTheTraceContextInExtra4() throws InterruptedException {
+		this.template.createQueue("tracedextras");
+		this.template.subscribe("tracedextras", "reader");
+		PgqueIdempotentSend first = this.template.sendIdempotent("tracedextras", "k1", Duration.ofHours(1),
+				new Order("idem", 1));
+		PgqueIdempotentSend again = this.template.sendIdempotent("tracedextras", "k1", Duration.ofHours(1),
+				new Order("idem", 1));
+		PgqueIdempotentSend text = this.template.sendIdempotent("tracedextras", "k2", Duration.ofHours(1), "plain");
+		PgqueDelayedSend now = this.template.sendAfter("tracedextras", Duration.ZERO, "now");
+		PgqueDelayedSend later = this.template.sendAfter("tracedextras", Duration.ofMillis(200), new Order("later", 2));
+		PgqueDelayedSend at = this.template.sendAt("tracedextras", Instant.now().plusMillis(200), "at");
+		assertThat(again.duplicate()).isTrue();
+		assertThat(again.eventId()).isEqualTo(first.eventId());
+		assertThat(now.scheduled()).isFalse();
+		assertThat(later.scheduled()).isTrue();
+		assertThat(at.scheduled()).isTrue();
+		Thread.sleep(300);
+		db.jdbc().queryForObject("SELECT pgque.maint_deliver_delayed()", Integer.class);
+		this.template.forceTick("tracedextras");
+		List<PgqueMessage> messages = this.template.receive("tracedextras", "reader", 100).orElseThrow().messages();
+
+		assertThat(messages).extracting(PgqueMessage::payload)
+			.containsExactly("{\"name\": \"idem\", \"quantity\": 1}", "plain", "now",
+					"{\"name\": \"later\", \"quantity\": 2}", "at");
+		assertThat(messages).allSatisfy((message) -> assertThat(message.extra4()).isEqualTo(TRACE));
+		// the engine's own extras are kept: the idempotency key in extra2
+		assertThat(messages.get(0).extra2()).isEqualTo("k1");
 	}
 
 	@Test

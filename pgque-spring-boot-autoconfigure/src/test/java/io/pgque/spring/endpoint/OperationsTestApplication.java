@@ -63,6 +63,8 @@ class OperationsTestApplication {
 
 	final List<PgqueMessage> batchHandled = new CopyOnWriteArrayList<>();
 
+	final List<String> batchHandledTraceIds = new CopyOnWriteArrayList<>();
+
 	final AtomicBoolean failBad = new AtomicBoolean(true);
 
 	private final FinishedSpans finishedSpans;
@@ -109,6 +111,8 @@ class OperationsTestApplication {
 
 	@PgqueListener(queue = "opsbatch", consumer = "batcher", id = "batcher")
 	void handleBatch(List<PgqueMessage> messages) {
+		Span span = this.tracer.currentSpan();
+		this.batchHandledTraceIds.add((span != null) ? span.context().traceId() : "none");
 		this.batchHandled.addAll(messages);
 	}
 

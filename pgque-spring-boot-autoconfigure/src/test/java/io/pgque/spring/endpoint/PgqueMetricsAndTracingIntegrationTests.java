@@ -6,9 +6,11 @@ import java.util.Map;
 
 import brave.Span.Kind;
 import brave.handler.MutableSpan;
+import io.micrometer.tracing.brave.bridge.BraveFinishedSpan;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.test.PgqueTestDatabase;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,18 +112,49 @@ class PgqueMetricsAndTracingIntegrationTests {
 	}
 
 	@Test
-	void oneTraceConnectsAnHttpRequestsBatchSendAndItsHandlingByABatchListenerOneSpanPerMessage() {
-		Map<String, Object> sent = http.send("opsbatch", List.of("b1", "b2"));
-		String traceId = (String) sent.get("traceId");
+	void oneTraceConnectsEachHttpRequestsSendAndItsHandlingByABatchListenerOneLinkedSpanPerMessage() {
+		// two requests, two traces, one batch
+		Map<String, Object> first = http.send("opsbatch", List.of("b1"));
+		Map<String, Object> second = http.send("opsbatch", List.of("b2"));
+		String firstTrace = (String) first.get("traceId");
+		String secondTrace = (String) second.get("traceId");
+		assertThat(firstTrace).isNotEqualTo(secondTrace);
+		long firstId = ((Number) ((List<?>) first.get("ids")).get(0)).longValue();
+		long secondId = ((Number) ((List<?>) second.get("ids")).get(0)).longValue();
+		int before = app.batchHandled.size();
 		http.tick("opsbatch");
-		await().atMost(Duration.ofSeconds(10)).until(() -> app.batchHandled.size() >= 2);
-		await().atMost(Duration.ofSeconds(5)).until(() -> spans(traceId, Kind.CONSUMER).size() == 2);
-		List<MutableSpan> processed = spans(traceId, Kind.CONSUMER);
-		assertThat(processed).allSatisfy((span) -> assertThat(span.name()).isEqualTo("opsbatch process"));
-		// linked by their batch
-		assertThat(processed).extracting((span) -> span.tags().get("pgque.batch.id")).doesNotContainNull().hasSize(2);
-		assertThat(processed.get(0).tags().get("pgque.batch.id"))
-			.isEqualTo(processed.get(1).tags().get("pgque.batch.id"));
+		await().atMost(Duration.ofSeconds(10)).until(() -> app.batchHandled.size() >= before + 2);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> spans(firstTrace, Kind.CONSUMER).size() == 1 && spans(secondTrace, Kind.CONSUMER).size() == 1
+					&& batchSpan(firstId) != null);
+		// each message's span is in the trace of the request that sent it
+		MutableSpan firstProcessed = spans(firstTrace, Kind.CONSUMER).get(0);
+		MutableSpan secondProcessed = spans(secondTrace, Kind.CONSUMER).get(0);
+		assertThat(firstProcessed.name()).isEqualTo("opsbatch process");
+		assertThat(firstProcessed.tags()).containsEntry("pgque.event.id", Long.toString(firstId));
+		assertThat(secondProcessed.tags()).containsEntry("pgque.event.id", Long.toString(secondId));
+		assertThat(firstProcessed.tags().get("pgque.batch.id")).isEqualTo(secondProcessed.tags().get("pgque.batch.id"));
+		// the call's span links to both, and the listener ran inside it
+		MutableSpan batch = batchSpan(firstId);
+		System.out.println("PgQue batch span " + batch.traceId() + "/" + batch.id() + " links: "
+				+ BraveFinishedSpan.fromBrave(batch).getLinks());
+		assertThat(batch.name()).isEqualTo("opsbatch process batch");
+		assertThat(batch.tags()).containsEntry("pgque.batch.id", firstProcessed.tags().get("pgque.batch.id"));
+		assertThat(BraveFinishedSpan.fromBrave(batch).getLinks())
+			.extracting((link) -> link.getTraceContext().traceId() + "/" + link.getTraceContext().spanId())
+			.containsExactlyInAnyOrder(firstTrace + "/" + firstProcessed.id(),
+					secondTrace + "/" + secondProcessed.id());
+		assertThat(app.batchHandledTraceIds).contains(batch.traceId());
+	}
+
+	// the batch span whose links name the event
+	private static @Nullable MutableSpan batchSpan(long eventId) {
+		return app.spans()
+			.stream()
+			.filter((span) -> span.tags().containsValue(Long.toString(eventId)) && span.name() != null
+					&& span.name().endsWith("process batch"))
+			.findFirst()
+			.orElse(null);
 	}
 
 	private static double count(String name, String queue, String outcome) {

@@ -35,14 +35,15 @@ CREATE TABLE pgque.delayed_events (
 );
 CREATE INDEX delayed_events_deliver_at_idx ON pgque.delayed_events (de_deliver_at);
 
---changeset pgque:send_idem_core runOnChange:true splitStatements:false stripComments:false
+--changeset pgque:send_idem_core/extra4 runOnChange:true splitStatements:false stripComments:false
 -- Owner only. The claim is one INSERT .. ON CONFLICT: a second sender of a new key waits
 -- on the first one's index entry and then sees its committed row (or claims the key if
 -- the first rolled back), so no check-then-insert window exists. The conflicting branch
 -- takes the row over only when it has expired; either way the row stays locked until
 -- commit. The queue row's extra-maint list gets maint_idem with a guarded UPDATE.
+-- i_extra4 goes to ev_extra4 (the starter keeps the sender's trace context there).
 CREATE OR REPLACE FUNCTION pgque.send_idem_core(i_queue text, i_type text, i_payload text, i_idem_key text,
-		i_ttl interval, i_partition_key text, OUT event_id int8, OUT deduped boolean)
+		i_ttl interval, i_partition_key text, i_extra4 text, OUT event_id int8, OUT deduped boolean)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -68,7 +69,7 @@ BEGIN
 		WHERE i.expires_at <= now()
 	RETURNING true INTO v_claimed;
 	IF v_claimed THEN
-		event_id := pgque.insert_event(i_queue, i_type, i_payload, i_partition_key, i_idem_key, NULL, NULL);
+		event_id := pgque.insert_event(i_queue, i_type, i_payload, i_partition_key, i_idem_key, NULL, i_extra4);
 		UPDATE pgque.idem i SET event_id = send_idem_core.event_id
 		WHERE i.queue_id = v_queue_id AND i.idem_key = i_idem_key;
 		deduped := false;
@@ -78,6 +79,15 @@ BEGIN
 	SELECT i.event_id INTO event_id FROM pgque.idem i WHERE i.queue_id = v_queue_id AND i.idem_key = i_idem_key;
 	deduped := true;
 END;
+$$;
+
+--changeset pgque:send_idem_core runOnChange:true splitStatements:false stripComments:false
+-- Owner only. The 7-argument core above, without extra4.
+CREATE OR REPLACE FUNCTION pgque.send_idem_core(i_queue text, i_type text, i_payload text, i_idem_key text,
+		i_ttl interval, i_partition_key text, OUT event_id int8, OUT deduped boolean)
+LANGUAGE sql
+AS $$
+	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3, $4, $5, $6, NULL::text) c
 $$;
 
 --changeset pgque:send_idem/text runOnChange:true splitStatements:false stripComments:false
@@ -98,6 +108,29 @@ LANGUAGE sql SECURITY DEFINER
 SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3::text, $4, $5, $6) c
+$$;
+
+--changeset pgque:send_idem/text/extra4 runOnChange:true splitStatements:false stripComments:false
+-- send_idem with extra4 for ev_extra4 (the sender's trace context, for the starter: a W3C
+-- traceparent, or name=value lines). No defaults, so the 4- to 6-argument calls keep
+-- resolving to the forms above.
+CREATE OR REPLACE FUNCTION pgque.send_idem(i_queue text, i_type text, i_payload text, i_idem_key text,
+		i_ttl interval, i_partition_key text, i_extra4 text)
+RETURNS TABLE (event_id int8, deduped boolean)
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog, pg_temp
+AS $$
+	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3, $4, $5, $6, $7) c
+$$;
+
+--changeset pgque:send_idem/jsonb/extra4 runOnChange:true splitStatements:false stripComments:false
+CREATE OR REPLACE FUNCTION pgque.send_idem(i_queue text, i_type text, i_payload jsonb, i_idem_key text,
+		i_ttl interval, i_partition_key text, i_extra4 text)
+RETURNS TABLE (event_id int8, deduped boolean)
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog, pg_temp
+AS $$
+	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3::text, $4, $5, $6, $7) c
 $$;
 
 --changeset pgque:maint_idem/1 runOnChange:true splitStatements:false stripComments:false
@@ -137,11 +170,13 @@ AS $$
 	SELECT pgque.maint_idem(NULL::text)
 $$;
 
---changeset pgque:send_at_core runOnChange:true splitStatements:false stripComments:false
+--changeset pgque:send_at_core/extra4 runOnChange:true splitStatements:false stripComments:false
 -- Owner only. A time that has come sends at once and returns the event id; a future one
 -- is stored and returns the schedule id (de_id), as upstream. Unlike upstream the queue
 -- and the limits are checked now, so a bad send fails at the caller, not in the ticker.
-CREATE OR REPLACE FUNCTION pgque.send_at_core(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz)
+-- i_extra4 goes to ev_extra4 (the starter keeps the sender's trace context there).
+CREATE OR REPLACE FUNCTION pgque.send_at_core(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz,
+		i_extra4 text)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
@@ -153,7 +188,7 @@ BEGIN
 		RAISE EXCEPTION 'deliver_at must not be null';
 	END IF;
 	IF i_deliver_at <= now() THEN
-		RETURN pgque.insert_event(i_queue, i_type, i_payload, NULL, NULL, NULL, NULL);
+		RETURN pgque.insert_event(i_queue, i_type, i_payload, NULL, NULL, NULL, i_extra4);
 	END IF;
 	SELECT q.queue_id INTO v_queue_id FROM pgque.queue q WHERE q.queue_name = i_queue;
 	IF NOT FOUND THEN
@@ -167,11 +202,20 @@ BEGIN
 		PERFORM pgque.refuse_over_limit(i_queue, 'the type name', pg_catalog.octet_length(i_type), 'max_type_bytes',
 			pgque.max_type_bytes());
 	END IF;
-	INSERT INTO pgque.delayed_events (de_queue_id, de_deliver_at, de_type, de_data)
-	VALUES (v_queue_id, i_deliver_at, i_type, i_payload)
+	INSERT INTO pgque.delayed_events (de_queue_id, de_deliver_at, de_type, de_data, de_extra4)
+	VALUES (v_queue_id, i_deliver_at, i_type, i_payload, i_extra4)
 	RETURNING de_id INTO v_id;
 	RETURN v_id;
 END;
+$$;
+
+--changeset pgque:send_at_core runOnChange:true splitStatements:false stripComments:false
+-- Owner only. The 5-argument core above, without extra4.
+CREATE OR REPLACE FUNCTION pgque.send_at_core(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz)
+RETURNS bigint
+LANGUAGE sql
+AS $$
+	SELECT pgque.send_at_core($1, $2, $3, $4, NULL::text)
 $$;
 
 --changeset pgque:send_at/jsonb runOnChange:true splitStatements:false stripComments:false
@@ -191,6 +235,28 @@ LANGUAGE sql SECURITY DEFINER
 SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 	SELECT pgque.send_at_core($1, $2, $3, $4)
+$$;
+
+--changeset pgque:send_at/jsonb/extra4 runOnChange:true splitStatements:false stripComments:false
+-- send_at with extra4 for ev_extra4 (the sender's trace context, for the starter), kept
+-- with a scheduled event until it is delivered.
+CREATE OR REPLACE FUNCTION pgque.send_at(i_queue text, i_type text, i_payload jsonb, i_deliver_at timestamptz,
+		i_extra4 text)
+RETURNS bigint
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog, pg_temp
+AS $$
+	SELECT pgque.send_at_core($1, $2, $3::text, $4, $5)
+$$;
+
+--changeset pgque:send_at/text/extra4 runOnChange:true splitStatements:false stripComments:false
+CREATE OR REPLACE FUNCTION pgque.send_at(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz,
+		i_extra4 text)
+RETURNS bigint
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pgque, pg_catalog, pg_temp
+AS $$
+	SELECT pgque.send_at_core($1, $2, $3, $4, $5)
 $$;
 
 --changeset pgque:deliver_delayed runOnChange:true splitStatements:false stripComments:false

@@ -204,6 +204,15 @@ class SendAtIntegrationTests {
 				.executeQuery("SELECT pgque.send_at('delayed-roles', 't', 'p', now() + interval '1 hour')")) {
 				assertThat(rs.next()).isTrue();
 			}
+			// the overload that keeps extra4 (the starter's trace context) with the
+			// schedule
+			try (ResultSet rs = connection.createStatement()
+				.executeQuery("SELECT pgque.send_at('delayed-roles', 't', 'p', now() + interval '1 hour', 'x4')")) {
+				assertThat(rs.next()).isTrue();
+			}
+			assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgque.delayed_events WHERE de_extra4 = 'x4'",
+					Long.class))
+				.isOne();
 			SqlErrors.denied(() -> connection.createStatement().executeQuery("SELECT pgque.maint_deliver_delayed()"));
 		}
 	}

@@ -196,6 +196,13 @@ class SendIdemIntegrationTests {
 				assertThat(rs.next()).isTrue();
 				assertThat(rs.getBoolean(1)).isFalse();
 			}
+			// the overload that stores extra4 (the starter's trace context)
+			try (ResultSet rs = connection.createStatement()
+				.executeQuery("SELECT deduped FROM pgque.send_idem('idem-roles', 't', 'p', 'k2', interval '1 hour',"
+						+ " NULL, 'x4')")) {
+				assertThat(rs.next()).isTrue();
+				assertThat(rs.getBoolean(1)).isFalse();
+			}
 			SqlErrors.denied(() -> connection.createStatement().executeQuery("SELECT * FROM pgque.idem"));
 			connection.createStatement().execute("SET ROLE pgque_reader");
 			SqlErrors.denied(() -> connection.createStatement().executeQuery("SELECT * FROM pgque.idem"));
