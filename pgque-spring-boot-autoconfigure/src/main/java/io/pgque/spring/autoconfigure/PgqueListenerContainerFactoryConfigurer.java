@@ -64,6 +64,8 @@ public final class PgqueListenerContainerFactoryConfigurer {
 					retry.getMaxBackOff(), retry.getRetryDelay()))
 			.notRetryableExceptions(notRetryable)
 			.concurrency(listener.getConcurrency())
+			.deadInterval(listener.getDeadInterval())
+			.instanceId(listener.getInstanceId())
 			.build();
 	}
 

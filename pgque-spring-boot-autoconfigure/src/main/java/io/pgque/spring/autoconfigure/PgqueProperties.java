@@ -339,6 +339,22 @@ public class PgqueProperties {
 		private int concurrency = 1;
 
 		/**
+		 * How long a cooperative worker (concurrency above 1) holding a batch may give no
+		 * sign of life before another worker takes its batch over; workers heartbeat at a
+		 * quarter of it, and workers silent for three times as long (left by a crashed
+		 * instance) are removed by the others.
+		 */
+		private Duration deadInterval = Duration.ofSeconds(60);
+
+		/**
+		 * The id cooperative workers of this application are named after
+		 * ('<instance-id>-<n>'); must be unique among running applications. Letters,
+		 * digits, '-' and '_'. By default one is generated from the host, the process id
+		 * and a random part.
+		 */
+		private @Nullable String instanceId;
+
+		/**
 		 * In-place retry of failing messages.
 		 */
 		private final Retry retry = new Retry();
@@ -505,6 +521,22 @@ public class PgqueProperties {
 
 		public Retry getRetry() {
 			return this.retry;
+		}
+
+		public Duration getDeadInterval() {
+			return this.deadInterval;
+		}
+
+		public void setDeadInterval(Duration deadInterval) {
+			this.deadInterval = deadInterval;
+		}
+
+		public @Nullable String getInstanceId() {
+			return this.instanceId;
+		}
+
+		public void setInstanceId(@Nullable String instanceId) {
+			this.instanceId = instanceId;
 		}
 
 		public int getConcurrency() {

@@ -60,6 +60,11 @@ public class PgqueConsumerJdbc {
 	private static final String OPEN_WITH_EPOCH = openSql("").replace("pgque.next_batch(?, ?)",
 			"pgque.next_batch_leased(?, ?, ?)");
 
+	// a cooperative member opens with the group's cursor: its own open batch, a silent
+	// member's batch taken over after the dead interval, or the next window
+	private static final String OPEN_AS_MEMBER = openSql("").replace("pgque.next_batch(?, ?)",
+			"pgque.next_batch(?, ?, ?, ?::interval)");
+
 	// SQLSTATE raised by pgque.lease_check
 	private static final String LEASE_NOT_HELD = "PQL01";
 
@@ -87,6 +92,11 @@ public class PgqueConsumerJdbc {
 
 	private final PgqueErrorTranslator errors = new PgqueErrorTranslator();
 
+	// the subconsumer this SQL works for, in cooperative mode
+	private final @Nullable String subconsumer;
+
+	private final @Nullable Duration deadInterval;
+
 	// the table lease the last batch was opened under: its finish checks the same epoch
 	private volatile @Nullable Fence fence;
 
@@ -106,6 +116,11 @@ public class PgqueConsumerJdbc {
 	 * in pages
 	 */
 	public PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer, int pageSize) {
+		this(dataSource, queue, consumer, pageSize, null, null);
+	}
+
+	private PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer, int pageSize,
+			@Nullable String subconsumer, @Nullable Duration deadInterval) {
 		if (pageSize < 1) {
 			throw new IllegalArgumentException("pageSize must be at least 1 but was " + pageSize);
 		}
@@ -114,6 +129,38 @@ public class PgqueConsumerJdbc {
 		this.queue = queue;
 		this.consumer = consumer;
 		this.pageSize = pageSize;
+		this.subconsumer = subconsumer;
+		this.deadInterval = deadInterval;
+	}
+
+	/**
+	 * The SQL of one cooperative member (subconsumer) of this consumer: it opens batches
+	 * with the group's cursor, taking over the batch of a member silent for longer than
+	 * the dead interval.
+	 * @param subconsumer the member's name (no dot, no {@code #})
+	 * @param deadInterval how long a member holding a batch may stay silent before
+	 * another takes its batch over
+	 * @return the member's SQL
+	 */
+	public PgqueConsumerJdbc member(String subconsumer, Duration deadInterval) {
+		return new PgqueConsumerJdbc(this.dataSource, this.queue, this.consumer, this.pageSize, subconsumer,
+				deadInterval);
+	}
+
+	/**
+	 * Whether this is the SQL of a cooperative member.
+	 * @return whether it opens batches as a subconsumer
+	 */
+	public boolean isMember() {
+		return this.subconsumer != null;
+	}
+
+	/**
+	 * The member's name.
+	 * @return the subconsumer, or {@code null} for the consumer's single worker
+	 */
+	public @Nullable String subconsumer() {
+		return this.subconsumer;
 	}
 
 	// The events after a page, for a batch bigger than a page. The engine's query orders
@@ -227,7 +274,13 @@ public class PgqueConsumerJdbc {
 	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
 		BatchReader reader = new BatchReader();
 		this.fence = null;
-		if (lease == null) {
+		String member = this.subconsumer;
+		Duration dead = this.deadInterval;
+		if (member != null && dead != null) {
+			run("open batch", null, () -> this.jdbc.query(OPEN_AS_MEMBER, reader, this.queue, this.consumer, member,
+					PgqueInterval.of(dead), this.pageSize));
+		}
+		else if (lease == null) {
 			run("open batch", null, () -> this.jdbc.query(OPEN, reader, this.queue, this.consumer, this.pageSize));
 		}
 		else if (lease.hold() instanceof PgqueTableLeases.Hold table) {
