@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.core.PgqueHeader;
+import io.pgque.spring.core.PgqueMessage;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,17 +71,23 @@ class PgqueListenerCooperativeIntegrationTests {
 		AtomicBoolean ticking = new AtomicBoolean(true);
 		Thread ticker = ticker(queue, ticking);
 		long started = System.nanoTime();
-		context(queue, 1, 4).run((c1) -> context(queue, 2, 4).run((c2) -> context(queue, 3, 4).run((c3) -> {
-			ticker.start();
-			for (int sent = 0; sent < total; sent += 1000) {
-				this.support.insertMany(queue, "test", "e", 1000);
-			}
-			await().atMost(Duration.ofSeconds(240)).until(() -> committed(queue) >= total);
-			ticking.set(false);
-			ticker.join();
-			assertThat(c1.getBean(PgqueListenerContainerRegistry.class).getListenerContainers()).singleElement()
-				.satisfies((container) -> assertThat(container.getMembers()).hasSize(4));
-		})));
+		context(queue, 1, 4, BatchWorkerListener.class).withPropertyValues("pgque.listener.dead-interval=10s")
+			.run((c1) -> context(queue, 2, 4, BatchWorkerListener.class)
+				.withPropertyValues("pgque.listener.dead-interval=10s")
+				.run((c2) -> context(queue, 3, 4, BatchWorkerListener.class)
+					.withPropertyValues("pgque.listener.dead-interval=10s")
+					.run((c3) -> {
+						ticker.start();
+						for (int sent = 0; sent < total; sent += 1000) {
+							this.support.insertMany(queue, "test", "e", 1000);
+						}
+						await().atMost(Duration.ofSeconds(240)).until(() -> committed(queue) >= total);
+						ticking.set(false);
+						ticker.join();
+						assertThat(c1.getBean(PgqueListenerContainerRegistry.class).getListenerContainers())
+							.singleElement()
+							.satisfies((container) -> assertThat(container.getMembers()).hasSize(4));
+					})));
 		long millis = (System.nanoTime() - started) / 1_000_000;
 		System.out.println("cooperative 3 x 4: " + total + " events in " + millis + " ms, handled per context "
 				+ tracker.handledByContext + ", most batches at once " + tracker.maxBatchesAtOnce.get());
@@ -239,6 +246,10 @@ class PgqueListenerCooperativeIntegrationTests {
 	}
 
 	private ApplicationContextRunner context(String queue, int ctx, int concurrency) {
+		return context(queue, ctx, concurrency, WorkerListener.class);
+	}
+
+	private ApplicationContextRunner context(String queue, int ctx, int concurrency, Class<?> listener) {
 		HikariDataSource pool = new HikariDataSource();
 		pool.setJdbcUrl(db.jdbcUrl() + "?ApplicationName=ctx" + ctx);
 		pool.setUsername(db.user());
@@ -248,7 +259,7 @@ class PgqueListenerCooperativeIntegrationTests {
 		return this.support.contextRunner(pool)
 			.withPropertyValues("test.ctx=" + ctx, "test.queue=" + queue, "pgque.listener.concurrency=" + concurrency,
 					"pgque.listener.dead-interval=1s", "pgque.listener.instance-id=ctx" + ctx)
-			.withUserConfiguration(WorkerListener.class, HeartbeatCustomizer.class);
+			.withUserConfiguration(listener, HeartbeatCustomizer.class);
 	}
 
 	private static void awaitJoined(ConfigurableApplicationContext... contexts) {
@@ -360,6 +371,40 @@ class PgqueListenerCooperativeIntegrationTests {
 				}
 
 			};
+		}
+
+	}
+
+	// a row per event, written with one statement per slice of the batch
+	@Configuration(proxyBeanMethods = false)
+	static class BatchWorkerListener {
+
+		private final JdbcTemplate jdbc;
+
+		private final int ctx;
+
+		private final String queue;
+
+		BatchWorkerListener(DataSource dataSource, @Value("${test.ctx}") int ctx,
+				@Value("${test.queue}") String queue) {
+			this.jdbc = new JdbcTemplate(dataSource);
+			this.ctx = ctx;
+			this.queue = queue;
+		}
+
+		@PgqueListener(queue = "${test.queue}", consumer = "workers")
+		void on(List<PgqueMessage> messages, @PgqueHeader(PgqueHeader.Name.BATCH_ID) long batch) {
+			tracker.batchesInHand.add(batch);
+			tracker.maxBatchesAtOnce.accumulateAndGet(tracker.batchesInHand.size(), Math::max);
+			try {
+				tracker.handledByContext.merge(this.ctx, messages.size(), Integer::sum);
+				Long[] ids = messages.stream().map(PgqueMessage::id).toArray(Long[]::new);
+				this.jdbc.update("INSERT INTO coop_results (queue, ev_id, ctx) SELECT ?, unnest(?::bigint[]), ?",
+						this.queue, ids, this.ctx);
+			}
+			finally {
+				tracker.batchesInHand.remove(batch);
+			}
 		}
 
 	}

@@ -44,9 +44,9 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	private volatile long batchInHand = -1;
 
 	// a cooperative member's batch, opened in a short transaction of its own: opening
-	// locks the group's rows until commit, so the handlers run in a second transaction,
-	// which takes this batch instead of opening again
-	private @Nullable PgqueOpenBatch preopened;
+	// locks the group's rows until commit, so the batch is read and handled in a second
+	// transaction, which takes this batch instead of opening one
+	private @Nullable Long preopened;
 
 	AbstractPgqueBatchProcessor(PgqueBatchContext context) {
 		this.context = context;
@@ -59,11 +59,16 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 			if (!this.jdbc.isMember()) {
 				return process();
 			}
-			PgqueOpenBatch batch = this.context.transactions().execute((status) -> openNow());
-			if (batch == null) {
+			Long batchId = this.context.transactions().execute((status) -> {
+				requireTransactionOnPgqueDataSource();
+				return this.jdbc.openAsMember();
+			});
+			if (batchId == null) {
 				return PgqueBatchResult.NONE;
 			}
-			this.preopened = batch;
+			this.batchOpenedNanos = System.nanoTime();
+			this.batchInHand = batchId;
+			this.preopened = batchId;
 			try {
 				return process();
 			}
@@ -89,27 +94,26 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	protected abstract PgqueBatchResult process();
 
 	/**
-	 * Open the consumer's batch and read its first page (for a cooperative member, take
+	 * Open the consumer's batch and read its first page (for a cooperative member, read
 	 * the batch opened before the processing transaction).
 	 * @return the first page, or {@code null} when there is no new tick
 	 */
 	protected @Nullable PgqueOpenBatch open() {
-		PgqueOpenBatch batch = this.preopened;
-		if (batch != null) {
-			requireTransactionOnPgqueDataSource();
-			PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batch.id());
-			return batch;
-		}
-		return openNow();
-	}
-
-	private @Nullable PgqueOpenBatch openNow() {
 		requireTransactionOnPgqueDataSource();
-		PgqueOpenBatch batch = this.jdbc.open(this.context.lease());
+		Long batchId = this.preopened;
+		PgqueOpenBatch batch;
+		if (batchId != null) {
+			batch = this.jdbc.firstPage(batchId);
+		}
+		else {
+			batch = this.jdbc.open(this.context.lease());
+			if (batch != null) {
+				this.batchOpenedNanos = System.nanoTime();
+				this.batchInHand = batch.id();
+			}
+		}
 		if (batch != null) {
 			PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batch.id());
-			this.batchOpenedNanos = System.nanoTime();
-			this.batchInHand = batch.id();
 			this.context.observer().batchOpened(this.jdbc.queue(), this.jdbc.consumer(), batch.messages().size());
 		}
 		return batch;

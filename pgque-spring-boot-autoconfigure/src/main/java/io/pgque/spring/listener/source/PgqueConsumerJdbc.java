@@ -60,11 +60,6 @@ public class PgqueConsumerJdbc {
 	private static final String OPEN_WITH_EPOCH = openSql("").replace("pgque.next_batch(?, ?)",
 			"pgque.next_batch_leased(?, ?, ?)");
 
-	// a cooperative member opens with the group's cursor: its own open batch, a silent
-	// member's batch taken over after the dead interval, or the next window
-	private static final String OPEN_AS_MEMBER = openSql("").replace("pgque.next_batch(?, ?)",
-			"pgque.next_batch(?, ?, ?, ?::interval)");
-
 	// SQLSTATE raised by pgque.lease_check
 	private static final String LEASE_NOT_HELD = "PQL01";
 
@@ -274,13 +269,7 @@ public class PgqueConsumerJdbc {
 	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
 		BatchReader reader = new BatchReader();
 		this.fence = null;
-		String member = this.subconsumer;
-		Duration dead = this.deadInterval;
-		if (member != null && dead != null) {
-			run("open batch", null, () -> this.jdbc.query(OPEN_AS_MEMBER, reader, this.queue, this.consumer, member,
-					PgqueInterval.of(dead), this.pageSize));
-		}
-		else if (lease == null) {
+		if (lease == null) {
 			run("open batch", null, () -> this.jdbc.query(OPEN, reader, this.queue, this.consumer, this.pageSize));
 		}
 		else if (lease.hold() instanceof PgqueTableLeases.Hold table) {
@@ -301,6 +290,36 @@ public class PgqueConsumerJdbc {
 			}
 		}
 		return (reader.batchId != null) ? reader.page(reader.batchId) : null;
+	}
+
+	/**
+	 * Open the member's batch with the group's cursor: its own batch if one is open, else
+	 * the batch of a member silent for longer than the dead interval (taken over under a
+	 * new id), else the next window. Locks the group's rows until the transaction ends,
+	 * so the caller commits at once and reads the batch in another transaction
+	 * ({@link #firstPage(long)}).
+	 * @return the batch id, or {@code null} when there is no new tick
+	 * @throws IllegalStateException if this is not a member's SQL
+	 */
+	public @Nullable Long openAsMember() {
+		String member = this.subconsumer;
+		Duration dead = this.deadInterval;
+		if (member == null || dead == null) {
+			throw new IllegalStateException("Not a cooperative member of " + this.queue + "/" + this.consumer);
+		}
+		return call("open batch", null, () -> this.jdbc.queryForObject("SELECT pgque.next_batch(?, ?, ?, ?::interval)",
+				Long.class, this.queue, this.consumer, member, PgqueInterval.of(dead)));
+	}
+
+	/**
+	 * Read the first page of an open batch.
+	 * @param batchId the batch
+	 * @return its first page
+	 */
+	public PgqueOpenBatch firstPage(long batchId) {
+		BatchReader reader = new BatchReader();
+		run("read batch", batchId, () -> this.jdbc.query(PAGE, reader, batchId, batchId, 0L, this.pageSize));
+		return reader.page(batchId);
 	}
 
 	/**
