@@ -117,7 +117,7 @@ final class PgqueMemberKeeper implements Runnable {
 					logger.warn("Removed member '" + member + "' of cooperative consumer " + group.queue() + "/"
 							+ group.consumer() + ": silent for more than "
 							+ deadInterval.multipliedBy(SILENT_DEAD_INTERVALS)
-							+ " (its instance stopped without leaving); an open batch of it was handed back");
+							+ " (its instance stopped without leaving); any batch it still held was handed back");
 				}
 			}
 		}

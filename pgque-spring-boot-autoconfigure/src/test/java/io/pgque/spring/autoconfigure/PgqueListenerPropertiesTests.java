@@ -58,6 +58,8 @@ class PgqueListenerPropertiesTests {
 		VALUES.put("retry.max-back-off", "37s");
 		VALUES.put("retry.retry-delay", "41s");
 		VALUES.put("concurrency", "43");
+		VALUES.put("dead-interval", "47s");
+		VALUES.put("instance-id", "node-53");
 	}
 
 	@Test
@@ -91,6 +93,8 @@ class PgqueListenerPropertiesTests {
 		assertThat(options.retry()).isEqualTo(
 				new PgqueRetrySettings(29, Duration.ofMillis(31), 3.5, Duration.ofSeconds(37), Duration.ofSeconds(41)));
 		assertThat(options.concurrency()).isEqualTo(43);
+		assertThat(options.deadInterval()).isEqualTo(Duration.ofSeconds(47));
+		assertThat(options.instanceId()).isEqualTo("node-53");
 	}
 
 	@Test
