@@ -23,7 +23,7 @@ import io.pgque.spring.listener.PgqueListenerContainer;
  */
 final class CooperativeScalingBenchmark {
 
-	private static final int BATCHES = 80;
+	private static final int BATCHES = 200;
 
 	private static final int BATCH_SIZE = 10;
 
@@ -53,8 +53,9 @@ final class CooperativeScalingBenchmark {
 	}
 
 	void run() throws Exception {
-		System.out.printf("%nCooperative workers, %,d preloaded events in batches of %d, handler sleeping %d ms"
-				+ " per event%n", TOTAL, BATCH_SIZE, SLEEP_MILLIS);
+		System.out.printf(
+				"%nCooperative workers, %,d preloaded events in batches of %d, handler sleeping %d ms" + " per event%n",
+				TOTAL, BATCH_SIZE, SLEEP_MILLIS);
 		// warm-up
 		drain(List.of(this.factory), 2);
 		double single = drain(List.of(this.factory), 1);
@@ -85,9 +86,9 @@ final class CooperativeScalingBenchmark {
 		Method method = SleepingHandler.class.getDeclaredMethod("on", String.class);
 		List<PgqueListenerContainer> containers = new ArrayList<>();
 		for (PgqueListenerContainerFactory application : applications) {
-			containers.add(application.createContainer(List.of(new PgqueListenerEndpoint(handler, method, queue,
-					consumer, queue + "-" + containers.size(), null, Set.of(), null, null, null, null, null, null,
-					concurrency))));
+			containers.add(application.createContainer(
+					List.of(new PgqueListenerEndpoint(handler, method, queue, consumer, queue + "-" + containers.size(),
+							null, Set.of(), null, null, null, null, null, null, concurrency))));
 		}
 		long started = System.nanoTime();
 		containers.forEach(PgqueListenerContainer::start);
