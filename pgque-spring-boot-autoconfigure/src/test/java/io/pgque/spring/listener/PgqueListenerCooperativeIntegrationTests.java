@@ -70,6 +70,13 @@ class PgqueListenerCooperativeIntegrationTests {
 		int total = 50_000;
 		AtomicBoolean ticking = new AtomicBoolean(true);
 		Thread ticker = ticker(queue, ticking);
+		// preloaded, a tick per 1,000 events: 50 batches wait, so the workers'
+		// parallelism
+		// is not capped by how fast events arrive
+		for (int sent = 0; sent < total; sent += 1000) {
+			this.support.insertMany(queue, "test", "e", 1000);
+			this.support.tick(queue);
+		}
 		long started = System.nanoTime();
 		context(queue, 1, 4, BatchWorkerListener.class).withPropertyValues("pgque.listener.dead-interval=10s")
 			.run((c1) -> context(queue, 2, 4, BatchWorkerListener.class)
@@ -78,12 +85,13 @@ class PgqueListenerCooperativeIntegrationTests {
 					.withPropertyValues("pgque.listener.dead-interval=10s")
 					.run((c3) -> {
 						ticker.start();
-						for (int sent = 0; sent < total; sent += 1000) {
-							this.support.insertMany(queue, "test", "e", 1000);
+						try {
+							await().atMost(Duration.ofSeconds(240)).until(() -> committed(queue) >= total);
 						}
-						await().atMost(Duration.ofSeconds(240)).until(() -> committed(queue) >= total);
-						ticking.set(false);
-						ticker.join();
+						finally {
+							ticking.set(false);
+							ticker.join();
+						}
 						assertThat(c1.getBean(PgqueListenerContainerRegistry.class).getListenerContainers())
 							.singleElement()
 							.satisfies((container) -> assertThat(container.getMembers()).hasSize(4));
@@ -149,7 +157,18 @@ class PgqueListenerCooperativeIntegrationTests {
 				await().atMost(Duration.ofSeconds(30))
 					.until(() -> committedEvent(queue, blockedEvent) == 1 && committed(queue) >= 300);
 				tracker.release.countDown();
-				await().atMost(Duration.ofSeconds(10)).until(() -> tracker.takenOver.contains(1));
+				// the hung worker goes on with its batch and tries to ack it: its work
+				// must not commit
+				await().atMost(Duration.ofSeconds(10))
+					.until(() -> c1.getBean(PgqueListenerContainerRegistry.class)
+						.getListenerContainers()
+						.stream()
+						.flatMap((container) -> container.getMembers().stream())
+						.noneMatch((member) -> tracker.blockedWorker.endsWith(member.name())
+								&& "processing".equals(member.state())));
+				Thread.sleep(500);
+				assertExactlyOnce(queue, 300);
+				assertThat(tracker.takenOver).as("contexts whose worker was fenced").contains(1);
 				ticking.set(false);
 				ticker.join();
 			});
@@ -407,7 +426,7 @@ class PgqueListenerCooperativeIntegrationTests {
 			try {
 				tracker.handledByContext.merge(this.ctx, messages.size(), Integer::sum);
 				// long enough for batches of other workers to overlap this one
-				Thread.sleep(20);
+				Thread.sleep(50);
 				Long[] ids = messages.stream().map(PgqueMessage::id).toArray(Long[]::new);
 				this.jdbc.update("INSERT INTO coop_results (queue, ev_id, ctx) SELECT ?, unnest(?::bigint[]), ?",
 						this.queue, ids, this.ctx);
