@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The SQL of a cooperative group, one (queue, consumer) whose batches are spread over
- * subconsumers (members): joining and leaving it, and removing the members that stopped
+ * subconsumers (members): joining and leaving it, and finding the members that stopped
  * without leaving. Each call is a transaction of its own.
  *
  * @author pgque-spring-boot authors
@@ -100,21 +100,6 @@ public class PgqueCooperativeGroup {
 		return this.errors.call("list cooperative members", this.queue, this.consumer, null,
 				() -> this.jdbc.queryForList(SILENT_MEMBERS, String.class, this.consumer, this.consumer, this.queue,
 						PgqueInterval.of(silence)));
-	}
-
-	/**
-	 * Whether the consumer is cooperative now (it has members).
-	 * @return whether its subscription is a cooperative main
-	 */
-	public boolean isCooperative() {
-		Boolean cooperative = this.errors.call("read consumer", this.queue, this.consumer, null,
-				() -> this.jdbc.queryForObject("""
-						SELECT EXISTS (SELECT 1 FROM pgque.subscription s
-						    JOIN pgque.queue q ON q.queue_id = s.sub_queue
-						    JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-						    WHERE q.queue_name = ? AND c.co_name = ? AND s.sub_role = 'coop_main')""", Boolean.class,
-						this.queue, this.consumer));
-		return Boolean.TRUE.equals(cooperative);
 	}
 
 }
