@@ -21,9 +21,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Runs every benchmark on one server and prints each figure next to its baseline, as a
  * ratio, with the server's version and settings. System properties:
  * {@code pgque.bench.rounds} (measured rounds, default 5), {@code pgque.bench.only}
- * (comma-separated: engine, template, drain, latency) and {@code pgque.bench.install}
- * ({@code false} measures the engine already installed, e.g. an older one, without
- * upgrading it).
+ * (comma-separated: engine, template, drain, latency, coop) and
+ * {@code pgque.bench.install} ({@code false} measures the engine already installed, e.g.
+ * an older one, without upgrading it).
  */
 public final class PgqueBenchmarks {
 
@@ -38,7 +38,8 @@ public final class PgqueBenchmarks {
 		// settings)
 		System.setProperty("liquibase.analytics.enabled", "false");
 		int rounds = Integer.getInteger("pgque.bench.rounds", 5);
-		Set<String> only = Set.of(System.getProperty("pgque.bench.only", "engine,template,drain,latency").split(","));
+		Set<String> only = Set
+			.of(System.getProperty("pgque.bench.only", "engine,template,drain,latency,coop").split(","));
 		ListenerDrainBenchmark drain = new ListenerDrainBenchmark();
 		try (BenchServer server = BenchServer.start()) {
 			try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
@@ -60,6 +61,17 @@ public final class PgqueBenchmarks {
 				if (only.contains("drain")) {
 					drain.use(template, dataSource, context.getBean(PgqueListenerContainerFactory.class));
 					drain.run(rounds, payload);
+				}
+				if (only.contains("coop")) {
+					// a second application beside this one, for workers across two
+					try (ConfigurableApplicationContext second = new SpringApplicationBuilder(Application.class)
+						.properties(contextProperties(server))
+						.properties("pgque.ticker.mode=none", "pgque.schema.mode=none")
+						.run()) {
+						new CooperativeScalingBenchmark(template, context.getBean(PgqueListenerContainerFactory.class),
+								second.getBean(PgqueListenerContainerFactory.class))
+							.run();
+					}
 				}
 			}
 			if (only.contains("latency")) {

@@ -13,7 +13,9 @@ import java.lang.annotation.Target;
  * Every (queue, consumer) pair gets exactly one listener container with a single worker.
  * Several methods may bind to the same pair when their {@link #types()} do not overlap:
  * they share that container and are dispatched by event type. Across JVMs only the
- * instance holding the pair's lease (a PostgreSQL advisory lock) processes.
+ * instance holding the pair's lease (a PostgreSQL advisory lock) processes; with a
+ * {@link #concurrency()} above 1 the container runs that many cooperative workers
+ * instead, which share the consumer's batches with those of every other instance.
  * <p>
  * Method parameters may be: the payload (any type the converter reads, {@code String} or
  * {@code byte[]}), the whole {@link io.pgque.spring.core.PgqueMessage}, metadata marked
@@ -105,5 +107,14 @@ public @interface PgqueListener {
 	 * @return the bean name
 	 */
 	String errorHandler() default "";
+
+	/**
+	 * How many workers of this instance process the consumer's batches in parallel; more
+	 * than 1 makes each worker a cooperative subconsumer (batches of the consumer are
+	 * spread over every worker of every instance, see the listener documentation). Empty
+	 * means {@code pgque.listener.concurrency} (by default 1: the single worker).
+	 * @return the number of workers, as a number of at least 1
+	 */
+	String concurrency() default "";
 
 }

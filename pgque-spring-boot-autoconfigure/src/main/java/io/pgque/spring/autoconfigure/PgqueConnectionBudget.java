@@ -16,10 +16,10 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Checks, before the ticker and the listener containers start, that the PgQue DataSource
  * pool can serve them: every running container holds one pooled connection for the length
- * of a batch, and one more is left for ticks, sends and health checks. The session
- * connections (leases, LISTEN, ticker leadership) come on top when they cannot be opened
- * outside the pool. A pool too small fails start-up naming the size needed; a batch would
- * otherwise wait for a connection that never comes.
+ * of a batch (a cooperative one, one per worker), and one more is left for ticks, sends
+ * and health checks. The session connections (leases, LISTEN, ticker leadership) come on
+ * top when they cannot be opened outside the pool. A pool too small fails start-up naming
+ * the size needed; a batch would otherwise wait for a connection that never comes.
  *
  * @author pgque-spring-boot authors
  */
@@ -61,11 +61,13 @@ final class PgqueConnectionBudget implements SmartLifecycle {
 	@Override
 	public void start() {
 		this.running = true;
-		int containers = (int) this.registry.getObject()
+		// a cooperative container holds one connection per worker
+		int containers = this.registry.getObject()
 			.getListenerContainers()
 			.stream()
 			.filter(PgqueListenerContainer::isAutoStartup)
-			.count();
+			.mapToInt((container) -> container.getOptions().concurrency())
+			.sum();
 		OptionalInt poolSize = PgqueControlConnections.maximumPoolSize(this.dataSource);
 		if (containers == 0 || poolSize.isEmpty()) {
 			return;
@@ -74,8 +76,8 @@ final class PgqueConnectionBudget implements SmartLifecycle {
 		int needed = connectionsNeeded(containers, inPool);
 		if (poolSize.getAsInt() < needed) {
 			throw new IllegalStateException("The PgQue DataSource pool has " + poolSize.getAsInt()
-					+ " connections but its " + containers + " listener containers need at least " + needed
-					+ " (one per container for its batch, one for ticks and sends"
+					+ " connections but its " + containers + " listener workers need at least " + needed
+					+ " (one per worker for its batch, one for ticks and sends"
 					+ (inPool ? ", " + SESSION_CONNECTIONS + " for leases, LISTEN and ticker leadership" : "")
 					+ "): set " + property() + " to " + needed + " or more");
 		}

@@ -63,6 +63,9 @@ public final class PgqueListenerContainerFactoryConfigurer {
 			.retry(new PgqueRetrySettings(retry.getMaxAttempts(), retry.getInitialBackOff(), retry.getMultiplier(),
 					retry.getMaxBackOff(), retry.getRetryDelay()))
 			.notRetryableExceptions(notRetryable)
+			.concurrency(listener.getConcurrency())
+			.deadInterval(listener.getDeadInterval())
+			.instanceId(listener.getInstanceId())
 			.build();
 	}
 

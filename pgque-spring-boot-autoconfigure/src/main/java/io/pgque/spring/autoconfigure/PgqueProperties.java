@@ -341,6 +341,30 @@ public class PgqueProperties {
 		private boolean failureReasonsWithValues;
 
 		/**
+		 * How many workers of each instance process a consumer's batches in parallel (at
+		 * least 1); @PgqueListener(concurrency) overrides it per listener. 1 is the
+		 * single worker behind the consumer's lease; more make each worker a cooperative
+		 * subconsumer.
+		 */
+		private int concurrency = DEFAULTS.concurrency();
+
+		/**
+		 * How long a cooperative worker (concurrency above 1) holding a batch may give no
+		 * sign of life before another worker takes its batch over; workers heartbeat at a
+		 * quarter of it, and workers silent for three times as long (left by a crashed
+		 * instance) are removed by the others.
+		 */
+		private Duration deadInterval = DEFAULTS.deadInterval();
+
+		/**
+		 * The id cooperative workers of this application are named after
+		 * ('<instance-id>-<n>'); must be unique among running applications. Letters,
+		 * digits, '-' and '_'. By default one is generated from the host, the process id
+		 * and a random part.
+		 */
+		private @Nullable String instanceId;
+
+		/**
 		 * In-place retry of failing messages.
 		 */
 		private final Retry retry = new Retry();
@@ -507,6 +531,34 @@ public class PgqueProperties {
 
 		public Retry getRetry() {
 			return this.retry;
+		}
+
+		public Duration getDeadInterval() {
+			return this.deadInterval;
+		}
+
+		public void setDeadInterval(Duration deadInterval) {
+			this.deadInterval = deadInterval;
+		}
+
+		public @Nullable String getInstanceId() {
+			return this.instanceId;
+		}
+
+		public void setInstanceId(@Nullable String instanceId) {
+			this.instanceId = instanceId;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			if (concurrency < 1) {
+				throw new IllegalArgumentException(
+						"pgque.listener.concurrency must be at least 1 but was " + concurrency);
+			}
+			this.concurrency = concurrency;
 		}
 
 		/**

@@ -201,6 +201,13 @@ public final class PgqueSql {
 			"pgque.next_batch_leased(?, ?, ?)");
 
 	/**
+	 * Open a cooperative member's batch (its own, a silent member's taken over, or the
+	 * next window): queue, consumer, subconsumer, dead interval. Commit at once and read
+	 * the batch in another transaction: the call locks the group's rows.
+	 */
+	public static final String OPEN_BATCH_AS_MEMBER = "SELECT pgque.next_batch(?, ?, ?, ?::interval)";
+
+	/**
 	 * The events after a page, for a batch bigger than a page: batch id, batch id, last
 	 * event id read, page size. The engine's query orders the batch by id, so the first
 	 * page needs no ORDER BY (its reader checks the order).

@@ -9,6 +9,7 @@ import io.pgque.spring.core.PgqueConsumerInfo;
 import io.pgque.spring.core.PgqueDeadLetter;
 import io.pgque.spring.core.PgqueQueueInfo;
 import io.pgque.spring.listener.PgqueContainerFailure;
+import io.pgque.spring.listener.PgqueContainerMember;
 import io.pgque.spring.listener.PgqueListenerContainer;
 import org.jspecify.annotations.Nullable;
 
@@ -122,9 +123,12 @@ public final class PgqueEndpointViews {
 	 * @param pausedUntil when a timed pause ends, or {@code null}
 	 * @param currentBatch the consumer's open batch, or {@code null}
 	 * @param lastError the last failure, or {@code null}
+	 * @param members the cooperative workers (name, state, open batch); empty for a
+	 * single-worker container
 	 */
 	public record Container(String id, String queue, String consumer, String state, boolean leaseHeld,
-			@Nullable String pausedUntil, @Nullable Long currentBatch, @Nullable Error lastError) {
+			@Nullable String pausedUntil, @Nullable Long currentBatch, @Nullable Error lastError,
+			List<PgqueContainerMember> members) {
 
 		static Container of(PgqueListenerContainer container, @Nullable Long currentBatch) {
 			Instant pausedUntil = container.getPausedUntil();
@@ -133,7 +137,8 @@ public final class PgqueEndpointViews {
 					container.getState().jsonName(), container.hasLease(),
 					(pausedUntil != null) ? pausedUntil.toString() : null, currentBatch,
 					(failure != null) ? new Error(failure.time().toString(), failure.cause().getClass().getName(),
-							String.valueOf(failure.cause().getMessage())) : null);
+							String.valueOf(failure.cause().getMessage())) : null,
+					container.getMembers());
 		}
 
 	}

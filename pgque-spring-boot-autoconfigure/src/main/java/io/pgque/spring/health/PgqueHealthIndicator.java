@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import io.pgque.spring.PgqueException;
+import io.pgque.spring.listener.PgqueContainerMember;
 import io.pgque.spring.listener.PgqueContainerState;
 import io.pgque.spring.listener.PgqueListenerContainer;
 import org.jspecify.annotations.Nullable;
@@ -131,7 +132,22 @@ public class PgqueHealthIndicator extends AbstractHealthIndicator {
 				findings.add(this.rules.failedContainerDown(), "container '" + container.getId() + "' ("
 						+ container.getQueue() + "/" + container.getConsumer() + ") stopped after a failure");
 			}
-			containers.put(container.getId(), Map.of("state", state.jsonName(), "leaseHeld", container.hasLease()));
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("state", state.jsonName());
+			details.put("leaseHeld", container.hasLease());
+			if (container.isCooperative()) {
+				Map<String, Object> members = new LinkedHashMap<>();
+				for (PgqueContainerMember member : container.getMembers()) {
+					Map<String, Object> memberDetails = new LinkedHashMap<>();
+					memberDetails.put("state", member.state());
+					if (member.batch() != null) {
+						memberDetails.put("batch", member.batch());
+					}
+					members.put(member.name(), memberDetails);
+				}
+				details.put("members", members);
+			}
+			containers.put(container.getId(), details);
 		}
 		return containers;
 	}

@@ -9,6 +9,8 @@ import io.pgque.spring.convert.PgqueConversionException;
 import io.pgque.spring.listener.adapter.PgqueArgumentConversionException;
 import io.pgque.spring.listener.error.PgqueRetrySettings;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.util.Assert;
 
 /**
@@ -45,6 +47,14 @@ public final class PgqueContainerOptions {
 
 	private final List<Class<? extends Throwable>> notRetryableExceptions;
 
+	private final int concurrency;
+
+	private final Duration deadInterval;
+
+	private final @Nullable Duration heartbeatInterval;
+
+	private final @Nullable String instanceId;
+
 	private PgqueContainerOptions(Builder builder) {
 		this.autoStartup = builder.autoStartup;
 		this.autoSubscribe = builder.autoSubscribe;
@@ -59,6 +69,10 @@ public final class PgqueContainerOptions {
 		this.failureDelay = builder.failureDelay;
 		this.retry = builder.retry;
 		this.notRetryableExceptions = List.copyOf(builder.notRetryableExceptions);
+		this.concurrency = builder.concurrency;
+		this.deadInterval = builder.deadInterval;
+		this.heartbeatInterval = builder.heartbeatInterval;
+		this.instanceId = builder.instanceId;
 	}
 
 	/**
@@ -183,6 +197,44 @@ public final class PgqueContainerOptions {
 	}
 
 	/**
+	 * How many workers of this instance process the consumer: 1 is the single worker
+	 * behind the consumer's lease; more make each worker a cooperative subconsumer.
+	 * @return the number of workers, at least 1
+	 */
+	public int concurrency() {
+		return this.concurrency;
+	}
+
+	/**
+	 * How long a cooperative member holding a batch may give no sign of life (heartbeat,
+	 * poll, ack) before another member takes its batch over; members silent for three
+	 * times as long are removed from the group.
+	 * @return the dead interval
+	 */
+	public Duration deadInterval() {
+		return this.deadInterval;
+	}
+
+	/**
+	 * How often a cooperative container tells the engine its members are alive: a quarter
+	 * of the {@link #deadInterval()} unless set.
+	 * @return the heartbeat interval
+	 */
+	public Duration heartbeatInterval() {
+		return (this.heartbeatInterval != null) ? this.heartbeatInterval : this.deadInterval.dividedBy(4);
+	}
+
+	/**
+	 * The id cooperative members of this application are named after
+	 * ({@code <instance-id>-<worker>}); it must be unique among the running applications.
+	 * @return the id, or {@code null} for one generated per container (host, process id
+	 * and a random part)
+	 */
+	public @Nullable String instanceId() {
+		return this.instanceId;
+	}
+
+	/**
 	 * Builds {@link PgqueContainerOptions}.
 	 */
 	public static final class Builder {
@@ -218,6 +270,14 @@ public final class PgqueContainerOptions {
 		private List<Class<? extends Throwable>> notRetryableExceptions = List
 			.of(PgqueArgumentConversionException.class, PgqueConversionException.class);
 
+		private int concurrency = 1;
+
+		private Duration deadInterval = Duration.ofSeconds(60);
+
+		private @Nullable Duration heartbeatInterval;
+
+		private @Nullable String instanceId;
+
 		private Builder() {
 		}
 
@@ -235,6 +295,10 @@ public final class PgqueContainerOptions {
 			this.failureDelay = options.failureDelay;
 			this.retry = options.retry;
 			this.notRetryableExceptions = options.notRetryableExceptions;
+			this.concurrency = options.concurrency;
+			this.deadInterval = options.deadInterval;
+			this.heartbeatInterval = options.heartbeatInterval;
+			this.instanceId = options.instanceId;
 		}
 
 		public Builder autoStartup(boolean autoStartup) {
@@ -302,6 +366,36 @@ public final class PgqueContainerOptions {
 
 		public Builder notRetryableExceptions(List<Class<? extends Throwable>> notRetryableExceptions) {
 			this.notRetryableExceptions = List.copyOf(notRetryableExceptions);
+			return this;
+		}
+
+		public Builder concurrency(int concurrency) {
+			Assert.isTrue(concurrency >= 1, () -> "concurrency must be at least 1 but was " + concurrency);
+			this.concurrency = concurrency;
+			return this;
+		}
+
+		public Builder deadInterval(Duration deadInterval) {
+			this.deadInterval = positive("deadInterval", deadInterval);
+			return this;
+		}
+
+		/**
+		 * Set how often members heartbeat; by default a quarter of the dead interval.
+		 * @param heartbeatInterval the interval, or {@code null} for the default
+		 * @return this builder
+		 */
+		public Builder heartbeatInterval(@Nullable Duration heartbeatInterval) {
+			this.heartbeatInterval = (heartbeatInterval != null) ? positive("heartbeatInterval", heartbeatInterval)
+					: null;
+			return this;
+		}
+
+		public Builder instanceId(@Nullable String instanceId) {
+			Assert.isTrue(instanceId == null || instanceId.matches("[A-Za-z0-9_-]{1,100}"),
+					() -> "instanceId (pgque.listener.instance-id) must be 1 to 100 letters, digits, '-' or '_' but was '"
+							+ instanceId + "'");
+			this.instanceId = instanceId;
 			return this;
 		}
 

@@ -34,12 +34,15 @@ final class PgqueContainerWorker implements Runnable {
 
 	private long lastVerifiedNanos;
 
+	private final PgqueCooperativeStandby standby;
+
 	PgqueContainerWorker(PgqueListenerContainer container, PgqueBatchProcessor processor) {
 		this.container = container;
 		this.processor = processor;
 		this.options = container.getOptions();
 		this.signals = container.signals();
 		this.lease = container.lease();
+		this.standby = new PgqueCooperativeStandby(container.cooperativeGroup(), this.options, this.signals);
 	}
 
 	@Override
@@ -55,7 +58,7 @@ final class PgqueContainerWorker implements Runnable {
 					this.container.publish(Kind.LEASE_ACQUIRED, null);
 					idle = false;
 				}
-				if (awaitUnpaused()) {
+				if (this.container.awaitUnpaused(this.signals)) {
 					continue;
 				}
 				// every batch is opened only if the server says the lease session holds
@@ -81,6 +84,10 @@ final class PgqueContainerWorker implements Runnable {
 					break;
 				}
 				catch (RuntimeException ex) {
+					if (PgqueCooperativeStandby.isCooperativeConsumer(ex)) {
+						this.standby.waitForMembersToLeave();
+						continue;
+					}
 					if (this.signals.isAbandoned()) {
 						// stop() already warned; whatever the interrupt broke, the batch
 						// rolled back and will be delivered again
@@ -97,6 +104,7 @@ final class PgqueContainerWorker implements Runnable {
 				finally {
 					PgqueMdc.clear();
 				}
+				this.standby.ended();
 				if (result.hadBatch()) {
 					idle = false;
 					continue;
@@ -149,23 +157,6 @@ final class PgqueContainerWorker implements Runnable {
 			logger.warn("Container " + this.container.getId() + " could not try its lease: " + ex);
 			return false;
 		}
-	}
-
-	/**
-	 * Wait while paused.
-	 * @return whether we waited (the caller re-checks its state)
-	 */
-	private boolean awaitUnpaused() {
-		if (!this.container.isPaused()) {
-			return false;
-		}
-		long remaining = this.container.pausedUntilNanos() - System.nanoTime();
-		if (remaining <= 0) {
-			this.container.resume();
-			return true;
-		}
-		this.signals.await(Duration.ofNanos(Math.min(remaining, Duration.ofSeconds(1).toNanos())), false);
-		return true;
 	}
 
 }

@@ -1,8 +1,16 @@
 package io.pgque.spring.listener;
 
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
@@ -11,7 +19,10 @@ import io.pgque.spring.listener.pipeline.PgqueBatchProcessor;
 import io.pgque.spring.listener.pipeline.PgqueBatchProcessors;
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.source.PgqueConsumerJdbc;
+import io.pgque.spring.listener.source.PgqueCooperativeGroup;
 import io.pgque.spring.listener.source.PgqueLease;
+import io.pgque.spring.listener.source.PgqueMemberHeartbeat;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -20,10 +31,15 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The single worker of one (queue, consumer) in this application: holds the consumer's
- * lease, waits for ticks, and hands each batch to its {@link PgqueBatchProcessor}.
- * Created by a container factory and managed by the
- * {@link PgqueListenerContainerRegistry}.
+ * The worker of one (queue, consumer) in this application: holds the consumer's lease,
+ * waits for ticks, and hands each batch to its {@link PgqueBatchProcessor}. Created by a
+ * container factory and managed by the {@link PgqueListenerContainerRegistry}.
+ * <p>
+ * With a {@linkplain PgqueContainerOptions#concurrency() concurrency} above 1 it runs
+ * that many workers instead, each a cooperative member (subconsumer) of the consumer
+ * named {@code <instance-id>-<n>}, without a lease: the engine hands consecutive batches
+ * to the members of every instance (see {@link PgqueCooperativeWorker}), and a
+ * {@link PgqueMemberKeeper} heartbeats them.
  * <p>
  * This class is only the lifecycle; the loop is {@link PgqueContainerWorker}'s, and the
  * lease, the SQL, dispatching, transactions and error handling live in small
@@ -65,6 +81,17 @@ public class PgqueListenerContainer implements SmartLifecycle {
 
 	private @Nullable Thread worker;
 
+	// cooperative mode
+	private final String instanceId;
+
+	private volatile List<PgqueCooperativeWorker> members = List.of();
+
+	private final List<Thread> memberThreads = new ArrayList<>();
+
+	private @Nullable PgqueMemberKeeper keeper;
+
+	private final AtomicInteger liveMembers = new AtomicInteger();
+
 	private @Nullable AutoCloseable notificationRegistration;
 
 	/**
@@ -81,6 +108,23 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		this.parts = parts;
 		this.lease = parts.lease();
 		this.events = events;
+		String configured = options.instanceId();
+		this.instanceId = (configured != null) ? configured : generatedInstanceId();
+	}
+
+	// unique per container: the host and process say where it runs, the random part
+	// keeps two contexts of one process apart
+	private static String generatedInstanceId() {
+		String host;
+		try {
+			host = InetAddress.getLocalHost().getHostName();
+		}
+		catch (Exception ex) {
+			host = "host";
+		}
+		String id = host + "-" + ManagementFactory.getRuntimeMXBean().getPid() + "-"
+				+ HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+		return id.replaceAll("[^A-Za-z0-9_-]", "-");
 	}
 
 	public String getId() {
@@ -112,11 +156,40 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	}
 
 	/**
-	 * Whether this container holds its consumer's lease (as last checked).
-	 * @return whether it is the active worker of its consumer
+	 * Whether this container holds its consumer's lease (as last checked); in cooperative
+	 * mode, whether any of its members is in the consumer's group (membership is the
+	 * right to work there).
+	 * @return whether it is an active worker of its consumer
 	 */
 	public boolean hasLease() {
+		if (isCooperative()) {
+			return this.members.stream().anyMatch(PgqueCooperativeWorker::isJoined);
+		}
 		return this.lease.isAcquired();
+	}
+
+	/**
+	 * Whether this container runs cooperative members ({@code concurrency} above 1).
+	 * @return whether it is cooperative
+	 */
+	public boolean isCooperative() {
+		return this.options.concurrency() > 1;
+	}
+
+	/**
+	 * The cooperative members of this container with what each is doing; empty for the
+	 * single worker.
+	 * @return the members, in worker order
+	 */
+	public List<PgqueContainerMember> getMembers() {
+		List<PgqueContainerMember> views = new ArrayList<>();
+		for (PgqueCooperativeWorker member : this.members) {
+			long batch = member.batchInHand();
+			String state = !member.isRunning() ? "stopped"
+					: (batch >= 0) ? "processing" : member.isJoined() ? "idle" : "joining";
+			views.add(new PgqueContainerMember(member.member(), state, (batch >= 0) ? batch : null));
+		}
+		return views;
 	}
 
 	@Override
@@ -144,7 +217,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		if (this.paused) {
 			return PgqueContainerState.PAUSED;
 		}
-		return hasLease() ? PgqueContainerState.RUNNING : PgqueContainerState.STANDBY;
+		return (isCooperative() || hasLease()) ? PgqueContainerState.RUNNING : PgqueContainerState.STANDBY;
 	}
 
 	/**
@@ -184,8 +257,13 @@ public class PgqueListenerContainer implements SmartLifecycle {
 						this.options.autoSubscribe())) {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
-			PgqueContainerWorker work = new PgqueContainerWorker(this, createProcessor());
 			this.failed = false;
+			if (isCooperative()) {
+				startMembers();
+				return;
+			}
+			PgqueContainerWorker work = new PgqueContainerWorker(this,
+					createProcessor(this.parts.jdbc(), this.signals, this.lease));
 			this.signals.reset();
 			this.notificationRegistration = this.parts.notifications().register(getQueue(), this::wakeUp);
 			Thread thread = this.parts.threadFactory().newThread(work);
@@ -201,9 +279,62 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		}
 	}
 
+	// under the lock of start()
+	private void startMembers() {
+		PgqueCooperativeGroup group = cooperativeGroup();
+		List<PgqueCooperativeWorker> workers = new ArrayList<>();
+		for (int i = 1; i <= this.options.concurrency(); i++) {
+			String member = this.instanceId + "-" + i;
+			PgqueContainerSignals memberSignals = new PgqueContainerSignals();
+			memberSignals.reset();
+			PgqueConsumerJdbc jdbc = this.parts.jdbc().member(member, this.options.deadInterval());
+			workers.add(new PgqueCooperativeWorker(this, createProcessor(jdbc, memberSignals, null), group, member,
+					memberSignals));
+		}
+		this.members = List.copyOf(workers);
+		PgqueMemberKeeper memberKeeper = new PgqueMemberKeeper(group, this::memberHeartbeat, workers, this.options);
+		this.keeper = memberKeeper;
+		this.liveMembers.set(workers.size());
+		this.memberThreads.clear();
+		this.notificationRegistration = this.parts.notifications().register(getQueue(), this::wakeUp);
+		this.running = true;
+		publish(Kind.STARTED, null);
+		for (PgqueCooperativeWorker member : workers) {
+			Thread thread = this.parts.threadFactory().newThread(member);
+			thread.setName("pgque-" + this.id + "-" + member.member());
+			this.memberThreads.add(thread);
+			thread.start();
+		}
+		Thread heartbeat = this.parts.threadFactory().newThread(memberKeeper);
+		heartbeat.setName("pgque-" + this.id + "-heartbeat");
+		heartbeat.setDaemon(true);
+		heartbeat.start();
+	}
+
+	private PgqueMemberHeartbeat memberHeartbeat() {
+		try {
+			return this.lease.memberHeartbeat();
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException("No member heartbeat: " + ex.getMessage(), ex);
+		}
+	}
+
+	PgqueCooperativeGroup cooperativeGroup() {
+		return new PgqueCooperativeGroup(this.parts.jdbc().dataSource(), getQueue(), getConsumer());
+	}
+
+	private List<PgqueContainerSignals> allSignals() {
+		if (!isCooperative()) {
+			return List.of(this.signals);
+		}
+		return this.members.stream().map(PgqueCooperativeWorker::signals).toList();
+	}
+
 	/**
 	 * Stop: finish (and ack) the batch in hand within the shutdown timeout, cut any
-	 * back-off sleep short, release the lease. Blocks until done.
+	 * back-off sleep short, release the lease (in cooperative mode: every member finishes
+	 * its batch and leaves the consumer's group). Blocks until done.
 	 */
 	@Override
 	public void stop() {
@@ -213,13 +344,17 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			if (!this.running) {
 				return;
 			}
-			this.signals.requestStop();
+			allSignals().forEach(PgqueContainerSignals::requestStop);
 			thread = this.worker;
 		}
 		finally {
 			this.lock.unlock();
 		}
 		closeNotificationRegistration();
+		if (isCooperative()) {
+			stopMembers();
+			return;
+		}
 		if (thread != null && thread != Thread.currentThread()) {
 			join(thread, this.options.shutdownTimeout());
 			if (thread.isAlive()) {
@@ -232,6 +367,65 @@ public class PgqueListenerContainer implements SmartLifecycle {
 				join(thread, Duration.ofSeconds(5));
 			}
 		}
+	}
+
+	private void stopMembers() {
+		long deadline = System.nanoTime() + this.options.shutdownTimeout().toNanos();
+		List<PgqueCooperativeWorker> workers = this.members;
+		List<Thread> threads = List.copyOf(this.memberThreads);
+		for (Thread thread : threads) {
+			if (thread != Thread.currentThread()) {
+				join(thread, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+			}
+		}
+		for (int i = 0; i < threads.size(); i++) {
+			Thread thread = threads.get(i);
+			if (thread.isAlive() && thread != Thread.currentThread()) {
+				logger.warn("Member '" + workers.get(i).member() + "' of container " + this.id
+						+ " did not finish its batch within " + this.options.shutdownTimeout()
+						+ "; interrupting it (the batch is handed back to the group)");
+				workers.get(i).signals().abandon(thread);
+				thread.interrupt();
+				join(thread, Duration.ofSeconds(5));
+			}
+		}
+	}
+
+	// a member ends; the last one ends the container
+	void workerEnded() {
+		if (this.liveMembers.decrementAndGet() == 0) {
+			PgqueMemberKeeper memberKeeper = this.keeper;
+			if (memberKeeper != null) {
+				memberKeeper.stop();
+			}
+			this.running = false;
+			publish(Kind.STOPPED, null);
+		}
+	}
+
+	// a member ended by a failure that stops the container: the others stop too
+	void failedByWorker(Throwable failure) {
+		markFailed();
+		publish(Kind.FAILED, failure);
+		allSignals().forEach(PgqueContainerSignals::requestStop);
+	}
+
+	/**
+	 * Wait while paused.
+	 * @param waiter the signals of the waiting worker
+	 * @return whether it waited (the caller re-checks its state)
+	 */
+	boolean awaitUnpaused(PgqueContainerSignals waiter) {
+		if (!this.paused) {
+			return false;
+		}
+		long remaining = this.pausedUntilNanos - System.nanoTime();
+		if (remaining <= 0) {
+			resume();
+			return true;
+		}
+		waiter.await(Duration.ofNanos(Math.min(remaining, Duration.ofSeconds(1).toNanos())), false);
+		return true;
 	}
 
 	@Override
@@ -272,7 +466,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	public void pause(@Nullable Duration duration) {
 		this.pausedUntilNanos = (duration != null) ? System.nanoTime() + duration.toNanos() : Long.MAX_VALUE;
 		this.paused = true;
-		this.signals.changed();
+		allSignals().forEach(PgqueContainerSignals::changed);
 		publish(Kind.PAUSED, null);
 	}
 
@@ -287,7 +481,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		finally {
 			this.lock.unlock();
 		}
-		this.signals.wakeUp();
+		allSignals().forEach(PgqueContainerSignals::wakeUp);
 		publish(Kind.RESUMED, null);
 	}
 
@@ -296,14 +490,14 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	 * gets a tick.
 	 */
 	public void wakeUp() {
-		this.signals.wakeUp();
+		allSignals().forEach(PgqueContainerSignals::wakeUp);
 	}
 
-	private PgqueBatchProcessor createProcessor() {
-		PgqueBatchContext context = new PgqueBatchContext(this.parts.jdbc(), this.parts.dispatcher(),
-				this.options.maxBatchSize(), this.options.retry(), this.options.unknownTypePolicy(),
-				this.parts.errorHandler(), this.signals::sleep, this.signals::isAbandoned, this.parts.transactions(),
-				this.lease, this.parts.observer());
+	private PgqueBatchProcessor createProcessor(PgqueConsumerJdbc jdbc, PgqueContainerSignals workerSignals,
+			@Nullable PgqueLease workerLease) {
+		PgqueBatchContext context = new PgqueBatchContext(jdbc, this.parts.dispatcher(), this.options.maxBatchSize(),
+				this.options.retry(), this.options.unknownTypePolicy(), this.parts.errorHandler(), workerSignals::sleep,
+				workerSignals::isAbandoned, this.parts.transactions(), workerLease, this.parts.observer());
 		return PgqueBatchProcessors.create(this.parts.transactionMode(), context);
 	}
 
@@ -335,10 +529,6 @@ public class PgqueListenerContainer implements SmartLifecycle {
 
 	PgqueLease lease() {
 		return this.lease;
-	}
-
-	long pausedUntilNanos() {
-		return this.pausedUntilNanos;
 	}
 
 	// the worker ends

@@ -71,7 +71,14 @@ public class PgqueListenerContainerEvent extends ApplicationEvent {
 		FAILED,
 
 		/** The container stopped and released its lease. */
-		STOPPED
+		STOPPED,
+
+		/**
+		 * A cooperative worker's batch was taken over by another worker before its ack
+		 * (the worker was silent for longer than the dead interval); its work rolled
+		 * back.
+		 */
+		BATCH_TAKEN_OVER
 
 	}
 

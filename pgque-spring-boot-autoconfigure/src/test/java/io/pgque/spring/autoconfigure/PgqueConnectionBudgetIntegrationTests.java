@@ -79,6 +79,45 @@ class PgqueConnectionBudgetIntegrationTests {
 			});
 	}
 
+	// a cooperative container holds a pooled connection per worker
+	@ParameterizedTest(name = "pool of {0}")
+	@ValueSource(ints = { 4, 5 })
+	void cooperativeWorkersCountOneConnectionEach(int poolSize) {
+		new ApplicationContextRunner()
+			.withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, DataSourceAutoConfiguration.class,
+					PgqueAutoConfiguration.class, PgqueTickerAutoConfiguration.class,
+					PgqueListenerAutoConfiguration.class))
+			.withPropertyValues("spring.datasource.url=" + db.jdbcUrl(), "spring.datasource.username=" + db.user(),
+					"spring.datasource.password=" + db.password(), "pgque.schema.mode=none",
+					"pgque.ticker.mode=embedded", "spring.datasource.hikari.maximum-pool-size=" + poolSize)
+			.withUserConfiguration(FourWorkers.class)
+			.run((context) -> {
+				if (poolSize < 5) {
+					assertThat(context).getFailure()
+						.rootCause()
+						.hasMessageContaining("its 4 listener workers need at least 5");
+					return;
+				}
+				assertThat(context).hasNotFailed();
+				long id = context.getBean(PgqueOperations.class).send("budget_team" + poolSize, "event");
+				FourWorkers workers = context.getBean(FourWorkers.class);
+				await().atMost(Duration.ofSeconds(60)).until(() -> workers.received.contains(id));
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class FourWorkers {
+
+		final Set<Long> received = ConcurrentHashMap.newKeySet();
+
+		@PgqueListener(queue = "budget_team${spring.datasource.hikari.maximum-pool-size}", consumer = "c",
+				concurrency = "4")
+		void on(PgqueMessage message) {
+			this.received.add(message.id());
+		}
+
+	}
+
 	@Configuration(proxyBeanMethods = false)
 	static class FiveListeners {
 

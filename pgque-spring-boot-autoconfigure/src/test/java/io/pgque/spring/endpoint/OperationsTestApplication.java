@@ -51,7 +51,8 @@ class OperationsTestApplication {
 					+ "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration",
 			"pgque.schema.mode=none", "pgque.ticker.mode=none", "pgque.listener.poll-interval=200ms",
 			"pgque.listener.lease-retry-interval=200ms", "pgque.listener.failure-delay=200ms",
-			"pgque.health.cache-time=0s", "pgque.health.consumer-lag-warning=", "pgque.listener.shutdown-timeout=5s");
+			"pgque.health.cache-time=0s", "pgque.health.consumer-lag-warning=", "pgque.listener.shutdown-timeout=5s",
+			"pgque.listener.instance-id=ops");
 
 	private final PgqueOperations pgque;
 
@@ -122,6 +123,12 @@ class OperationsTestApplication {
 		if ("bad".equals(message.payload()) && this.failBad.get()) {
 			throw new IllegalStateException("bad payload");
 		}
+		this.handled.add(message);
+	}
+
+	// two cooperative workers, named ops-1 and ops-2
+	@PgqueListener(queue = "opsteam", consumer = "team", id = "team", concurrency = "2")
+	void teamWork(PgqueMessage message) {
 		this.handled.add(message);
 	}
 

@@ -84,6 +84,14 @@ class PgqueEndpointHttpIntegrationTests {
 			.containsKeys("pausedUntil", "currentBatch", "lastError");
 		assertThat(container(overview, "standby")).containsEntry("state", "standby").containsEntry("leaseHeld", false);
 		assertThat(container(overview, "stopper")).containsEntry("state", "stopped");
+		assertThat(container(overview, "worker")).containsEntry("members", List.of());
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> container(http.get("/actuator/pgque"), "team").get("members").toString().contains("idle"));
+		List<Map<String, Object>> members = at(container(http.get("/actuator/pgque"), "team"), "members");
+		assertThat(members).extracting((member) -> member.get("name")).containsExactly("ops-1", "ops-2");
+		assertThat(members).allSatisfy((member) -> assertThat(member).containsKeys("state", "batch"));
+		Map<String, Object> health = http.get("/actuator/health/pgque");
+		assertThat(health.toString()).contains("team").contains("ops-1").contains("ops-2");
 		assertThat(http.status("GET", "/actuator/pgque/nosuchqueue")).isEqualTo(404);
 		assertThat(http.status("POST", "/actuator/pgque/containers/nosuchcontainer/pause")).isEqualTo(400);
 		assertThat(http.status("POST", "/actuator/pgque/containers/worker/dance")).isEqualTo(400);

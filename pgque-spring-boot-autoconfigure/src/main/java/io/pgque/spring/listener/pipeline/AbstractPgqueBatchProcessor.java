@@ -41,21 +41,79 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 	// when the batch in hand was opened, for the observer's batch duration
 	private long batchOpenedNanos;
 
+	private volatile long batchInHand = -1;
+
+	// a cooperative member's batch, opened in a short transaction of its own: opening
+	// locks the group's rows until commit, so the batch is read and handled in a second
+	// transaction, which takes this batch instead of opening one
+	private @Nullable Long preopened;
+
 	AbstractPgqueBatchProcessor(PgqueBatchContext context) {
 		this.context = context;
 		this.jdbc = context.jdbc();
 	}
 
+	@Override
+	public final PgqueBatchResult processNextBatch() {
+		try {
+			if (!this.jdbc.isMember()) {
+				return process();
+			}
+			Long batchId = this.context.transactions().execute((status) -> {
+				requireTransactionOnPgqueDataSource();
+				return this.jdbc.openAsMember();
+			});
+			if (batchId == null) {
+				return PgqueBatchResult.NONE;
+			}
+			this.batchOpenedNanos = System.nanoTime();
+			this.batchInHand = batchId;
+			this.preopened = batchId;
+			try {
+				return process();
+			}
+			finally {
+				this.preopened = null;
+			}
+		}
+		finally {
+			this.batchInHand = -1;
+		}
+	}
+
+	@Override
+	public long batchInHand() {
+		return this.batchInHand;
+	}
+
 	/**
-	 * Open the consumer's batch and read its first page.
+	 * Process the consumer's next batch in the way of the transaction mode, opening it
+	 * with {@link #open()}.
+	 * @return what was done
+	 */
+	protected abstract PgqueBatchResult process();
+
+	/**
+	 * Open the consumer's batch and read its first page (for a cooperative member, read
+	 * the batch opened before the processing transaction).
 	 * @return the first page, or {@code null} when there is no new tick
 	 */
 	protected @Nullable PgqueOpenBatch open() {
 		requireTransactionOnPgqueDataSource();
-		PgqueOpenBatch batch = this.jdbc.open(this.context.lease());
+		Long batchId = this.preopened;
+		PgqueOpenBatch batch;
+		if (batchId != null) {
+			batch = this.jdbc.firstPage(batchId);
+		}
+		else {
+			batch = this.jdbc.open(this.context.lease());
+			if (batch != null) {
+				this.batchOpenedNanos = System.nanoTime();
+				this.batchInHand = batch.id();
+			}
+		}
 		if (batch != null) {
 			PgqueMdc.batch(this.jdbc.queue(), this.jdbc.consumer(), batch.id());
-			this.batchOpenedNanos = System.nanoTime();
 			this.context.observer().batchOpened(this.jdbc.queue(), this.jdbc.consumer(), batch.messages().size());
 		}
 		return batch;
@@ -358,7 +416,13 @@ abstract class AbstractPgqueBatchProcessor implements PgqueBatchProcessor {
 		if (batch.count() > 0) {
 			checkNotAbandoned(batch.lastId());
 		}
-		this.jdbc.finish(batch.batchId());
+		if (!this.jdbc.finish(batch.batchId()) && this.jdbc.isMember()) {
+			// fenced: another member owns the batch now, so this transaction must not
+			// commit
+			String member = this.jdbc.subconsumer();
+			throw new PgqueBatchTakenOverException(this.jdbc.queue(), this.jdbc.consumer(),
+					(member != null) ? member : "?", batch.batchId());
+		}
 		this.context.observer()
 			.batchFinished(this.jdbc.queue(), this.jdbc.consumer(), batch.count(),
 					System.nanoTime() - this.batchOpenedNanos);

@@ -19,7 +19,7 @@ final class PgqueAtLeastOnceBatchProcessor extends AbstractPgqueBatchProcessor {
 	}
 
 	@Override
-	public PgqueBatchResult processNextBatch() {
+	protected PgqueBatchResult process() {
 		PgqueOpenBatch batch = this.context.transactions().execute((status) -> open());
 		if (batch == null) {
 			return PgqueBatchResult.NONE;

@@ -17,4 +17,12 @@ public interface PgqueBatchProcessor {
 	 */
 	PgqueBatchResult processNextBatch();
 
+	/**
+	 * The batch being processed now, for monitoring.
+	 * @return its id, or {@code -1} between batches
+	 */
+	default long batchInHand() {
+		return -1;
+	}
+
 }

@@ -31,7 +31,7 @@ final class PgqueReplayBatchProcessor extends AbstractPgqueBatchProcessor {
 	}
 
 	@Override
-	public PgqueBatchResult processNextBatch() {
+	protected PgqueBatchResult process() {
 		Map<Long, PgqueFailureDecision> settled = new HashMap<>();
 		Map<Long, Integer> attempts = new HashMap<>();
 		while (true) {

@@ -19,7 +19,7 @@ final class PgqueSavepointBatchProcessor extends AbstractPgqueBatchProcessor {
 	}
 
 	@Override
-	public PgqueBatchResult processNextBatch() {
+	protected PgqueBatchResult process() {
 		PgqueBatchResult result = this.context.transactions().execute((status) -> {
 			PgqueOpenBatch batch = open();
 			if (batch == null) {

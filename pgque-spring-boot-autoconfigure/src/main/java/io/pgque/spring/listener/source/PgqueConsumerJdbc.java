@@ -65,6 +65,11 @@ public class PgqueConsumerJdbc {
 
 	private final PgqueErrorTranslator errors = new PgqueErrorTranslator();
 
+	// the subconsumer this SQL works for, in cooperative mode
+	private final @Nullable String subconsumer;
+
+	private final @Nullable Duration deadInterval;
+
 	// the table lease the last batch was opened under: its finish checks the same epoch
 	private volatile @Nullable Fence fence;
 
@@ -84,6 +89,11 @@ public class PgqueConsumerJdbc {
 	 * in pages
 	 */
 	public PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer, int pageSize) {
+		this(dataSource, queue, consumer, pageSize, null, null);
+	}
+
+	private PgqueConsumerJdbc(DataSource dataSource, String queue, String consumer, int pageSize,
+			@Nullable String subconsumer, @Nullable Duration deadInterval) {
 		if (pageSize < 1) {
 			throw new IllegalArgumentException("pageSize must be at least 1 but was " + pageSize);
 		}
@@ -92,6 +102,38 @@ public class PgqueConsumerJdbc {
 		this.queue = queue;
 		this.consumer = consumer;
 		this.pageSize = pageSize;
+		this.subconsumer = subconsumer;
+		this.deadInterval = deadInterval;
+	}
+
+	/**
+	 * The SQL of one cooperative member (subconsumer) of this consumer: it opens batches
+	 * with the group's cursor, taking over the batch of a member silent for longer than
+	 * the dead interval.
+	 * @param subconsumer the member's name (no dot, no {@code #})
+	 * @param deadInterval how long a member holding a batch may stay silent before
+	 * another takes its batch over
+	 * @return the member's SQL
+	 */
+	public PgqueConsumerJdbc member(String subconsumer, Duration deadInterval) {
+		return new PgqueConsumerJdbc(this.dataSource, this.queue, this.consumer, this.pageSize, subconsumer,
+				deadInterval);
+	}
+
+	/**
+	 * Whether this is the SQL of a cooperative member.
+	 * @return whether it opens batches as a subconsumer
+	 */
+	public boolean isMember() {
+		return this.subconsumer != null;
+	}
+
+	/**
+	 * The member's name.
+	 * @return the subconsumer, or {@code null} for the consumer's single worker
+	 */
+	public @Nullable String subconsumer() {
+		return this.subconsumer;
 	}
 
 	private <T> T call(String operation, @Nullable Long batchId, Supplier<T> call) {
@@ -201,6 +243,37 @@ public class PgqueConsumerJdbc {
 			}
 		}
 		return (reader.batchId != null) ? reader.page(reader.batchId) : null;
+	}
+
+	/**
+	 * Open the member's batch with the group's cursor: its own batch if one is open, else
+	 * the batch of a member silent for longer than the dead interval (taken over under a
+	 * new id), else the next window. Locks the group's rows until the transaction ends,
+	 * so the caller commits at once and reads the batch in another transaction
+	 * ({@link #firstPage(long)}).
+	 * @return the batch id, or {@code null} when there is no new tick
+	 * @throws IllegalStateException if this is not a member's SQL
+	 */
+	public @Nullable Long openAsMember() {
+		String member = this.subconsumer;
+		Duration dead = this.deadInterval;
+		if (member == null || dead == null) {
+			throw new IllegalStateException("Not a cooperative member of " + this.queue + "/" + this.consumer);
+		}
+		return call("open batch", null, () -> this.jdbc.queryForObject(PgqueSql.OPEN_BATCH_AS_MEMBER, Long.class,
+				this.queue, this.consumer, member, PgqueInterval.of(dead)));
+	}
+
+	/**
+	 * Read the first page of an open batch.
+	 * @param batchId the batch
+	 * @return its first page
+	 */
+	public PgqueOpenBatch firstPage(long batchId) {
+		BatchReader reader = new BatchReader();
+		run("read batch", batchId,
+				() -> this.jdbc.query(PgqueSql.READ_PAGE, reader, batchId, batchId, 0L, this.pageSize));
+		return reader.page(batchId);
 	}
 
 	/**

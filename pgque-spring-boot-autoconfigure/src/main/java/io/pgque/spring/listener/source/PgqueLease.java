@@ -90,6 +90,17 @@ public final class PgqueLease {
 	}
 
 	/**
+	 * The heartbeat of cooperative members, kept on the connections of the leases: in
+	 * cooperative mode the members' rows are the right to work, and the heartbeat keeps
+	 * them.
+	 * @return the application's member heartbeat
+	 * @throws SQLException if the lease manager is closed
+	 */
+	public PgqueMemberHeartbeat memberHeartbeat() throws SQLException {
+		return this.manager.memberHeartbeat();
+	}
+
+	/**
 	 * The current acquisition, for the checks on the server side.
 	 * @return the acquisition
 	 * @throws PgqueLeaseLostException if the lease is not acquired

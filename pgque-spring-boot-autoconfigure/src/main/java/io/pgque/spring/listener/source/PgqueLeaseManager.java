@@ -36,6 +36,8 @@ public class PgqueLeaseManager implements AutoCloseable {
 
 	private @Nullable PgqueTableLeases table;
 
+	private @Nullable PgqueMemberHeartbeat heartbeat;
+
 	private boolean closed;
 
 	/**
@@ -116,6 +118,22 @@ public class PgqueLeaseManager implements AutoCloseable {
 		return advisoryLeases().tryAcquire(key(queue, consumer));
 	}
 
+	/**
+	 * The heartbeat of cooperative members, on a session connection of its own, kept
+	 * where the leases are (outside the pool when it can be).
+	 * @return the heartbeat, shared by the containers of the application
+	 * @throws SQLException if the manager is closed
+	 */
+	public PgqueMemberHeartbeat memberHeartbeat() throws SQLException {
+		synchronized (this.monitor) {
+			checkOpen();
+			if (this.heartbeat == null) {
+				this.heartbeat = new PgqueMemberHeartbeat(this.dataSource);
+			}
+			return this.heartbeat;
+		}
+	}
+
 	private PgqueTableLeases tableLeases() throws SQLException {
 		synchronized (this.monitor) {
 			checkOpen();
@@ -155,6 +173,9 @@ public class PgqueLeaseManager implements AutoCloseable {
 			}
 			if (this.table != null) {
 				this.table.close();
+			}
+			if (this.heartbeat != null) {
+				this.heartbeat.close();
 			}
 		}
 	}
