@@ -1,5 +1,8 @@
 package io.pgque.benchmarks;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,8 +15,10 @@ import javax.sql.DataSource;
 
 /**
  * The engine's {@code send} and {@code send_batch} against a plain INSERT of the same
- * payload into an ordinary table with one index (its primary key), each call its own
- * transaction on one connection, as an outbox write is.
+ * payload into an ordinary table with one index (its primary key), and against the send
+ * path as it was before issue 19 (installed beside the engine in schema
+ * {@code pgque_before}, writing into the same queue), each call its own transaction on
+ * one connection, as an outbox write is.
  */
 final class EngineSendBenchmark {
 
@@ -21,7 +26,11 @@ final class EngineSendBenchmark {
 
 	private static final String SEND = "SELECT pgque.send(?, ?, ?::jsonb)";
 
+	private static final String SEND_BEFORE = "SELECT pgque_before.send(?, ?, ?::jsonb)";
+
 	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, ?::text[]::jsonb[])";
+
+	private static final String SEND_BATCH_BEFORE = "SELECT pgque_before.send_batch(?, ?, ?::text[]::jsonb[])";
 
 	private static final String INSERT = "INSERT INTO bench_outbox (type, payload) VALUES (?, ?::jsonb)";
 
@@ -44,32 +53,48 @@ final class EngineSendBenchmark {
 				statement.execute("SELECT pgque.create_queue('" + QUEUE + "')");
 				statement.execute("CREATE TABLE IF NOT EXISTS bench_outbox (id bigserial PRIMARY KEY,"
 						+ " created_at timestamptz NOT NULL DEFAULT now(), type text, payload jsonb)");
+				statement.execute("DROP SCHEMA IF EXISTS pgque_before CASCADE");
+				statement.execute("CREATE SCHEMA pgque_before");
+				statement.execute(beforeSendPath());
 			}
 			System.out.printf("%nEngine send, one connection, one transaction per call, %d-byte JSON payload%n",
 					this.payload.length());
-			compare(connection, rounds, 1, 4_000);
-			compare(connection, rounds, 100, 100);
-			compare(connection, rounds, 1000, 12);
+			compare(connection, rounds, 1, 4_000, SEND, "send", INSERT, "INSERT");
+			compare(connection, rounds, 1, 4_000, SEND, "send", SEND_BEFORE, "send before issue 19");
+			compare(connection, rounds, 100, 100, SEND_BATCH, "send_batch(100)", INSERT_BATCH,
+					"INSERT ... SELECT unnest (100)");
+			compare(connection, rounds, 100, 100, SEND_BATCH, "send_batch(100)", SEND_BATCH_BEFORE,
+					"send_batch(100) before issue 19");
+			compare(connection, rounds, 1000, 12, SEND_BATCH, "send_batch(1000)", INSERT_BATCH,
+					"INSERT ... SELECT unnest (1000)");
 		}
 	}
 
-	private void compare(Connection connection, int rounds, int batchSize, int calls) throws Exception {
+	private static String beforeSendPath() throws IOException {
+		try (InputStream in = EngineSendBenchmark.class.getResourceAsStream("before-send-path.sql")) {
+			if (in == null) {
+				throw new IllegalStateException("before-send-path.sql is missing");
+			}
+			return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+		}
+	}
+
+	private void compare(Connection connection, int rounds, int batchSize, int calls, String subjectSql,
+			String subjectName, String baselineSql, String baselineName) throws Exception {
 		Rounds result = new Rounds();
 		long events = (long) batchSize * calls;
 		for (int round = -1; round < rounds; round++) {
-			double engine = Rounds.rate(events, () -> calls(connection, batchSize, calls, true));
-			double plain = Rounds.rate(events, () -> calls(connection, batchSize, calls, false));
+			double subject = Rounds.rate(events, () -> calls(connection, batchSize, calls, subjectSql));
+			double baseline = Rounds.rate(events, () -> calls(connection, batchSize, calls, baselineSql));
 			if (round >= 0) {
-				result.add(engine, plain);
+				result.add(subject, baseline);
 			}
 		}
-		String name = (batchSize == 1) ? "send" : "send_batch(" + batchSize + ")";
-		String plainName = (batchSize == 1) ? "INSERT" : "INSERT ... SELECT unnest (" + batchSize + ")";
-		System.out.println(result.line(name, plainName, "ev/s"));
+		System.out.println(result.line(subjectName, baselineName, "ev/s"));
 	}
 
-	private void calls(Connection connection, int batchSize, int calls, boolean engine) throws SQLException {
-		String sql = (batchSize == 1) ? (engine ? SEND : INSERT) : (engine ? SEND_BATCH : INSERT_BATCH);
+	private void calls(Connection connection, int batchSize, int calls, String sql) throws SQLException {
+		boolean engine = sql.startsWith("SELECT");
 		try (PreparedStatement statement = connection.prepareStatement(sql)) {
 			int at = 1;
 			if (engine) {

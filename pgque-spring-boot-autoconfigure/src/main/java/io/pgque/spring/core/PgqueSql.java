@@ -36,11 +36,19 @@ public final class PgqueSql {
 
 	static final String SEND_TRACED_JSON = "SELECT pgque.insert_event(?, ?, ?::jsonb::text, NULL, NULL, NULL, ?)";
 
-	static final String SEND_TRACED_BATCH_TEXT = "SELECT array_agg(pgque.insert_event(q.queue, t.type, t.payload,"
+	// A traced batch of one type: set-based like SEND_BATCH_*, the trace context stored
+	// in
+	// ev_extra4 of every event (one observation, one context)
+	static final String SEND_TRACED_BATCH_TEXT = "SELECT pgque.send_batch(?, ?, ?::text[], ?::text)";
+
+	static final String SEND_TRACED_BATCH_JSON = "SELECT pgque.send_batch(?, ?, ?::text[]::jsonb[], ?::text)";
+
+	// A traced batch of several types: one statement, row by row through insert_event
+	static final String SEND_TRACED_MIXED_TEXT = "SELECT array_agg(pgque.insert_event(q.queue, t.type, t.payload,"
 			+ " NULL, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue, ?::text AS trace) q,"
 			+ " unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, n)";
 
-	static final String SEND_TRACED_BATCH_JSON = "SELECT array_agg(pgque.insert_event(q.queue, t.type,"
+	static final String SEND_TRACED_MIXED_JSON = "SELECT array_agg(pgque.insert_event(q.queue, t.type,"
 			+ " t.payload::jsonb::text, NULL, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue,"
 			+ " ?::text AS trace) q, unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, n)";
 

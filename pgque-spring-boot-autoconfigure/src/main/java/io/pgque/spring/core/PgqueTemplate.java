@@ -202,11 +202,18 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		});
 	}
 
-	// Row by row through insert_event, which takes the extra fields; only when a trace
-	// context is to be stored
+	// The trace context goes to ev_extra4 of every event: one set-based send_batch when
+	// all
+	// share a type, otherwise one statement inserting row by row through insert_event
 	private List<Long> sendBatchTraced(String queue, List<String> types, boolean json, String[] contents,
 			String trace) {
-		String sql = json ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
+		String type = types.get(0);
+		if (types.stream().allMatch(type::equals)) {
+			String sql = json ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
+			return run("sendBatch", queue, null, null,
+					() -> requireResult(this.jdbc.query(sql, IDS, queue, type, textArray(contents), trace), sql));
+		}
+		String sql = json ? PgqueSql.SEND_TRACED_MIXED_JSON : PgqueSql.SEND_TRACED_MIXED_TEXT;
 		String[] typeArray = types.toArray(String[]::new);
 		return run("sendBatch", queue, null, null,
 				() -> requireResult(this.jdbc.query(sql, IDS, queue, trace, textArray(typeArray), textArray(contents)),

@@ -37,6 +37,9 @@ class EngineInstallIntegrationTests {
 	// Grants re-run on every install by design; every other changeset must stay put.
 	private static final String RUN_ALWAYS_FILE = "190-roles-grants.sql";
 
+	// send's generated writer is rewritten at every install (040-events.sql)
+	private static final String RUN_ALWAYS_CHANGESET = "event_writer:";
+
 	@RegisterExtension
 	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
 
@@ -70,7 +73,9 @@ class EngineInstallIntegrationTests {
 		}
 		Map<String, Row> after = changelog();
 
-		List<String> reran = changed(before, after).stream().filter((key) -> !key.endsWith(RUN_ALWAYS_FILE)).toList();
+		List<String> reran = changed(before, after).stream()
+			.filter((key) -> !key.endsWith(RUN_ALWAYS_FILE) && !key.startsWith(RUN_ALWAYS_CHANGESET))
+			.toList();
 		assertThat(reran).containsExactly("force_tick:" + CHANGELOG_DIR + "/engine/030-ticker.sql");
 		Row forceTick = after.get(reran.get(0));
 		assertThat(forceTick.md5sum()).isNotEqualTo(before.get(reran.get(0)).md5sum());

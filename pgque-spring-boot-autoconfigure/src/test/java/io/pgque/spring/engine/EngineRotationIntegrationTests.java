@@ -182,9 +182,9 @@ class EngineRotationIntegrationTests {
 	// Taking the xid before reading cur_table keeps the writer below step 2.
 	@ParameterizedTest
 	@ValueSource(strings = { "SELECT pgque.insert_event(?, 't', 'late writer')",
-			"SELECT pgque.send_batch(?, 't', ARRAY['late writer'])" })
+			"SELECT pgque.send_batch(?, 't', ARRAY['late writer'])", "SELECT pgque.send(?, 't', 'late writer')" })
 	void aWriterHeldUpAcrossATableSwitchStillHasItsEventDelivered(String write) throws Exception {
-		String queue = "rot6_" + (write.contains("send_batch") ? "bulk" : "single");
+		String queue = "rot6_" + (write.contains("send_batch") ? "bulk" : write.contains("send(") ? "send" : "single");
 		this.sql.createQueue(queue);
 		this.sql.subscribe(queue, "c");
 		shortRotation(queue);

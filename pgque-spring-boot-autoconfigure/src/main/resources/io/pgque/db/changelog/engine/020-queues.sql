@@ -59,6 +59,8 @@ BEGIN
 	END LOOP;
 
 	PERFORM pgque.grant_perms(i_queue_name);
+	-- send's static insert learns the new tables
+	PERFORM pgque.rebuild_event_writer();
 	PERFORM pgque.tune_storage(i_queue_name);
 	-- Every queue starts with one tick, the cursor of its first consumers.
 	PERFORM pgque.ticker(i_queue_name);
@@ -110,6 +112,7 @@ BEGIN
 		|| pgque.quote_fqname(v_queue.queue_tick_seq);
 	-- Cascades to the queue's dead-letter rows.
 	DELETE FROM pgque.queue WHERE queue_id = v_queue.queue_id;
+	PERFORM pgque.rebuild_event_writer();
 	RETURN 1;
 END;
 $$;

@@ -4,13 +4,13 @@
 -- insert they use. All SECURITY DEFINER, so a writer needs no table privileges.
 
 --changeset pgque:insert_event_one runOnChange:true splitStatements:false stripComments:false
--- The single-send fast path: one PL/pgSQL call per event, no SQL-function layers
--- (a non-inlinable SQL function is planned again on every call). The queue and limits
--- lookup is one static statement whose plan PL/pgSQL caches; only the INSERT naming the
--- current table is dynamic, and it carries three columns: ev_id comes from the column's
--- default (the queue's sequence, bound by oid, so no name lookup) and is returned, the
--- rest have defaults or stay NULL. The xid is taken BEFORE queue_cur_table is read, for
--- the reason given at current_event_target.
+-- The single-send path, behind every send overload. The queue lookup is one static
+-- statement whose plan PL/pgSQL caches; the INSERT is the static one of
+-- pgque.insert_event_static (rebuild_event_writer), with dynamic SQL only for a queue that
+-- writer does not know. Three columns are given: ev_id comes from the column's default
+-- (the queue's sequence, bound by oid) and is returned, the rest have defaults or stay
+-- NULL. The xid is taken BEFORE queue_cur_table is read, for the reason given at
+-- current_event_target.
 -- Not SECURITY DEFINER: only the send overloads (which are) call it; owner only. No SET
 -- clause either (it would cost a GUC switch per event): it runs under the pinned
 -- search_path of the definer function that calls it.
@@ -19,34 +19,40 @@ RETURNS bigint
 LANGUAGE plpgsql
 AS $$
 DECLARE
-	v_table text;
-	v_disabled boolean;
+	v_queue record;
 	v_id bigint;
 BEGIN
 	PERFORM pg_catalog.pg_current_xact_id();
-	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL below.
-	SELECT pgque.quote_fqname(q.queue_data_pfx || '_' || q.queue_cur_table), q.queue_disable_insert
-	INTO v_table, v_disabled
+	SELECT q.queue_id, q.queue_data_pfx, q.queue_cur_table, q.queue_disable_insert INTO v_queue
 	FROM pgque.queue q WHERE q.queue_name = $1;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'queue not found: %', $1;
 	END IF;
-	IF v_disabled AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
-		RAISE EXCEPTION 'Insert into queue disallowed';
+	-- One condition for the common case: each costs about half a microsecond per
+	-- transaction (see event_writer_branch); the reasons are told apart only on refusal.
+	IF v_queue.queue_disable_insert OR pg_catalog.octet_length($3) > pgque.max_payload_bytes()
+			OR pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
+		IF v_queue.queue_disable_insert AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
+			RAISE EXCEPTION 'Insert into queue disallowed';
+		END IF;
+		-- octet_length reads the stored size; it does not detoast or scan the text
+		IF pg_catalog.octet_length($3) > pgque.max_payload_bytes() THEN
+			PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($3), 'max_payload_bytes',
+				pgque.max_payload_bytes());
+		END IF;
+		IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
+			PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
+				pgque.max_type_bytes());
+		END IF;
 	END IF;
-	-- octet_length reads the stored size; it does not detoast or scan the text
-	IF pg_catalog.octet_length($3) > pgque.max_payload_bytes() THEN
-		PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($3), 'max_payload_bytes',
-			pgque.max_payload_bytes());
+	v_id := pgque.insert_event_static(v_queue.queue_id, v_queue.queue_data_pfx, v_queue.queue_cur_table, $2, $3);
+	IF v_id IS NULL THEN
+		-- Quoted: the prefix is a column admins can write, and it is pasted into SQL here.
+		EXECUTE 'INSERT INTO ' || pgque.quote_fqname(v_queue.queue_data_pfx || '_' || v_queue.queue_cur_table)
+			|| ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2) RETURNING ev_id'
+			INTO v_id
+			USING $2, $3;
 	END IF;
-	IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
-		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
-			pgque.max_type_bytes());
-	END IF;
-	EXECUTE 'INSERT INTO ' || v_table || ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2)'
-		' RETURNING ev_id'
-		INTO v_id
-		USING $2, $3;
 	RETURN v_id;
 END;
 $$;
@@ -56,18 +62,29 @@ $$;
 -- of unnest yields its elements in order, and nothing between reorders them), so the
 -- ids the column default draws rise with the array position, and sorting the returned
 -- ids restores that order. Ids come back aligned with the array positions; a NULL
--- element gives a NULL ev_data. Owner only and without a SET clause, like
--- insert_event_one: send_batch is the way in and pins the search_path.
-CREATE OR REPLACE FUNCTION pgque.insert_event_bulk(queue_name text, ev_type text, ev_data_list text[])
+-- element gives a NULL ev_data. ev_extra4 (the trace context of a traced batch) is the
+-- same for every event, or NULL. The queue lookup is inlined as in insert_event_one, the
+-- xid taken first. Owner only and without a SET clause, like insert_event_one:
+-- send_batch is the way in and pins the search_path.
+CREATE OR REPLACE FUNCTION pgque.insert_event_bulk(queue_name text, ev_type text, ev_data_list text[],
+		ev_extra4 text)
 RETURNS bigint[]
 LANGUAGE plpgsql
 AS $$
 DECLARE
-	v_target record;
+	v_queue record;
 	v_over record;
 	v_ids bigint[];
 BEGIN
-	v_target := pgque.current_event_target($1);
+	PERFORM pg_catalog.pg_current_xact_id();
+	SELECT q.queue_data_pfx, q.queue_cur_table, q.queue_disable_insert INTO v_queue
+	FROM pgque.queue q WHERE q.queue_name = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'queue not found: %', $1;
+	END IF;
+	IF v_queue.queue_disable_insert AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
+		RAISE EXCEPTION 'Insert into queue disallowed';
+	END IF;
 	IF $3 IS NULL THEN
 		RETURN NULL;
 	END IF;
@@ -83,14 +100,20 @@ BEGIN
 		PERFORM pgque.refuse_over_limit($1, 'the payload at index ' || (v_over.pos - 1), v_over.bytes,
 			'max_payload_bytes', pgque.max_payload_bytes());
 	END IF;
-	EXECUTE 'WITH inserted AS (INSERT INTO ' || v_target.data_table || ' (ev_time, ev_type, ev_data)'
-		' SELECT pg_catalog.now(), $2, d.data FROM pg_catalog.unnest($1) AS d (data) RETURNING ev_id)'
+	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL here.
+	EXECUTE 'WITH inserted AS (INSERT INTO ' || pgque.quote_fqname(v_queue.queue_data_pfx || '_' || v_queue.queue_cur_table)
+		|| ' (ev_time, ev_type, ev_data, ev_extra4)'
+		' SELECT pg_catalog.now(), $2, d.data, $3 FROM pg_catalog.unnest($1) AS d (data) RETURNING ev_id)'
 		' SELECT coalesce(pg_catalog.array_agg(i.ev_id ORDER BY i.ev_id), ''{}'') FROM inserted i'
 		INTO v_ids
-		USING $3, $2;
+		USING $3, $2, $4;
 	RETURN v_ids;
 END;
 $$;
+
+--changeset pgque:insert_event_bulk/3-dropped runOnChange:true splitStatements:false stripComments:false
+-- Replaced by the four-argument insert_event_bulk above (earlier installs have this one).
+DROP FUNCTION IF EXISTS pgque.insert_event_bulk(text, text, text[]);
 
 --changeset pgque:send/text runOnChange:true splitStatements:false stripComments:false
 -- Text is stored byte for byte. An untyped literal resolves to this overload.
@@ -153,7 +176,7 @@ BEGIN
 	IF pg_catalog.cardinality(payloads) = 0 THEN
 		RETURN '{}'::bigint[];
 	END IF;
-	RETURN pgque.insert_event_bulk(queue_name, type_name, payloads);
+	RETURN pgque.insert_event_bulk(queue_name, type_name, payloads, NULL);
 END;
 $$;
 
@@ -171,7 +194,7 @@ BEGIN
 		RETURN '{}'::bigint[];
 	END IF;
 	-- Element-wise cast: each jsonb becomes its canonical text, NULLs stay NULL.
-	RETURN pgque.insert_event_bulk(queue_name, type_name, payloads::text[]);
+	RETURN pgque.insert_event_bulk(queue_name, type_name, payloads::text[], NULL);
 END;
 $$;
 
@@ -188,7 +211,7 @@ BEGIN
 	IF pg_catalog.cardinality(payloads) = 0 THEN
 		RETURN '{}'::bigint[];
 	END IF;
-	RETURN pgque.insert_event_bulk(queue_name, 'default', payloads);
+	RETURN pgque.insert_event_bulk(queue_name, 'default', payloads, NULL);
 END;
 $$;
 
@@ -205,6 +228,44 @@ BEGIN
 	IF pg_catalog.cardinality(payloads) = 0 THEN
 		RETURN '{}'::bigint[];
 	END IF;
-	RETURN pgque.insert_event_bulk(queue_name, 'default', payloads::text[]);
+	RETURN pgque.insert_event_bulk(queue_name, 'default', payloads::text[], NULL);
+END;
+$$;
+
+
+--changeset pgque:send_batch/typed-text-extra4 runOnChange:true splitStatements:false stripComments:false
+-- A batch with one ev_extra4 value for every event: the trace context of the one
+-- observation that sent it (PgqueTemplate.sendBatch with a tracer), set-based like the
+-- other send_batch overloads instead of an insert_event per event.
+CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads text[], extra4 text)
+RETURNS bigint[]
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF payloads IS NULL THEN
+		RAISE EXCEPTION 'payloads must not be null';
+	END IF;
+	IF pg_catalog.cardinality(payloads) = 0 THEN
+		RETURN '{}'::bigint[];
+	END IF;
+	RETURN pgque.insert_event_bulk(queue_name, type_name, payloads, extra4);
+END;
+$$;
+
+--changeset pgque:send_batch/typed-jsonb-extra4 runOnChange:true splitStatements:false stripComments:false
+CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads jsonb[], extra4 text)
+RETURNS bigint[]
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF payloads IS NULL THEN
+		RAISE EXCEPTION 'payloads must not be null';
+	END IF;
+	IF pg_catalog.cardinality(payloads) = 0 THEN
+		RETURN '{}'::bigint[];
+	END IF;
+	RETURN pgque.insert_event_bulk(queue_name, type_name, payloads::text[], extra4);
 END;
 $$;

@@ -88,7 +88,7 @@ class RolesIntegrationTests {
 				"SELECT pgque.ack(1)", "SELECT pgque.next_batch('roles', 'w')",
 				"SELECT * FROM pgque.get_batch_events(1)", "SELECT pgque.nack(1, NULL::pgque.message)",
 				"SELECT * FROM pgque.dlq_inspect('roles')", "SELECT pgque.create_queue('w')",
-				"SELECT pgque.drop_queue('roles')", "SELECT pgque.insert_event_bulk('roles', 't', ARRAY['x'])",
+				"SELECT pgque.drop_queue('roles')", "SELECT pgque.insert_event_bulk('roles', 't', ARRAY['x'], NULL)",
 				"SELECT pgque.uninstall()", "SELECT pgque.set_queue_config('roles', 'max_retries', '1')",
 				"SELECT count(*) FROM pgque.event_template", "SELECT count(*) FROM pgque.dead_letter")) {
 			SqlErrors.denied(() -> writer.queryForList(sql));
@@ -147,7 +147,7 @@ class RolesIntegrationTests {
 			.execute("CREATE FUNCTION pgque.admin_made(text) RETURNS integer LANGUAGE sql AS 'SELECT 0'"));
 		assertThat(admin.queryForObject("SELECT pgque.drop_queue('admins', true)", Integer.class)).isEqualTo(1);
 		SqlErrors.denied(() -> admin.queryForList("SELECT pgque.uninstall()"));
-		SqlErrors.denied(() -> admin.queryForList("SELECT pgque.insert_event_bulk('roles', 't', ARRAY['x'])"));
+		SqlErrors.denied(() -> admin.queryForList("SELECT pgque.insert_event_bulk('roles', 't', ARRAY['x'], NULL)"));
 	}
 
 	@Test
@@ -210,7 +210,7 @@ class RolesIntegrationTests {
 		assertThat(privileged("uninstall", "pgque_reader", "pgque_writer", "pgque_admin")).isEmpty();
 		assertThat(privileged("send", "pgque_reader")).isEmpty();
 		assertThat(privileged("send", "pgque_writer")).hasSize(4);
-		assertThat(privileged("send_batch", "pgque_admin")).hasSize(4);
+		assertThat(privileged("send_batch", "pgque_admin")).hasSize(6);
 		assertThat(db.jdbc()
 			.queryForList("SELECT r.rolname || '>' || m.rolname FROM pg_auth_members am"
 					+ " JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member"

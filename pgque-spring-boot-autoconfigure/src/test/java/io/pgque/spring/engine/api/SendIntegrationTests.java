@@ -96,7 +96,7 @@ class SendIntegrationTests {
 	void sendBatchWithEmptyArrayReturnsEmptyWithoutLookingUpTheQueue() {
 		assertThat(queryIds("SELECT pgque.send_batch('no-such-queue', '{}'::text[])")).isEmpty();
 		assertThat(queryIds("SELECT pgque.send_batch('no-such-queue', 't', '{}'::jsonb[])")).isEmpty();
-		assertThat(queryIds("SELECT pgque.insert_event_bulk('orders', 't', '{}')")).isEmpty();
+		assertThat(queryIds("SELECT pgque.insert_event_bulk('orders', 't', '{}', NULL)")).isEmpty();
 	}
 
 	@Test
@@ -130,7 +130,7 @@ class SendIntegrationTests {
 		assertThat(bulk).hasSize(1);
 		assertThat(bulk.get(0).toLowerCase()).doesNotContain("foreach").doesNotContain("pgque.insert_event(");
 		List<String> sendBatch = sources("send_batch");
-		assertThat(sendBatch).hasSize(4)
+		assertThat(sendBatch).hasSize(6)
 			.allSatisfy((source) -> assertThat(source.toLowerCase()).doesNotContain("foreach")
 				.contains("pgque.insert_event_bulk("));
 	}
