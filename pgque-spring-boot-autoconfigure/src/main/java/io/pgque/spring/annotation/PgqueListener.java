@@ -106,4 +106,13 @@ public @interface PgqueListener {
 	 */
 	String errorHandler() default "";
 
+	/**
+	 * How many workers of this instance process the consumer's batches in parallel; more
+	 * than 1 makes each worker a cooperative subconsumer (batches of the consumer are
+	 * spread over every worker of every instance, see the listener documentation). Empty
+	 * means {@code pgque.listener.concurrency} (by default 1: the single worker).
+	 * @return the number of workers, as a number of at least 1
+	 */
+	String concurrency() default "";
+
 }

@@ -97,7 +97,7 @@ public class PgqueListenerAnnotationBeanPostProcessor
 				integer(annotation.maxAttempts(), "maxAttempts", description),
 				duration(annotation.backOff(), "backOff", description),
 				duration(annotation.retryDelay(), "retryDelay", description), optional(annotation.containerFactory()),
-				optional(annotation.errorHandler()));
+				optional(annotation.errorHandler()), integer(annotation.concurrency(), "concurrency", description));
 	}
 
 	private String required(String value, String attribute, String description) {

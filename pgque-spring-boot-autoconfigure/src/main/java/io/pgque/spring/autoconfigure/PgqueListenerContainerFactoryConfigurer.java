@@ -63,6 +63,7 @@ public final class PgqueListenerContainerFactoryConfigurer {
 			.retry(new PgqueRetrySettings(retry.getMaxAttempts(), retry.getInitialBackOff(), retry.getMultiplier(),
 					retry.getMaxBackOff(), retry.getRetryDelay()))
 			.notRetryableExceptions(notRetryable)
+			.concurrency(listener.getConcurrency())
 			.build();
 	}
 

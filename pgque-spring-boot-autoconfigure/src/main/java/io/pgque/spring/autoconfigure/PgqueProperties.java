@@ -331,6 +331,14 @@ public class PgqueProperties {
 		private boolean failureReasonsWithValues;
 
 		/**
+		 * How many workers of each instance process a consumer's batches in parallel (at
+		 * least 1); @PgqueListener(concurrency) overrides it per listener. 1 is the
+		 * single worker behind the consumer's lease; more make each worker a cooperative
+		 * subconsumer.
+		 */
+		private int concurrency = 1;
+
+		/**
 		 * In-place retry of failing messages.
 		 */
 		private final Retry retry = new Retry();
@@ -497,6 +505,18 @@ public class PgqueProperties {
 
 		public Retry getRetry() {
 			return this.retry;
+		}
+
+		public int getConcurrency() {
+			return this.concurrency;
+		}
+
+		public void setConcurrency(int concurrency) {
+			if (concurrency < 1) {
+				throw new IllegalArgumentException(
+						"pgque.listener.concurrency must be at least 1 but was " + concurrency);
+			}
+			this.concurrency = concurrency;
 		}
 
 		/**

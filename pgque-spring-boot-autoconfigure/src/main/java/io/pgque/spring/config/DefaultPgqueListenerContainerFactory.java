@@ -178,12 +178,16 @@ public class DefaultPgqueListenerContainerFactory
 		String id = shared(endpoints, PgqueListenerEndpoint::id, "id");
 		Boolean autoStartup = shared(endpoints, PgqueListenerEndpoint::autoStartup, "autoStartup");
 		Integer maxBatchSize = shared(endpoints, PgqueListenerEndpoint::maxBatchSize, "maxBatchSize");
+		Integer concurrency = shared(endpoints, PgqueListenerEndpoint::concurrency, "concurrency");
 		PgqueContainerOptions.Builder builder = this.options.toBuilder();
 		if (autoStartup != null) {
 			builder.autoStartup(autoStartup);
 		}
 		if (maxBatchSize != null) {
 			builder.maxBatchSize(maxBatchSize);
+		}
+		if (concurrency != null) {
+			builder.concurrency(concurrency);
 		}
 		PgqueContainerOptions containerOptions = builder.build();
 		List<PgqueHandlerMethod> handlers = new ArrayList<>();

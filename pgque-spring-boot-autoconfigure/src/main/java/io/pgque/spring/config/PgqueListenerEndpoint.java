@@ -26,12 +26,13 @@ import org.jspecify.annotations.Nullable;
  * @param retryDelay the nack retry delay
  * @param containerFactory the container factory bean name
  * @param errorHandler the error handler bean name
+ * @param concurrency the number of workers in this instance
  * @author pgque-spring-boot authors
  */
 public record PgqueListenerEndpoint(Object bean, Method method, String queue, String consumer, @Nullable String id,
 		@Nullable Boolean autoStartup, Set<String> types, @Nullable Integer maxBatchSize, @Nullable Integer maxAttempts,
 		@Nullable Duration backOff, @Nullable Duration retryDelay, @Nullable String containerFactory,
-		@Nullable String errorHandler) {
+		@Nullable String errorHandler, @Nullable Integer concurrency) {
 
 	/**
 	 * Create an endpoint.
@@ -60,7 +61,7 @@ public record PgqueListenerEndpoint(Object bean, Method method, String queue, St
 	 */
 	public static PgqueListenerEndpoint of(Object bean, Method method, String queue, String consumer) {
 		return new PgqueListenerEndpoint(bean, method, queue, consumer, null, null, Set.of(), null, null, null, null,
-				null, null);
+				null, null, null);
 	}
 
 	/**

@@ -45,6 +45,8 @@ public final class PgqueContainerOptions {
 
 	private final List<Class<? extends Throwable>> notRetryableExceptions;
 
+	private final int concurrency;
+
 	private PgqueContainerOptions(Builder builder) {
 		this.autoStartup = builder.autoStartup;
 		this.autoSubscribe = builder.autoSubscribe;
@@ -59,6 +61,7 @@ public final class PgqueContainerOptions {
 		this.failureDelay = builder.failureDelay;
 		this.retry = builder.retry;
 		this.notRetryableExceptions = List.copyOf(builder.notRetryableExceptions);
+		this.concurrency = builder.concurrency;
 	}
 
 	/**
@@ -175,6 +178,15 @@ public final class PgqueContainerOptions {
 	}
 
 	/**
+	 * How many workers of this instance process the consumer: 1 is the single worker
+	 * behind the consumer's lease; more make each worker a cooperative subconsumer.
+	 * @return the number of workers, at least 1
+	 */
+	public int concurrency() {
+		return this.concurrency;
+	}
+
+	/**
 	 * Builds {@link PgqueContainerOptions}.
 	 */
 	public static final class Builder {
@@ -206,6 +218,8 @@ public final class PgqueContainerOptions {
 		private List<Class<? extends Throwable>> notRetryableExceptions = List
 			.of(PgqueArgumentConversionException.class, PgqueConversionException.class);
 
+		private int concurrency = 1;
+
 		private Builder() {
 		}
 
@@ -223,6 +237,7 @@ public final class PgqueContainerOptions {
 			this.failureDelay = options.failureDelay;
 			this.retry = options.retry;
 			this.notRetryableExceptions = options.notRetryableExceptions;
+			this.concurrency = options.concurrency;
 		}
 
 		public Builder autoStartup(boolean autoStartup) {
@@ -290,6 +305,12 @@ public final class PgqueContainerOptions {
 
 		public Builder notRetryableExceptions(List<Class<? extends Throwable>> notRetryableExceptions) {
 			this.notRetryableExceptions = List.copyOf(notRetryableExceptions);
+			return this;
+		}
+
+		public Builder concurrency(int concurrency) {
+			Assert.isTrue(concurrency >= 1, () -> "concurrency must be at least 1 but was " + concurrency);
+			this.concurrency = concurrency;
 			return this;
 		}
 

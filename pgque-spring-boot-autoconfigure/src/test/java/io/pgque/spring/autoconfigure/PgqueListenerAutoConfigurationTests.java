@@ -149,6 +149,28 @@ class PgqueListenerAutoConfigurationTests {
 				.hasMessageContaining("'lots'"));
 	}
 
+	@Test
+	void runWhenConcurrencyIsSetShouldResolveItsPlaceholderOverTheProperty() {
+		this.contextRunner.withPropertyValues("pgque.listener.concurrency=2", "app.workers=4")
+			.withUserConfiguration(ConcurrentListener.class, DefaultConcurrencyListener.class)
+			.run((context) -> {
+				PgqueListenerContainerRegistry registry = context.getBean(PgqueListenerContainerRegistry.class);
+				assertThat(registry.getRequiredListenerContainer("orders/fast").getOptions().concurrency())
+					.isEqualTo(4);
+				assertThat(registry.getRequiredListenerContainer("orders/plain").getOptions().concurrency())
+					.isEqualTo(2);
+			});
+	}
+
+	@Test
+	void runWhenConcurrencyIsBelowOneShouldFailNamingTheMethod() {
+		this.contextRunner.withUserConfiguration(InvalidConcurrencyListener.class)
+			.run((context) -> assertThat(cause(context.getStartupFailure()))
+				.hasMessageContaining("InvalidConcurrencyListener.on")
+				.hasMessageContaining("concurrency")
+				.hasMessageContaining("'0'"));
+	}
+
 	// its NOTIFY channel pgque_<queue> would exceed PostgreSQL's 63-byte identifiers
 	@Test
 	void runWhenQueueNameIsTooLongShouldFailNamingTheMethodAndTheQueue() {
@@ -263,6 +285,33 @@ class PgqueListenerAutoConfigurationTests {
 
 		@PgqueListener(queue = "orders", consumer = "billing")
 		void rest(String payload) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConcurrentListener {
+
+		@PgqueListener(queue = "orders", consumer = "fast", concurrency = "${app.workers}")
+		void on(String payload) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class DefaultConcurrencyListener {
+
+		@PgqueListener(queue = "orders", consumer = "plain")
+		void on(String payload) {
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class InvalidConcurrencyListener {
+
+		@PgqueListener(queue = "orders", consumer = "billing", concurrency = "0")
+		void on(String payload) {
 		}
 
 	}

@@ -17,11 +17,13 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Every {@code pgque.listener.*} property pinned to the container option it sets: the
@@ -55,6 +57,7 @@ class PgqueListenerPropertiesTests {
 		VALUES.put("retry.multiplier", "3.5");
 		VALUES.put("retry.max-back-off", "37s");
 		VALUES.put("retry.retry-delay", "41s");
+		VALUES.put("concurrency", "43");
 	}
 
 	@Test
@@ -87,6 +90,16 @@ class PgqueListenerPropertiesTests {
 			.containsAll(PgqueContainerOptions.builder().build().notRetryableExceptions());
 		assertThat(options.retry()).isEqualTo(
 				new PgqueRetrySettings(29, Duration.ofMillis(31), 3.5, Duration.ofSeconds(37), Duration.ofSeconds(41)));
+		assertThat(options.concurrency()).isEqualTo(43);
+	}
+
+	@Test
+	void concurrencyBelowOneShouldFailNamingTheProperty() {
+		Map<String, String> source = Map.of("pgque.listener.concurrency", "0");
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> new Binder(new MapConfigurationPropertySource(source)).bind("pgque",
+					Bindable.of(PgqueProperties.class)))
+			.withStackTraceContaining("pgque.listener.concurrency must be at least 1 but was 0");
 	}
 
 	@Test
