@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 import org.jspecify.annotations.Nullable;
 
@@ -60,6 +61,43 @@ public interface PgqueOperations {
 	 * @return the event ids, aligned with {@code payloads}
 	 */
 	List<Long> sendBatch(String queue, String type, List<?> payloads);
+
+	/**
+	 * Send one event with a partition key, and the converter's default type for the
+	 * payload. Consumers reading by key (partition slots, {@code receive_partitioned},
+	 * {@code @PgqueListener(ordering = KEY)}) get the events of one key in send order,
+	 * one at a time, and events of different keys in parallel. The key is stored in the
+	 * event's {@code extra1}.
+	 * @param queue the queue name
+	 * @param partitionKey the partition key, for example a customer or account id
+	 * @param payload the payload
+	 * @return the event id
+	 */
+	long sendKeyed(String queue, String partitionKey, Object payload);
+
+	/**
+	 * Send one event of the given type with a partition key. See
+	 * {@link #sendKeyed(String, String, Object)}.
+	 * @param queue the queue name
+	 * @param partitionKey the partition key
+	 * @param type the event type
+	 * @param payload the payload
+	 * @return the event id
+	 */
+	long sendKeyed(String queue, String partitionKey, String type, Object payload);
+
+	/**
+	 * Send several events in one round trip, each with the partition key the function
+	 * gives for its payload and the converter's default type. All are sent or none, with
+	 * ids in list order, so events of one key keep their order. See
+	 * {@link #sendKeyed(String, String, Object)}.
+	 * @param <T> the payload type
+	 * @param queue the queue name
+	 * @param payloads the payloads, in order
+	 * @param partitionKey the partition key of a payload; must not return {@code null}
+	 * @return the event ids, aligned with {@code payloads}
+	 */
+	<T> List<Long> sendKeyedBatch(String queue, List<T> payloads, Function<? super T, String> partitionKey);
 
 	/**
 	 * Send one event unless the key was already sent to the queue within its

@@ -52,6 +52,25 @@ public final class PgqueSql {
 			+ " t.payload::jsonb::text, NULL, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue,"
 			+ " ?::text AS trace) q, unnest(?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, n)";
 
+	// Sends with a partition key (extended API §B): the contract's send overloads; with a
+	// trace context insert_event, which takes the key as extra1 and the trace as extra4
+	static final String SEND_KEYED_TEXT = "SELECT pgque.send(?, ?, ?::text, ?)";
+
+	static final String SEND_KEYED_JSON = "SELECT pgque.send(?, ?, ?::jsonb, ?)";
+
+	static final String SEND_KEYED_TRACED_TEXT = "SELECT pgque.insert_event(?, ?, ?::text, ?, NULL, NULL, ?)";
+
+	static final String SEND_KEYED_TRACED_JSON = "SELECT pgque.insert_event(?, ?, ?::jsonb::text, ?, NULL, NULL, ?)";
+
+	// One statement, row by row in list order (a NULL trace stores nothing)
+	static final String SEND_KEYED_BATCH_TEXT = "SELECT array_agg(pgque.insert_event(q.queue, t.type, t.payload,"
+			+ " t.pkey, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue, ?::text AS trace) q,"
+			+ " unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, pkey, n)";
+
+	static final String SEND_KEYED_BATCH_JSON = "SELECT array_agg(pgque.insert_event(q.queue, t.type,"
+			+ " t.payload::jsonb::text, t.pkey, NULL, NULL, q.trace) ORDER BY t.n) FROM (SELECT ?::text AS queue,"
+			+ " ?::text AS trace) q, unnest(?::text[], ?::text[], ?::text[]) WITH ORDINALITY AS t(type, payload, pkey, n)";
+
 	// Idempotent and delayed sends (extended API): the TTL and delay go over as seconds
 	static final String SEND_IDEM_TEXT = "SELECT event_id, deduped FROM pgque.send_idem(?, ?, ?::text, ?,"
 			+ " make_interval(secs => ?))";

@@ -249,6 +249,68 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 	}
 
 	@Override
+	public long sendKeyed(String queue, String partitionKey, Object payload) {
+		PgqueNames.requireQueue(queue);
+		requirePartitionKey(partitionKey, -1);
+		PgquePayload converted = this.converter.toPayload(requirePayload(payload, -1));
+		return sendKeyedConverted(queue, partitionKey, this.converter.typeName(payload), converted);
+	}
+
+	@Override
+	public long sendKeyed(String queue, String partitionKey, String type, Object payload) {
+		PgqueNames.requireQueue(queue);
+		requirePartitionKey(partitionKey, -1);
+		PgqueNames.requireType(type);
+		return sendKeyedConverted(queue, partitionKey, type, this.converter.toPayload(requirePayload(payload, -1)));
+	}
+
+	private long sendKeyedConverted(String queue, String partitionKey, String type, PgquePayload payload) {
+		return observed(queue, type, 1, (trace) -> {
+			String sql = (trace != null)
+					? (payload.json() ? PgqueSql.SEND_KEYED_TRACED_JSON : PgqueSql.SEND_KEYED_TRACED_TEXT)
+					: (payload.json() ? PgqueSql.SEND_KEYED_JSON : PgqueSql.SEND_KEYED_TEXT);
+			Object[] args = (trace != null) ? new Object[] { queue, type, payload.content(), partitionKey, trace }
+					: new Object[] { queue, type, payload.content(), partitionKey };
+			return List.of(run("send", queue, null, null,
+					() -> requireResult(this.jdbc.queryForObject(sql, Long.class, args), sql)));
+		}).get(0);
+	}
+
+	@Override
+	public <T> List<Long> sendKeyedBatch(String queue, List<T> payloads, Function<? super T, String> partitionKey) {
+		PgqueNames.requireQueue(queue);
+		if (partitionKey == null) {
+			throw new IllegalArgumentException("PgQue partition key function must not be null");
+		}
+		List<PgquePayload> converted = convertAll(payloads);
+		if (converted.isEmpty()) {
+			return List.of();
+		}
+		String[] keys = new String[payloads.size()];
+		String[] types = new String[payloads.size()];
+		for (int i = 0; i < keys.length; i++) {
+			keys[i] = requirePartitionKey(partitionKey.apply(payloads.get(i)), i);
+			types[i] = this.converter.typeName(payloads.get(i));
+		}
+		boolean json = converted.stream().allMatch(PgquePayload::json);
+		String[] contents = converted.stream().map(PgquePayload::content).toArray(String[]::new);
+		boolean oneType = Arrays.stream(types).allMatch(types[0]::equals);
+		String sql = json ? PgqueSql.SEND_KEYED_BATCH_JSON : PgqueSql.SEND_KEYED_BATCH_TEXT;
+		return observed(queue, oneType ? types[0] : "mixed", converted.size(),
+				(trace) -> run("sendBatch", queue, null, null, () -> requireResult(
+						this.jdbc.query(sql, IDS, queue, trace, textArray(types), textArray(contents), textArray(keys)),
+						sql)));
+	}
+
+	private static String requirePartitionKey(@Nullable String partitionKey, int index) {
+		if (partitionKey == null) {
+			throw new IllegalArgumentException((index < 0) ? "PgQue partition key must not be null"
+					: "PgQue partition key of the payload at index " + index + " is null");
+		}
+		return partitionKey;
+	}
+
+	@Override
 	public PgqueIdempotentSend sendIdempotent(String queue, String key, Duration ttl, Object payload) {
 		PgqueNames.requireQueue(queue);
 		if (key == null) {

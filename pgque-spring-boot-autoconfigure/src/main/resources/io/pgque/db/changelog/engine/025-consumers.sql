@@ -31,10 +31,17 @@ BEGIN
 	END IF;
 
 	-- Lock order, the same in every function that takes both: consumer row, then
-	-- subscription row, so two such calls never deadlock.
-	SELECT co_id INTO v_consumer_id FROM pgque.consumer WHERE co_name = x_consumer_name FOR UPDATE;
+	-- subscription row, so two such calls never deadlock. FOR NO KEY UPDATE, not FOR
+	-- UPDATE: it still serializes registrars, but not the KEY SHARE that the
+	-- subscription's foreign-key check takes when a receive updates its row a second time
+	-- in one transaction (next_batch, then finish_batch on an empty window); with FOR
+	-- UPDATE such a receive waited for any open registration of its name (upstream #357).
+	-- A new name: every concurrent first registrar but one waits on the unique index,
+	-- then finds the winner's row instead of failing with a duplicate key.
+	SELECT co_id INTO v_consumer_id FROM pgque.consumer WHERE co_name = x_consumer_name FOR NO KEY UPDATE;
 	IF NOT FOUND THEN
-		INSERT INTO pgque.consumer (co_name) VALUES (x_consumer_name) RETURNING co_id INTO v_consumer_id;
+		INSERT INTO pgque.consumer (co_name) VALUES (x_consumer_name) ON CONFLICT (co_name) DO NOTHING;
+		SELECT co_id INTO v_consumer_id FROM pgque.consumer WHERE co_name = x_consumer_name FOR NO KEY UPDATE;
 	END IF;
 
 	IF x_tick_pos IS NOT NULL THEN
@@ -44,9 +51,15 @@ BEGIN
 		END IF;
 	END IF;
 
-	PERFORM 1 FROM pgque.subscription
-	WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id
-	FOR UPDATE;
+	-- An existing subscription is locked only to be moved: re-registering without a
+	-- position changes nothing, and must not make a receive of that consumer wait.
+	-- Registrars of one name already serialize on the consumer row above.
+	IF x_tick_pos IS NULL THEN
+		PERFORM 1 FROM pgque.subscription WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id;
+	ELSE
+		PERFORM 1 FROM pgque.subscription WHERE sub_queue = v_queue_id AND sub_consumer = v_consumer_id
+		FOR UPDATE;
+	END IF;
 	IF FOUND THEN
 		IF x_tick_pos IS NOT NULL THEN
 			-- A member's window was taken from the group's cursor: dropping it would lose those events.

@@ -102,20 +102,20 @@ BEGIN
 END;
 $$;
 
---changeset pgque:nack runOnChange:true splitStatements:false stripComments:false
--- Only i_msg.msg_id is trusted: retry count, payload and the rest come from the stored
--- event, so a client cannot dodge the dead-letter limit or rewrite what is kept.
--- Idempotent: a repeat finds the retry or dead-letter row already there and still
--- returns 1. Does not finish the batch.
-CREATE OR REPLACE FUNCTION pgque.nack(i_batch_id bigint, i_msg pgque.message,
-		i_retry_after interval DEFAULT '60 seconds', i_reason text DEFAULT NULL)
+--changeset pgque:_nack_batch_event runOnChange:true splitStatements:false stripComments:false
+-- The body of nack, shared with nack_partitioned (owner only). Only i_msg.msg_id is
+-- trusted: retry count, payload and the rest come from the stored event, so a client
+-- cannot dodge the dead-letter limit or rewrite what is kept. Idempotent: a repeat finds
+-- the retry or dead-letter row already there and still returns 1. Does not finish the
+-- batch.
+CREATE OR REPLACE FUNCTION pgque._nack_batch_event(i_batch_id bigint, i_msg pgque.message,
+		i_retry_after interval, i_reason text)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pgque, pg_catalog, pg_temp
 AS $$
 DECLARE
 	v_max_retries int4;
-	v_consumer text;
 	v_event record;
 BEGIN
 	-- event_retry takes whole seconds as an integer: say so instead of overflowing.
@@ -123,17 +123,12 @@ BEGIN
 		RAISE EXCEPTION 'nack: retry delay % is too long (at most 2147483647 seconds, about 68 years)',
 			i_retry_after;
 	END IF;
-	SELECT coalesce(q.queue_max_retries, 5), c.co_name INTO v_max_retries, v_consumer
+	SELECT coalesce(q.queue_max_retries, 5) INTO v_max_retries
 	FROM pgque.subscription s
 	JOIN pgque.queue q ON q.queue_id = s.sub_queue
-	JOIN pgque.consumer c ON c.co_id = s.sub_consumer
 	WHERE s.sub_batch = i_batch_id;
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'batch not found: %', i_batch_id;
-	END IF;
-	IF pg_catalog.strpos(v_consumer, '#') > 0 THEN
-		RAISE EXCEPTION 'batch % belongs to a partition slot (consumer name contains #); use nack_partitioned',
-			i_batch_id;
 	END IF;
 
 	SELECT e.* INTO v_event
@@ -152,5 +147,24 @@ BEGIN
 			pg_catalog.round(pg_catalog.date_part('epoch', coalesce(i_retry_after, '60 seconds')))::integer);
 	END IF;
 	RETURN 1;
+END;
+$$;
+
+--changeset pgque:nack runOnChange:true splitStatements:false stripComments:false
+-- See _nack_batch_event. Raises for a batch of a partition slot (consumer name with
+-- '#'): nack_partitioned is its fenced counterpart.
+CREATE OR REPLACE FUNCTION pgque.nack(i_batch_id bigint, i_msg pgque.message,
+		i_retry_after interval DEFAULT '60 seconds', i_reason text DEFAULT NULL)
+RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pgque, pg_catalog, pg_temp
+AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pgque.subscription s JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+			WHERE s.sub_batch = i_batch_id AND pg_catalog.strpos(c.co_name, '#') > 0) THEN
+		RAISE EXCEPTION 'batch % belongs to a partition slot (consumer name contains #); use nack_partitioned',
+			i_batch_id;
+	END IF;
+	RETURN pgque._nack_batch_event(i_batch_id, i_msg, i_retry_after, i_reason);
 END;
 $$;

@@ -101,7 +101,8 @@ BEGIN
 	END IF;
 	-- Idempotency keys are the send functions' business alone (extended contract §C.1).
 	FOREACH v_table IN ARRAY ARRAY[pg_catalog.to_regclass('pgque.pgque_databasechangelog'),
-			pg_catalog.to_regclass('pgque.pgque_databasechangeloglock'), pg_catalog.to_regclass('pgque.idem')] LOOP
+			pg_catalog.to_regclass('pgque.pgque_databasechangeloglock'), pg_catalog.to_regclass('pgque.idem'),
+			pg_catalog.to_regclass('pgque.partition_epoch')] LOOP
 		IF v_table IS NOT NULL THEN
 			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', v_table);
 			FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r
@@ -110,6 +111,25 @@ BEGIN
 			END LOOP;
 		END IF;
 	END LOOP;
+	-- Partition pins and slot leases: only their functions write them, the admin may look
+	-- (extended contract §B.2); readers see them through partition_slot_status.
+	FOREACH v_table IN ARRAY ARRAY[pg_catalog.to_regclass('pgque.partition_consumer'),
+			pg_catalog.to_regclass('pgque.partition_slot')] LOOP
+		IF v_table IS NOT NULL THEN
+			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', v_table);
+			FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r
+					WHERE pg_catalog.to_regrole(r) IS NOT NULL LOOP
+				EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM %I', v_table, v_role);
+			END LOOP;
+			IF pg_catalog.to_regrole('pgque_admin') IS NOT NULL THEN
+				EXECUTE pg_catalog.format('GRANT SELECT ON %s TO pgque_admin', v_table);
+			END IF;
+		END IF;
+	END LOOP;
+	IF pg_catalog.to_regclass('pgque.partition_slot_status') IS NOT NULL AND pg_catalog.to_regrole('pgque_admin') IS NOT NULL THEN
+		REVOKE ALL ON pgque.partition_slot_status FROM pgque_admin;
+		GRANT SELECT ON pgque.partition_slot_status TO pgque_admin;
+	END IF;
 END
 $$;
 
@@ -146,6 +166,10 @@ BEGIN
 					'_coop_demote_if_memberless') THEN NULL
 			-- the choice of a batch's end tick: only next_batch_custom (both forms) makes it
 			WHEN v_routine.proname = 'batch_end_tick' THEN NULL
+			-- the partition keys' internal helpers, and nack's shared body
+			WHEN v_routine.proname IN ('_slot_name', '_slot_of', '_slot_validate', '_partition_pin', '_slot_add',
+					'_slot_keep_epochs', '_slot_pin_of', '_slot_check_range', '_slot_guard', '_slot_batch',
+					'_nack_batch_event') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
 					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'batch_window', 'quote_fqname', 'finish_batch',
@@ -154,7 +178,9 @@ BEGIN
 					'dlq_inspect', 'register_subconsumer', 'unregister_subconsumer', 'subscribe_subconsumer',
 					'unsubscribe_subconsumer', 'receive_coop', 'touch_subconsumer',
 					'lease_acquire', 'lease_renew', 'lease_release', 'lease_check', 'next_batch_leased',
-					'finish_batch_leased') THEN 'pgque_reader'
+					'finish_batch_leased',
+					'subscribe_slot', 'subscribe_slots', 'unsubscribe_slot', 'claim_slot', 'release_slot',
+					'receive_partitioned', 'ack_partitioned', 'nack_partitioned') THEN 'pgque_reader'
 			WHEN v_routine.proname IN ('insert_event', 'send', 'send_batch', 'dlq_replay', 'dlq_replay_all',
 					'send_idem', 'send_at')
 				THEN 'pgque_writer'
