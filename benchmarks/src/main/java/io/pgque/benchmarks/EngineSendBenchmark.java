@@ -79,18 +79,48 @@ final class EngineSendBenchmark {
 		}
 	}
 
+	// Wall-clock rates, and the server's own CPU time per event (the backend's
+	// /proc/self/schedstat, in ns): the second does not count time spent waiting for a
+	// core, so it holds up on a loaded machine, where the first swings between rounds.
+	// With the same client and round trip on both sides, the CPU ratio is a lower bound
+	// of the rate ratio on a quiet machine.
 	private void compare(Connection connection, int rounds, int batchSize, int calls, String subjectSql,
 			String subjectName, String baselineSql, String baselineName) throws Exception {
 		Rounds result = new Rounds();
+		Rounds cpu = new Rounds();
 		long events = (long) batchSize * calls;
 		for (int round = -1; round < rounds; round++) {
+			long subjectCpu = serverCpuNanos(connection);
 			double subject = Rounds.rate(events, () -> calls(connection, batchSize, calls, subjectSql));
+			long baselineCpu = serverCpuNanos(connection);
 			double baseline = Rounds.rate(events, () -> calls(connection, batchSize, calls, baselineSql));
+			long end = serverCpuNanos(connection);
 			if (round >= 0) {
 				result.add(subject, baseline);
+				if (end > 0) {
+					// as rates (events per CPU second), so that the ratio reads like the
+					// other
+					cpu.add(events * 1e9 / (baselineCpu - subjectCpu), events * 1e9 / (end - baselineCpu));
+				}
 			}
 		}
 		System.out.println(result.line(subjectName, baselineName, "ev/s"));
+		if (!cpu.isEmpty()) {
+			System.out.println(cpu.line("  server CPU", "", "ev/CPU-s"));
+		}
+	}
+
+	// 0 where the server is not local Linux or the login may not read server files
+	private static long serverCpuNanos(Connection connection) {
+		try (Statement statement = connection.createStatement();
+				ResultSet rs = statement
+					.executeQuery("SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint")) {
+			rs.next();
+			return rs.getLong(1);
+		}
+		catch (SQLException ex) {
+			return 0;
+		}
 	}
 
 	private void calls(Connection connection, int batchSize, int calls, String sql) throws SQLException {

@@ -23,6 +23,10 @@ final class Rounds {
 		this.ratios.add(subjectRate / baselineRate);
 	}
 
+	boolean isEmpty() {
+		return this.ratios.isEmpty();
+	}
+
 	String line(String subjectName, String baselineName, String unit) {
 		return String.format("%-34s %,12.0f %s | %-34s %,12.0f %s | ratio %.2f (rounds %.2f-%.2f)", subjectName,
 				median(this.subject), unit, baselineName, median(this.baseline), unit, median(this.ratios),
