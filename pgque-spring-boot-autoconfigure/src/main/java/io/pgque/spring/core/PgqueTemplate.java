@@ -49,6 +49,8 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 
 	private final PgqueErrorTranslator errorTranslator;
 
+	private final PgqueEngineFunctions engineFunctions;
+
 	private volatile PgqueSendObserver sendObserver = PgqueSendObserver.NONE;
 
 	/**
@@ -70,6 +72,7 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		this.jdbc = jdbc;
 		this.converter = converter;
 		this.errorTranslator = errorTranslator;
+		this.engineFunctions = new PgqueEngineFunctions(jdbc);
 	}
 
 	/**
@@ -208,7 +211,8 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 	private List<Long> sendBatchTraced(String queue, List<String> types, boolean json, String[] contents,
 			String trace) {
 		String type = types.get(0);
-		if (types.stream().allMatch(type::equals)) {
+		if (types.stream().allMatch(type::equals)
+				&& this.engineFunctions.has(PgqueEngineFunctions.SEND_BATCH_WITH_EXTRA4)) {
 			String sql = json ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
 			return run("sendBatch", queue, null, null,
 					() -> requireResult(this.jdbc.query(sql, IDS, queue, type, textArray(contents), trace), sql));
@@ -324,7 +328,8 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		PgqueIdempotentSend[] result = new PgqueIdempotentSend[1];
 		// the observer sees the event id either way; a duplicate's is the first send's
 		// (and keeps the first send's trace context)
-		observed(queue, type, 1, (trace) -> {
+		observed(queue, type, 1, (observedTrace) -> {
+			String trace = storable(observedTrace, PgqueEngineFunctions.SEND_IDEM_WITH_EXTRA4);
 			String sql = (trace != null)
 					? (converted.json() ? PgqueSql.SEND_IDEM_TRACED_JSON : PgqueSql.SEND_IDEM_TRACED_TEXT)
 					: (converted.json() ? PgqueSql.SEND_IDEM_JSON : PgqueSql.SEND_IDEM_TEXT);
@@ -361,7 +366,8 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		PgquePayload converted = this.converter.toPayload(requirePayload(payload, -1));
 		String type = this.converter.typeName(payload);
 		PgqueDelayedSend[] result = new PgqueDelayedSend[1];
-		observed(queue, type, 1, (trace) -> {
+		observed(queue, type, 1, (observedTrace) -> {
+			String trace = storable(observedTrace, PgqueEngineFunctions.SEND_AT_WITH_EXTRA4);
 			String sql = statements.pick(converted.json(), trace != null);
 			Object[] args = withTrace(trace, queue, type, converted.content(), when);
 			result[0] = run("sendAt", queue, null, null, () -> requireResult(this.jdbc.queryForObject(sql,
@@ -369,6 +375,12 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 			return List.of(result[0].id());
 		});
 		return result[0];
+	}
+
+	// the trace context, if the engine has the function that stores it (an upstream
+	// install has not: the event is sent without it)
+	private @Nullable String storable(@Nullable String trace, String function) {
+		return (trace != null && this.engineFunctions.has(function)) ? trace : null;
 	}
 
 	// a trace context, when there is one, is the last argument of the traced statements

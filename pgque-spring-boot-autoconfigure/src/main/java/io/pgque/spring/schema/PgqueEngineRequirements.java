@@ -46,9 +46,6 @@ final class PgqueEngineRequirements {
 			new Routine("pgque.send(text,text,jsonb)", "bigint", List.of(TEMPLATE)),
 			new Routine("pgque.send_batch(text,text,text[])", "bigint[]", List.of(TEMPLATE)),
 			new Routine("pgque.send_batch(text,text,jsonb[])", "bigint[]", List.of(TEMPLATE)),
-			// a traced sendBatch: the trace context in ev_extra4 of every event
-			new Routine("pgque.send_batch(text,text,text[],text)", "bigint[]", List.of(TEMPLATE)),
-			new Routine("pgque.send_batch(text,text,jsonb[],text)", "bigint[]", List.of(TEMPLATE)),
 			new Routine("pgque.subscribe(text,text)", "integer", List.of(TEMPLATE)),
 			new Routine("pgque.unsubscribe(text,text)", "integer", List.of(TEMPLATE)),
 			new Routine("pgque.receive(text,text,integer)", "SETOF pgque.message", List.of(TEMPLATE)),

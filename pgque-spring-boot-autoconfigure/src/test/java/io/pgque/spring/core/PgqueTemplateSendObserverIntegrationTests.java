@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -111,6 +113,48 @@ class PgqueTemplateSendObserverIntegrationTests {
 		assertThat(messages).allSatisfy((message) -> assertThat(message.extra4()).isEqualTo(TRACE));
 		// the engine's own extras are kept: the idempotency key in extra2
 		assertThat(messages.get(0).extra2()).isEqualTo("k1");
+	}
+
+	@Test
+	void anEngineWithoutTheTraceStoringFunctionsStillSends() {
+		this.template.createQueue("upstreamlike");
+		TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(db.dataSource()));
+		transaction.executeWithoutResult((status) -> {
+			// as on an upstream PgQue install; rolled back with the transaction
+			db.jdbc()
+				.execute("DROP FUNCTION pgque.send_batch(text, text, text[], text),"
+						+ " pgque.send_batch(text, text, jsonb[], text),"
+						+ " pgque.send_idem(text, text, text, text, interval, text, text),"
+						+ " pgque.send_idem(text, text, jsonb, text, interval, text, text),"
+						+ " pgque.send_at(text, text, text, timestamptz, text),"
+						+ " pgque.send_at(text, text, jsonb, timestamptz, text)");
+			PgqueTemplate upstreamLike = new PgqueTemplate(db.dataSource(),
+					new PgqueJsonPayloadConverter(JsonMapper.builder().build(), PgqueTypeMapper.simpleNames()));
+			upstreamLike.setSendObserver((queue, type, count) -> new PgqueSendObserver.Send() {
+
+				@Override
+				public @Nullable String traceContext() {
+					return TRACE;
+				}
+
+			});
+			List<Long> batch = upstreamLike.sendBatch("upstreamlike", "text", List.of("a", "b"));
+			long idem = upstreamLike.sendIdempotent("upstreamlike", "k", Duration.ofHours(1), "c").eventId();
+			long now = upstreamLike.sendAfter("upstreamlike", Duration.ZERO, "d").id();
+			// the batch still stores the trace (row by row); the others are sent without
+			// it
+			assertThat(
+					db.jdbc()
+						.queryForList("SELECT ev_data || '=' || coalesce(ev_extra4, '-') FROM pgque.event_template"
+								+ " WHERE ev_id = ANY(?) AND ev_txid = pg_catalog.pg_current_xact_id() ORDER BY ev_id",
+								String.class, (Object) new Long[] { batch.get(0), batch.get(1), idem, now }))
+				.containsExactly("a=" + TRACE, "b=" + TRACE, "c=-", "d=-");
+			status.setRollbackOnly();
+		});
+		assertThat(db.jdbc()
+			.queryForObject("SELECT pg_catalog.to_regprocedure('pgque.send_batch(text,text,text[],text)') IS NOT NULL",
+					Boolean.class))
+			.isTrue();
 	}
 
 	@Test
