@@ -79,7 +79,7 @@ class PgqueCooperativePoolerIntegrationTests {
 	private ApplicationContextRunner app(String url, int ctx, String queue) {
 		return PoolerTestApp.context(db, url, ctx, queue, this.pools, true)
 			.withPropertyValues("pgque.listener.concurrency=3", "pgque.listener.dead-interval=10s",
-					"pgque.lease.mode=auto");
+					"pgque.lease.mode=auto", "test.pause-millis=1");
 	}
 
 }

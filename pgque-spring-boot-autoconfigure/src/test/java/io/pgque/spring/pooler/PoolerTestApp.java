@@ -154,10 +154,14 @@ final class PoolerTestApp {
 
 		private final String queue;
 
-		Worker(DataSource dataSource, @Value("${test.ctx}") int ctx, @Value("${test.queue}") String queue) {
+		private final long pauseMillis;
+
+		Worker(DataSource dataSource, @Value("${test.ctx}") int ctx, @Value("${test.queue}") String queue,
+				@Value("${test.pause-millis:0}") long pauseMillis) {
 			this.jdbc = new JdbcTemplate(dataSource);
 			this.ctx = ctx;
 			this.queue = queue;
+			this.pauseMillis = pauseMillis;
 		}
 
 		@PgqueListener(queue = "${test.queue}", consumer = "workers")
@@ -171,6 +175,9 @@ final class PoolerTestApp {
 					tracker.blocked.countDown();
 					tracker.release.await(60, TimeUnit.SECONDS);
 				}
+				// a handler that takes time, so that overlapping batches are seen
+				// overlapping
+				Thread.sleep(this.pauseMillis);
 			}
 			finally {
 				tracker.concurrent.decrementAndGet();
