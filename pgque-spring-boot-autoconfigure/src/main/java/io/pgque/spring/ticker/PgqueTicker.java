@@ -252,13 +252,13 @@ public class PgqueTicker implements SmartLifecycle {
 	}
 
 	@Override
-	public boolean isRunning() {
-		return this.running;
+	public int getPhase() {
+		return PHASE;
 	}
 
 	@Override
-	public int getPhase() {
-		return PHASE;
+	public boolean isRunning() {
+		return this.running;
 	}
 
 	/**

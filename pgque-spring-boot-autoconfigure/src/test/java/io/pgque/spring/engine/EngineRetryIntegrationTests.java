@@ -172,6 +172,10 @@ class EngineRetryIntegrationTests {
 		assertThatExceptionOfType(Exception.class)
 			.isThrownBy(() -> this.jdbc.queryForObject("SELECT pgque.batch_retry(987654321, 5)", Integer.class))
 			.withMessageContaining("batch not found");
+		// the body shared with batch_retry reads a NULL event id as "the whole batch"
+		assertThatExceptionOfType(Exception.class).isThrownBy(
+				() -> this.jdbc.queryForObject("SELECT pgque.event_retry(?, NULL::bigint, 5)", Integer.class, batch))
+			.withMessageContaining("event id must not be null");
 		assertThat(retryRows("r8")).isZero();
 	}
 

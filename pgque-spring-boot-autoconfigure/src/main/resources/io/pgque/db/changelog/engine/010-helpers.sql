@@ -8,9 +8,7 @@
 -- STRICT SQL function whose body is not strict is called through the SQL-function
 -- executor instead, which plans its body on every call (about 20 us a send).
 CREATE OR REPLACE FUNCTION pgque.quote_fqname(i_name text)
-RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE
 		WHEN pg_catalog.strpos(i_name, '.') > 0 THEN
 			pg_catalog.quote_ident(pg_catalog.split_part(i_name, '.', 1)) || '.'
@@ -22,9 +20,7 @@ $$;
 --changeset pgque:seq_getval runOnChange:true splitStatements:false stripComments:false
 -- The stored last_value, ignoring is_called: a fresh sequence reports its start value.
 CREATE OR REPLACE FUNCTION pgque.seq_getval(i_seq_name text)
-RETURNS bigint
-LANGUAGE plpgsql STRICT
-AS $$
+RETURNS bigint LANGUAGE plpgsql STRICT AS $$
 DECLARE
 	v_value bigint;
 BEGIN
@@ -36,9 +32,7 @@ $$;
 --changeset pgque:seq_setval runOnChange:true splitStatements:false stripComments:false
 -- Moves a sequence forward only; returns the value it ends at.
 CREATE OR REPLACE FUNCTION pgque.seq_setval(i_seq_name text, i_new_value int8)
-RETURNS bigint
-LANGUAGE plpgsql STRICT
-AS $$
+RETURNS bigint LANGUAGE plpgsql STRICT AS $$
 DECLARE
 	v_current bigint := pgque.seq_getval(i_seq_name);
 BEGIN
@@ -54,9 +48,7 @@ $$;
 -- Copies the grants of one table onto another (a queue's data tables copy the
 -- template's), one GRANT per grantee. Returns the number of GRANT statements run.
 CREATE OR REPLACE FUNCTION pgque._grant_perms_from(src_schema text, src_table text, dst_schema text, dst_table text)
-RETURNS integer
-LANGUAGE plpgsql
-AS $$
+RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
 	v_grant record;
 	v_count integer := 0;
@@ -83,10 +75,7 @@ $$;
 -- Grants on a queue's own objects: data tables as the template, sequences usable by
 -- pgque_admin only (when that role exists); PUBLIC reads nothing in the schema.
 CREATE OR REPLACE FUNCTION pgque.grant_perms(x_queue_name text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
 	v_table text;
@@ -118,9 +107,7 @@ $$;
 -- Data tables are filled once and truncated by rotation, never updated or deleted from,
 -- so they need no free space per page and no autovacuum.
 CREATE OR REPLACE FUNCTION pgque.tune_storage(i_queue_name text)
-RETURNS integer
-LANGUAGE plpgsql
-AS $$
+RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
 	v_table text;
 	v_count integer := 0;
@@ -143,9 +130,7 @@ $$;
 -- PgQ relic, kept for old callers: brings an old layout up to date. Returns the number
 -- of changes made.
 CREATE OR REPLACE FUNCTION pgque.upgrade_schema()
-RETURNS int4
-LANGUAGE plpgsql
-AS $$
+RETURNS int4 LANGUAGE plpgsql AS $$
 DECLARE
 	v_changes int4 := 0;
 	v_role text;

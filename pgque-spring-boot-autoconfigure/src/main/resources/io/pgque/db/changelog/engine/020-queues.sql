@@ -8,10 +8,7 @@
 -- on queue_name's unique index until the first commits, then returns 0 like any call
 -- for an existing queue (or creates it, if the first rolled back).
 CREATE OR REPLACE FUNCTION pgque.create_queue(i_queue_name text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_id int4;
 	v_pfx text;
@@ -70,10 +67,7 @@ $$;
 
 --changeset pgque:drop_queue/2 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.drop_queue(x_queue_name text, x_force bool)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
 	v_tables text;
@@ -119,8 +113,6 @@ $$;
 
 --changeset pgque:drop_queue/1 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.drop_queue(x_queue_name text)
-RETURNS integer
-LANGUAGE sql STRICT
-AS $$
+RETURNS integer LANGUAGE sql STRICT AS $$
 	SELECT pgque.drop_queue($1, false)
 $$;

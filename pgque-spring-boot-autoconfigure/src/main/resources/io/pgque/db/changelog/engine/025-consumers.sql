@@ -7,10 +7,7 @@
 -- event committed after that tick was taken. An existing one returns 0; with a tick
 -- position it is first moved there, dropping its open batch.
 CREATE OR REPLACE FUNCTION pgque.register_consumer_at(x_queue_name text, x_consumer_name text, x_tick_pos bigint)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_consumer_id int4;
@@ -90,10 +87,7 @@ $$;
 
 --changeset pgque:register_consumer runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.register_consumer(x_queue_name text, x_consumer_id text)
-RETURNS integer
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.register_consumer_at($1, $2, NULL)
 $$;
 
@@ -101,10 +95,7 @@ $$;
 -- Removes the subscription and its pending retries; a consumer left with no
 -- subscription goes too, taking its dead letters with it (FK cascade).
 CREATE OR REPLACE FUNCTION pgque.unregister_consumer(x_queue_name text, x_consumer_name text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_consumer_id int4;

@@ -5,10 +5,7 @@
 
 --changeset pgque:ticker/1 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.ticker(i_queue_name text)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
 	v_last record;
@@ -91,10 +88,7 @@ $$;
 -- Ticks every queue that runs its own ticker and is not paused, by name; returns how
 -- many produced a tick.
 CREATE OR REPLACE FUNCTION pgque.ticker()
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pg_catalog.count(pgque.ticker(q.queue_name))
 	FROM (SELECT queue_name FROM pgque.queue
 		WHERE NOT queue_external_ticker AND NOT queue_ticker_paused
@@ -106,10 +100,7 @@ $$;
 -- tick id, time and event position.
 CREATE OR REPLACE FUNCTION pgque.ticker(i_queue_name text, i_tick_id bigint, i_orig_timestamp timestamptz,
 		i_event_seq bigint)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
 	v_last record;
@@ -157,10 +148,7 @@ $$;
 -- Makes the next ticker() pass tick by pushing the event sequence far past max_count.
 -- Creates no tick itself; returns the newest existing one.
 CREATE OR REPLACE FUNCTION pgque.force_next_tick(i_queue_name text)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
 	v_tick_id bigint;
@@ -184,9 +172,6 @@ $$;
 
 --changeset pgque:force_tick runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.force_tick(i_queue_name text)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.force_next_tick($1)
 $$;

@@ -10,8 +10,7 @@
 -- read the old cur_table just before a switch always has an xid below the following
 -- step2, so its rows are still read.
 CREATE OR REPLACE FUNCTION pgque.current_event_target(i_queue_name text, OUT data_table text, OUT event_seq text)
-LANGUAGE plpgsql
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	v_disabled boolean;
 BEGIN
@@ -38,9 +37,7 @@ $$;
 -- Owner only.
 CREATE OR REPLACE FUNCTION pgque.event_writer_branch(i_ids int4[], i_pfxs text[], i_ntables int4[], i_lo int,
 		i_hi int)
-RETURNS text
-LANGUAGE plpgsql IMMUTABLE
-AS $$
+RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
 	v_mid int;
 	v_code text;
@@ -75,9 +72,7 @@ $$;
 -- committed so far), which also keeps two CREATE OR REPLACE of one function from failing
 -- on each other. Owner only.
 CREATE OR REPLACE FUNCTION pgque.rebuild_event_writer()
-RETURNS void
-LANGUAGE plpgsql
-AS $$
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	v_ids int4[];
 	v_pfxs text[];
@@ -116,9 +111,7 @@ SELECT pgque.rebuild_event_writer();
 CREATE OR REPLACE FUNCTION pgque.insert_event_raw(queue_name text, ev_id bigint, ev_time timestamptz,
 		ev_owner int4, ev_retry int4, ev_type text, ev_data text, ev_extra1 text, ev_extra2 text,
 		ev_extra3 text, ev_extra4 text)
-RETURNS bigint
-LANGUAGE plpgsql
-AS $$
+RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	v_table text;
 	v_seq text;
@@ -161,18 +154,13 @@ $$;
 --changeset pgque:insert_event/7 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.insert_event(queue_name text, ev_type text, ev_data text, ev_extra1 text,
 		ev_extra2 text, ev_extra3 text, ev_extra4 text)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.insert_event_raw($1, NULL, now(), NULL, NULL, $2, $3, $4, $5, $6, $7)
 $$;
 
 --changeset pgque:insert_event/3 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.insert_event(queue_name text, ev_type text, ev_data text)
-RETURNS bigint
-LANGUAGE sql
-AS $$
+RETURNS bigint LANGUAGE sql AS $$
 	SELECT pgque.insert_event($1, $2, $3, NULL, NULL, NULL, NULL)
 $$;
 
@@ -180,9 +168,7 @@ $$;
 -- For bulk loading with COPY; the name is valid only until the next rotation. The
 -- caller COPYs into it in this transaction, whose xid current_event_target fixes first.
 CREATE OR REPLACE FUNCTION pgque.current_event_table(x_queue_name text)
-RETURNS text
-LANGUAGE plpgsql
-AS $$
+RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	IF NOT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = x_queue_name) THEN
 		RAISE EXCEPTION 'event queue not found: %', x_queue_name;

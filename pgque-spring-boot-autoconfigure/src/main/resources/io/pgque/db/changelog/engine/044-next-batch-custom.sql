@@ -20,8 +20,7 @@
 CREATE OR REPLACE FUNCTION pgque.batch_end_tick(i_queue_id int4, i_prev_tick_id int8, i_min_lag interval,
 		i_min_count int4, i_min_interval interval,
 		OUT tick_id int8, OUT tick_time timestamptz, OUT tick_event_seq int8)
-LANGUAGE plpgsql STABLE
-AS $$
+LANGUAGE plpgsql STABLE AS $$
 BEGIN
 	IF i_min_count IS NULL AND i_min_interval IS NULL THEN
 		SELECT t.tick_id, t.tick_time, t.tick_event_seq INTO tick_id, tick_time, tick_event_seq
@@ -56,9 +55,7 @@ CREATE OR REPLACE FUNCTION pgque.next_batch_custom(i_queue_name text, i_consumer
 		i_min_count int4, i_min_interval interval,
 		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
 		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_consumer_id int4;

@@ -9,8 +9,7 @@
 CREATE OR REPLACE FUNCTION pgque.find_tick_helper(i_queue_id int4, i_prev_tick_id int8,
 		i_prev_tick_time timestamptz, i_prev_tick_seq int8, i_min_count int8, i_min_interval interval,
 		OUT next_tick_id int8, OUT next_tick_time timestamptz, OUT next_tick_seq int8)
-LANGUAGE plpgsql STABLE
-AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
 	v_newest record;
 	v_enough boolean;
@@ -46,16 +45,13 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.next_batch_info(i_queue_name text, i_consumer_name text,
 		OUT batch_id int8, OUT cur_tick_id int8, OUT prev_tick_id int8, OUT cur_tick_time timestamptz,
 		OUT prev_tick_time timestamptz, OUT cur_tick_event_seq int8, OUT prev_tick_event_seq int8)
-LANGUAGE sql
-AS $$
+LANGUAGE sql AS $$
 	SELECT * FROM pgque.next_batch_custom($1, $2, NULL, NULL, NULL)
 $$;
 
 --changeset pgque:next_batch/2 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.next_batch(i_queue_name text, i_consumer_name text)
-RETURNS bigint
-LANGUAGE sql
-AS $$
+RETURNS bigint LANGUAGE sql AS $$
 	SELECT batch_id FROM pgque.next_batch_custom($1, $2, NULL, NULL, NULL)
 $$;
 
@@ -64,9 +60,7 @@ $$;
 -- if the batch is not open. Plain SQL, not security definer and STABLE, so the planner
 -- inlines it into its callers (batch_event_tables, batch_event_sql): no extra call.
 CREATE OR REPLACE FUNCTION pgque.batch_window(x_batch_id bigint)
-RETURNS TABLE (sub_id int4, queue_id int4, prev_snapshot pg_snapshot, cur_snapshot pg_snapshot)
-LANGUAGE sql STABLE
-AS $$
+RETURNS TABLE (sub_id int4, queue_id int4, prev_snapshot pg_snapshot, cur_snapshot pg_snapshot) LANGUAGE sql STABLE AS $$
 	SELECT s.sub_id, s.sub_queue, p.tick_snapshot, c.tick_snapshot
 	FROM pgque.subscription s
 	JOIN pgque.tick p ON p.tick_queue = s.sub_queue AND p.tick_id = s.sub_last_tick
@@ -79,9 +73,7 @@ $$;
 -- every batch anyone can still open within the previous and the current table; the
 -- third, oldest one is never read because rotation truncates it.
 CREATE OR REPLACE FUNCTION pgque.batch_event_tables(x_batch_id bigint)
-RETURNS SETOF text
-LANGUAGE plpgsql
-AS $$
+RETURNS SETOF text LANGUAGE plpgsql AS $$
 DECLARE
 	v_batch record;
 	v_prev_table text;
@@ -121,9 +113,7 @@ $$;
 -- cursor snapshot has txid >= its xmax or is one of its in-progress xids, and a row
 -- visible in the end snapshot has txid < its xmax. The snapshot tests decide.
 CREATE OR REPLACE FUNCTION pgque.batch_event_sql(x_batch_id bigint)
-RETURNS text
-LANGUAGE plpgsql
-AS $$
+RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	v_batch record;
 	v_filter text;
@@ -192,9 +182,7 @@ $$;
 
 -- Read-only and repeatable: the same open batch always gives the same rows.
 CREATE OR REPLACE FUNCTION pgque.get_batch_events(x_batch_id bigint)
-RETURNS SETOF pgque.batch_event
-LANGUAGE plpgsql
-AS $$
+RETURNS SETOF pgque.batch_event LANGUAGE plpgsql AS $$
 BEGIN
 	RETURN QUERY EXECUTE pgque.batch_event_sql(x_batch_id);
 END;
@@ -204,9 +192,7 @@ $$;
 -- batch's query, so each data table is searched for the id instead of the whole batch
 -- being read and sorted to find one row (nack, event_retry).
 CREATE OR REPLACE FUNCTION pgque.get_batch_event(x_batch_id bigint, x_event_id bigint)
-RETURNS SETOF pgque.batch_event
-LANGUAGE plpgsql
-AS $$
+RETURNS SETOF pgque.batch_event LANGUAGE plpgsql AS $$
 BEGIN
 	RETURN QUERY EXECUTE 'SELECT * FROM (' || pgque.batch_event_sql(x_batch_id) || ') e WHERE e.ev_id = $1'
 		USING x_event_id;
@@ -217,9 +203,7 @@ $$;
 -- trusted SQL pasted in as is (hence admin-only). Returns the first i_quick_limit rows.
 CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4,
 		i_extra_where text)
-RETURNS SETOF pgque.batch_event
-LANGUAGE plpgsql
-AS $$
+RETURNS SETOF pgque.batch_event LANGUAGE plpgsql AS $$
 DECLARE
 	v_sql text;
 BEGIN
@@ -238,9 +222,7 @@ END;
 $$;
 
 CREATE OR REPLACE FUNCTION pgque.get_batch_cursor(i_batch_id bigint, i_cursor_name text, i_quick_limit int4)
-RETURNS SETOF pgque.batch_event
-LANGUAGE sql STRICT
-AS $$
+RETURNS SETOF pgque.batch_event LANGUAGE sql STRICT AS $$
 	SELECT * FROM pgque.get_batch_cursor($1, $2, $3, NULL)
 $$;
 
@@ -249,10 +231,7 @@ $$;
 -- so it serialises with next_batch_custom; a repeat (or a concurrent second call, which
 -- re-checks the row after waiting) finds no holder and returns 0.
 CREATE OR REPLACE FUNCTION pgque.finish_batch(x_batch_id bigint)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_sub record;
 BEGIN

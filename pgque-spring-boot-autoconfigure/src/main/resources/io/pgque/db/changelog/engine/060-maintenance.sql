@@ -8,9 +8,7 @@
 -- tick is younger than that settling. Then no batch anyone can still open needs the
 -- table being emptied. Never waits for a table lock. Always returns 0.
 CREATE OR REPLACE FUNCTION pgque.maint_rotate_tables_step1(i_queue_name text)
-RETURNS integer
-LANGUAGE plpgsql
-AS $$
+RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
 	v_queue pgque.queue%ROWTYPE;
 	v_xid bigint;
@@ -78,9 +76,7 @@ $$;
 -- Settles the rotations step1 did, in a later transaction: every transaction with an
 -- xid above this one writes only to the new current table.
 CREATE OR REPLACE FUNCTION pgque.maint_rotate_tables_step2()
-RETURNS integer
-LANGUAGE plpgsql
-AS $$
+RETURNS integer LANGUAGE plpgsql AS $$
 BEGIN
 	UPDATE pgque.queue SET queue_switch_step2 = (pg_catalog.pg_current_xact_id()::text)::bigint
 	WHERE queue_switch_step2 IS NULL;
@@ -91,9 +87,7 @@ $$;
 --changeset pgque:maint_tables_to_vacuum runOnChange:true splitStatements:false stripComments:false
 -- Only when autovacuum is off: the core tables that churn, and legacy PgQ ones if any.
 CREATE OR REPLACE FUNCTION pgque.maint_tables_to_vacuum()
-RETURNS SETOF text
-LANGUAGE plpgsql
-AS $$
+RETURNS SETOF text LANGUAGE plpgsql AS $$
 BEGIN
 	IF pg_catalog.current_setting('autovacuum')::boolean THEN
 		RETURN;
@@ -113,9 +107,7 @@ $$;
 --changeset pgque:maint_operations runOnChange:true splitStatements:false stripComments:false
 -- What maint() (or an external scheduler) should run, in order.
 CREATE OR REPLACE FUNCTION pgque.maint_operations(OUT func_name text, OUT func_arg text)
-RETURNS SETOF record
-LANGUAGE plpgsql
-AS $$
+RETURNS SETOF record LANGUAGE plpgsql AS $$
 DECLARE
 	v_rotating integer;
 BEGIN
@@ -145,10 +137,7 @@ $$;
 -- run: queue_extra_maint is data, and this is SECURITY DEFINER, so a function planted by
 -- another role must never execute with our rights. Does not move retries.
 CREATE OR REPLACE FUNCTION pgque.maint()
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_op record;
 	v_owner oid;

@@ -12,10 +12,7 @@ CREATE OR REPLACE FUNCTION pgque.get_queue_info(i_queue_name text,
 		OUT queue_ticker_paused boolean, OUT queue_ticker_max_count integer, OUT queue_ticker_max_lag interval,
 		OUT queue_ticker_idle_period interval, OUT ticker_lag interval, OUT ev_per_sec float8, OUT ev_new bigint,
 		OUT last_tick_id bigint)
-RETURNS SETOF record
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT q.queue_name, q.queue_ntables, q.queue_cur_table, q.queue_rotation_period, q.queue_switch_time,
 		q.queue_external_ticker, q.queue_ticker_paused, q.queue_ticker_max_count, q.queue_ticker_max_lag,
 		q.queue_ticker_idle_period,
@@ -42,10 +39,7 @@ CREATE OR REPLACE FUNCTION pgque.get_queue_info(
 		OUT queue_ticker_paused boolean, OUT queue_ticker_max_count integer, OUT queue_ticker_max_lag interval,
 		OUT queue_ticker_idle_period interval, OUT ticker_lag interval, OUT ev_per_sec float8, OUT ev_new bigint,
 		OUT last_tick_id bigint)
-RETURNS SETOF record
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT * FROM pgque.get_queue_info(NULL::text)
 $$;
 
@@ -54,10 +48,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.get_consumer_info(i_queue_name text, i_consumer_name text,
 		OUT queue_name text, OUT consumer_name text, OUT lag interval, OUT last_seen interval, OUT last_tick bigint,
 		OUT current_batch bigint, OUT next_tick bigint, OUT pending_events bigint)
-RETURNS SETOF record
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT q.queue_name, c.co_name, now() - cursor_tick.tick_time, now() - s.sub_active, s.sub_last_tick,
 		s.sub_batch, s.sub_next_tick, newest.tick_event_seq - cursor_tick.tick_event_seq
 	FROM pgque.subscription s
@@ -74,10 +65,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.get_consumer_info(i_queue_name text,
 		OUT queue_name text, OUT consumer_name text, OUT lag interval, OUT last_seen interval, OUT last_tick bigint,
 		OUT current_batch bigint, OUT next_tick bigint, OUT pending_events bigint)
-RETURNS SETOF record
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT * FROM pgque.get_consumer_info($1, NULL)
 $$;
 
@@ -85,10 +73,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.get_consumer_info(
 		OUT queue_name text, OUT consumer_name text, OUT lag interval, OUT last_seen interval, OUT last_tick bigint,
 		OUT current_batch bigint, OUT next_tick bigint, OUT pending_events bigint)
-RETURNS SETOF record
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT * FROM pgque.get_consumer_info(NULL, NULL)
 $$;
 
@@ -97,9 +82,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.get_batch_info(x_batch_id bigint,
 		OUT queue_name text, OUT consumer_name text, OUT batch_start timestamptz, OUT batch_end timestamptz,
 		OUT prev_tick_id bigint, OUT tick_id bigint, OUT lag interval, OUT seq_start bigint, OUT seq_end bigint)
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT q.queue_name, c.co_name, p.tick_time, n.tick_time, s.sub_last_tick, s.sub_next_tick, now() - n.tick_time,
 		p.tick_event_seq, n.tick_event_seq
 	FROM (SELECT $1 AS batch_id) b

@@ -27,10 +27,7 @@ $$;
 -- starting together) take turns, and a function is replaced only when its value
 -- changes, so applications applying their limits at every start rewrite nothing.
 CREATE OR REPLACE FUNCTION pgque.set_limits(max_payload_bytes integer, max_type_bytes integer)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF $1 < 1 THEN
 		RAISE EXCEPTION 'max_payload_bytes must be at least 1, was %', $1;
@@ -55,9 +52,7 @@ $$;
 -- its value and where to change it. Called only once a check has failed.
 CREATE OR REPLACE FUNCTION pgque.refuse_over_limit(i_queue_name text, i_what text, i_bytes bigint, i_limit text,
 		i_max integer)
-RETURNS void
-LANGUAGE plpgsql
-AS $$
+RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
 	RAISE EXCEPTION 'event refused on queue %: % is % bytes, over the limit % = % bytes', i_queue_name, i_what,
 		i_bytes, i_limit, i_max

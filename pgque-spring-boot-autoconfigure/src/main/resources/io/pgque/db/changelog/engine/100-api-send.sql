@@ -15,9 +15,7 @@
 -- clause either (it would cost a GUC switch per event): it runs under the pinned
 -- search_path of the definer function that calls it.
 CREATE OR REPLACE FUNCTION pgque.insert_event_one(queue_name text, ev_type text, ev_data text)
-RETURNS bigint
-LANGUAGE plpgsql
-AS $$
+RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	v_queue record;
 	v_id bigint;
@@ -68,9 +66,7 @@ $$;
 -- send_batch is the way in and pins the search_path.
 CREATE OR REPLACE FUNCTION pgque.insert_event_bulk(queue_name text, ev_type text, ev_data_list text[],
 		ev_extra4 text)
-RETURNS bigint[]
-LANGUAGE plpgsql
-AS $$
+RETURNS bigint[] LANGUAGE plpgsql AS $$
 DECLARE
 	v_queue record;
 	v_over record;
@@ -118,10 +114,7 @@ DROP FUNCTION IF EXISTS pgque.insert_event_bulk(text, text, text[]);
 --changeset pgque:send/text runOnChange:true splitStatements:false stripComments:false
 -- Text is stored byte for byte. An untyped literal resolves to this overload.
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, payload text)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	RETURN pgque.insert_event_one($1, 'default', $2);
 END;
@@ -130,10 +123,7 @@ $$;
 --changeset pgque:send/jsonb runOnChange:true splitStatements:false stripComments:false
 -- jsonb is stored as its canonical text (keys sorted, whitespace normalised).
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, payload jsonb)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	RETURN pgque.insert_event_one($1, 'default', $2::text);
 END;
@@ -141,10 +131,7 @@ $$;
 
 --changeset pgque:send/typed-text runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, type_name text, payload text)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	RETURN pgque.insert_event_one($1, $2, $3);
 END;
@@ -152,10 +139,7 @@ $$;
 
 --changeset pgque:send/typed-jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send(queue_name text, type_name text, payload jsonb)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	RETURN pgque.insert_event_one($1, $2, $3::text);
 END;
@@ -165,10 +149,7 @@ $$;
 -- An empty array returns {} before the queue is even looked up; a NULL array is a
 -- caller bug and says so.
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads text[])
-RETURNS bigint[]
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF payloads IS NULL THEN
 		RAISE EXCEPTION 'payloads must not be null';
@@ -182,10 +163,7 @@ $$;
 
 --changeset pgque:send_batch/typed-jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads jsonb[])
-RETURNS bigint[]
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF payloads IS NULL THEN
 		RAISE EXCEPTION 'payloads must not be null';
@@ -200,10 +178,7 @@ $$;
 
 --changeset pgque:send_batch/text runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, payloads text[])
-RETURNS bigint[]
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF payloads IS NULL THEN
 		RAISE EXCEPTION 'payloads must not be null';
@@ -217,10 +192,7 @@ $$;
 
 --changeset pgque:send_batch/jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, payloads jsonb[])
-RETURNS bigint[]
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF payloads IS NULL THEN
 		RAISE EXCEPTION 'payloads must not be null';
@@ -238,10 +210,7 @@ $$;
 -- observation that sent it (PgqueTemplate.sendBatch with a tracer), set-based like the
 -- other send_batch overloads instead of an insert_event per event.
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads text[], extra4 text)
-RETURNS bigint[]
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF payloads IS NULL THEN
 		RAISE EXCEPTION 'payloads must not be null';
@@ -255,10 +224,7 @@ $$;
 
 --changeset pgque:send_batch/typed-jsonb-extra4 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_batch(queue_name text, type_name text, payloads jsonb[], extra4 text)
-RETURNS bigint[]
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint[] LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF payloads IS NULL THEN
 		RAISE EXCEPTION 'payloads must not be null';

@@ -44,8 +44,7 @@ CREATE INDEX delayed_events_deliver_at_idx ON pgque.delayed_events (de_deliver_a
 -- i_extra4 goes to ev_extra4 (the starter keeps the sender's trace context there).
 CREATE OR REPLACE FUNCTION pgque.send_idem_core(i_queue text, i_type text, i_payload text, i_idem_key text,
 		i_ttl interval, i_partition_key text, i_extra4 text, OUT event_id int8, OUT deduped boolean)
-LANGUAGE plpgsql
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	v_queue_id int4;
 	v_claimed boolean;
@@ -85,28 +84,21 @@ $$;
 -- Owner only. The 7-argument core above, without extra4.
 CREATE OR REPLACE FUNCTION pgque.send_idem_core(i_queue text, i_type text, i_payload text, i_idem_key text,
 		i_ttl interval, i_partition_key text, OUT event_id int8, OUT deduped boolean)
-LANGUAGE sql
-AS $$
+LANGUAGE sql AS $$
 	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3, $4, $5, $6, NULL::text) c
 $$;
 
 --changeset pgque:send_idem/text runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_idem(i_queue text, i_type text, i_payload text, i_idem_key text,
 		i_ttl interval DEFAULT '1 hour', i_partition_key text DEFAULT NULL)
-RETURNS TABLE (event_id int8, deduped boolean)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS TABLE (event_id int8, deduped boolean) LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3, $4, $5, $6) c
 $$;
 
 --changeset pgque:send_idem/jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_idem(i_queue text, i_type text, i_payload jsonb, i_idem_key text,
 		i_ttl interval DEFAULT '1 hour', i_partition_key text DEFAULT NULL)
-RETURNS TABLE (event_id int8, deduped boolean)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS TABLE (event_id int8, deduped boolean) LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3::text, $4, $5, $6) c
 $$;
 
@@ -116,20 +108,14 @@ $$;
 -- resolving to the forms above.
 CREATE OR REPLACE FUNCTION pgque.send_idem(i_queue text, i_type text, i_payload text, i_idem_key text,
 		i_ttl interval, i_partition_key text, i_extra4 text)
-RETURNS TABLE (event_id int8, deduped boolean)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS TABLE (event_id int8, deduped boolean) LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3, $4, $5, $6, $7) c
 $$;
 
 --changeset pgque:send_idem/jsonb/extra4 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_idem(i_queue text, i_type text, i_payload jsonb, i_idem_key text,
 		i_ttl interval, i_partition_key text, i_extra4 text)
-RETURNS TABLE (event_id int8, deduped boolean)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS TABLE (event_id int8, deduped boolean) LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT c.event_id, c.deduped FROM pgque.send_idem_core($1, $2, $3::text, $4, $5, $6, $7) c
 $$;
 
@@ -138,10 +124,7 @@ $$;
 -- stops after one batch); returns 1 if anything was deleted. SKIP LOCKED: a row a
 -- sender holds is being reclaimed or deduplicated against, so it is not ours to take.
 CREATE OR REPLACE FUNCTION pgque.maint_idem(i_queue_name text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_deleted integer;
 	v_any boolean := false;
@@ -163,10 +146,7 @@ $$;
 
 --changeset pgque:maint_idem/0 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.maint_idem()
-RETURNS integer
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.maint_idem(NULL::text)
 $$;
 
@@ -177,9 +157,7 @@ $$;
 -- i_extra4 goes to ev_extra4 (the starter keeps the sender's trace context there).
 CREATE OR REPLACE FUNCTION pgque.send_at_core(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz,
 		i_extra4 text)
-RETURNS bigint
-LANGUAGE plpgsql
-AS $$
+RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	v_queue_id int4;
 	v_id bigint;
@@ -212,28 +190,20 @@ $$;
 --changeset pgque:send_at_core runOnChange:true splitStatements:false stripComments:false
 -- Owner only. The 5-argument core above, without extra4.
 CREATE OR REPLACE FUNCTION pgque.send_at_core(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz)
-RETURNS bigint
-LANGUAGE sql
-AS $$
+RETURNS bigint LANGUAGE sql AS $$
 	SELECT pgque.send_at_core($1, $2, $3, $4, NULL::text)
 $$;
 
 --changeset pgque:send_at/jsonb runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_at(i_queue text, i_type text, i_payload jsonb, i_deliver_at timestamptz)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.send_at_core($1, $2, $3::text, $4)
 $$;
 
 --changeset pgque:send_at/text runOnChange:true splitStatements:false stripComments:false
 -- Text is stored byte for byte; an untyped literal picks this overload.
 CREATE OR REPLACE FUNCTION pgque.send_at(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.send_at_core($1, $2, $3, $4)
 $$;
 
@@ -242,20 +212,14 @@ $$;
 -- with a scheduled event until it is delivered.
 CREATE OR REPLACE FUNCTION pgque.send_at(i_queue text, i_type text, i_payload jsonb, i_deliver_at timestamptz,
 		i_extra4 text)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.send_at_core($1, $2, $3::text, $4, $5)
 $$;
 
 --changeset pgque:send_at/text/extra4 runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.send_at(i_queue text, i_type text, i_payload text, i_deliver_at timestamptz,
 		i_extra4 text)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.send_at_core($1, $2, $3, $4, $5)
 $$;
 
@@ -265,9 +229,7 @@ $$;
 -- keeps its rows until it accepts them again. Concurrent movers of one queue: the
 -- second waits on the rows the first deleted and then skips them.
 CREATE OR REPLACE FUNCTION pgque.deliver_delayed(i_queue_id int4)
-RETURNS integer
-LANGUAGE plpgsql
-AS $$
+RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
 	v_target record;
 	v_queue_name text;
@@ -298,10 +260,7 @@ $$;
 -- an event reaches consumers with the first tick at or after its time. One index probe
 -- when nothing is due. Admin.
 CREATE OR REPLACE FUNCTION pgque.maint_deliver_delayed()
-RETURNS integer
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT coalesce(pg_catalog.sum(pgque.deliver_delayed(d.de_queue_id)), 0)::integer
 	FROM (SELECT DISTINCT de_queue_id FROM pgque.delayed_events WHERE de_deliver_at <= now()
 		ORDER BY de_queue_id) d

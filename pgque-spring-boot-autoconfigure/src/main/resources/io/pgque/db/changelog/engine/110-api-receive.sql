@@ -23,10 +23,7 @@ CREATE TYPE pgque.message AS (
 -- '#' is reserved for partition-slot consumers (C#k/N, newer contract): refused before
 -- anything is created. register_consumer still accepts it, as upstream's does.
 CREATE OR REPLACE FUNCTION pgque.subscribe(queue text, consumer text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF pg_catalog.strpos(consumer, '#') > 0 THEN
 		RAISE EXCEPTION 'consumer name must not contain the reserved character #: %', consumer;
@@ -37,28 +34,46 @@ $$;
 
 --changeset pgque:unsubscribe runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.unsubscribe(queue text, consumer text)
-RETURNS integer
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.unregister_consumer($1, $2)
+$$;
+
+--changeset pgque:_batch_messages runOnChange:true splitStatements:false stripComments:false
+-- What every receive returns (owner only): an open batch's events as messages in id
+-- order, up to i_max (NULL: all), with i_n only those whose key hashes to slot i_slot.
+-- The batch's own query, not get_batch_events: the filter and the limit then reach the
+-- scan instead of every row being read into a result set and sorted again. A window
+-- holding nothing for the caller is finished at once, or the consumer (member, slot)
+-- would sit on it for ever. ack finishes the whole batch, rows beyond the limit included.
+CREATE OR REPLACE FUNCTION pgque._batch_messages(i_batch_id bigint, i_max int, i_slot int DEFAULT NULL,
+		i_n int DEFAULT NULL)
+RETURNS SETOF pgque.message LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
+DECLARE
+	v_rows bigint;
+BEGIN
+	RETURN QUERY EXECUTE 'SELECT e.ev_id, $1, e.ev_type, e.ev_data, e.ev_retry, e.ev_time,'
+		|| ' e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4 FROM ('
+		|| pgque.batch_event_sql(i_batch_id) || ') e'
+		|| CASE WHEN i_n IS NULL THEN '' ELSE ' WHERE pgque._slot_of(e.ev_extra1, $3) = $4' END
+		|| ' ORDER BY e.ev_id LIMIT $2'
+		USING i_batch_id, i_max, i_n, i_slot;
+	GET DIAGNOSTICS v_rows = ROW_COUNT;
+	IF v_rows = 0 THEN
+		PERFORM pgque.finish_batch(i_batch_id);
+	END IF;
+END;
 $$;
 
 --changeset pgque:receive runOnChange:true splitStatements:false stripComments:false
 -- Opens the batch only through next_batch -> next_batch_custom, which locks the
 -- subscription row until this transaction ends: a concurrent receive for the same
 -- consumer waits, then gets this same batch (or, if it was acked meanwhile, the next).
--- An empty window is finished at once so the consumer never stalls on it. ack finishes
--- the WHOLE batch, so a caller must read every row before acking (i_max_return NULL
--- returns them all).
+-- See _batch_messages for what is returned: a caller must read every row before acking
+-- (i_max_return NULL returns them all).
 CREATE OR REPLACE FUNCTION pgque.receive(i_queue text, i_consumer text, i_max_return int DEFAULT 100)
-RETURNS SETOF pgque.message
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF pgque.message LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_batch_id bigint;
-	v_rows bigint;
 BEGIN
 	IF i_max_return < 1 THEN
 		RAISE EXCEPTION 'max_return must be >= 1, got %', i_max_return;
@@ -68,18 +83,22 @@ BEGIN
 			i_consumer;
 	END IF;
 	v_batch_id := pgque.next_batch(i_queue, i_consumer);
-	IF v_batch_id IS NULL THEN
-		RETURN;
+	IF v_batch_id IS NOT NULL THEN
+		RETURN QUERY SELECT * FROM pgque._batch_messages(v_batch_id, i_max_return);
 	END IF;
-	-- The batch's own query, not get_batch_events: the limit then reaches the scan
-	-- instead of every row being read into a result set and sorted again.
-	RETURN QUERY EXECUTE 'SELECT e.ev_id, $1, e.ev_type, e.ev_data, e.ev_retry, e.ev_time,'
-		|| ' e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4 FROM ('
-		|| pgque.batch_event_sql(v_batch_id) || ') e ORDER BY e.ev_id LIMIT $2'
-		USING v_batch_id, i_max_return;
-	GET DIAGNOSTICS v_rows = ROW_COUNT;
-	IF v_rows = 0 THEN
-		PERFORM pgque.finish_batch(v_batch_id);
+END;
+$$;
+
+--changeset pgque:_refuse_slot_batch runOnChange:true splitStatements:false stripComments:false
+-- ack and nack refuse a batch of a partition slot (consumer name with '#', newer
+-- contract): only its fenced counterpart, named in the error, may finish it (owner only).
+CREATE OR REPLACE FUNCTION pgque._refuse_slot_batch(i_batch_id bigint, i_counterpart text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
+BEGIN
+	IF EXISTS (SELECT 1 FROM pgque.subscription s JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+			WHERE s.sub_batch = i_batch_id AND pg_catalog.strpos(c.co_name, '#') > 0) THEN
+		RAISE EXCEPTION 'batch % belongs to a partition slot (consumer name contains #); use %', i_batch_id,
+			i_counterpart;
 	END IF;
 END;
 $$;
@@ -88,16 +107,9 @@ $$;
 -- 1 for an open batch, 0 for an unknown or already finished one; raises only for a
 -- batch of a partition slot (consumer name with '#', newer contract).
 CREATE OR REPLACE FUNCTION pgque.ack(i_batch_id bigint)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
-	IF EXISTS (SELECT 1 FROM pgque.subscription s JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-			WHERE s.sub_batch = i_batch_id AND pg_catalog.strpos(c.co_name, '#') > 0) THEN
-		RAISE EXCEPTION 'batch % belongs to a partition slot (consumer name contains #); finish it with ack_partitioned',
-			i_batch_id;
-	END IF;
+	PERFORM pgque._refuse_slot_batch(i_batch_id, 'ack_partitioned');
 	RETURN pgque.finish_batch(i_batch_id);
 END;
 $$;
@@ -110,10 +122,7 @@ $$;
 -- batch.
 CREATE OR REPLACE FUNCTION pgque._nack_batch_event(i_batch_id bigint, i_msg pgque.message,
 		i_retry_after interval, i_reason text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_max_retries int4;
 	v_event record;
@@ -155,16 +164,9 @@ $$;
 -- '#'): nack_partitioned is its fenced counterpart.
 CREATE OR REPLACE FUNCTION pgque.nack(i_batch_id bigint, i_msg pgque.message,
 		i_retry_after interval DEFAULT '60 seconds', i_reason text DEFAULT NULL)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
-	IF EXISTS (SELECT 1 FROM pgque.subscription s JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-			WHERE s.sub_batch = i_batch_id AND pg_catalog.strpos(c.co_name, '#') > 0) THEN
-		RAISE EXCEPTION 'batch % belongs to a partition slot (consumer name contains #); use nack_partitioned',
-			i_batch_id;
-	END IF;
+	PERFORM pgque._refuse_slot_batch(i_batch_id, 'nack_partitioned');
 	RETURN pgque._nack_batch_event(i_batch_id, i_msg, i_retry_after, i_reason);
 END;
 $$;

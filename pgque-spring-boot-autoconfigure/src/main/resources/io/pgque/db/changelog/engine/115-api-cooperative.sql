@@ -21,10 +21,7 @@
 -- "#" is refused too: plain ack/nack of some PgQue versions reject batches of consumers
 -- whose name contains it, which would leave such a group unable to finish anything.
 CREATE OR REPLACE FUNCTION pgque._validate_coop_names(i_queue text, i_consumer text, i_subconsumer text)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF i_queue IS NULL OR i_queue = '' THEN
 		RAISE EXCEPTION 'queue name must not be empty';
@@ -52,10 +49,7 @@ $$;
 -- find no row: ON CONFLICT lets every one but the first wait on the unique index and then
 -- find the winner's row, instead of failing with a duplicate key.
 CREATE OR REPLACE FUNCTION pgque._coop_lock_consumer(i_name text)
-RETURNS int4
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS int4 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_id int4;
 BEGIN
@@ -70,10 +64,7 @@ $$;
 
 --changeset pgque:_clear_member_cursor runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque._clear_member_cursor(p_queue_id int4, p_consumer_id int4)
-RETURNS void
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	UPDATE pgque.subscription
 	SET sub_last_tick = NULL, sub_next_tick = NULL, sub_batch = NULL, sub_active = now()
 	WHERE sub_queue = p_queue_id AND sub_consumer = p_consumer_id AND sub_role = 'coop_member'
@@ -86,10 +77,7 @@ $$;
 -- created, 0 when it existed.
 CREATE OR REPLACE FUNCTION pgque.register_subconsumer(i_queue text, i_consumer text, i_subconsumer text,
 		i_convert_normal boolean DEFAULT false)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_main_id int4;
@@ -152,10 +140,7 @@ $$;
 --changeset pgque:subscribe_subconsumer runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.subscribe_subconsumer(i_queue text, i_consumer text, i_subconsumer text,
 		i_convert_normal boolean DEFAULT false)
-RETURNS integer
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.register_subconsumer($1, $2, $3, $4)
 $$;
 
@@ -167,10 +152,7 @@ $$;
 -- to remove.
 CREATE OR REPLACE FUNCTION pgque.unregister_subconsumer(i_queue text, i_consumer text, i_subconsumer text,
 		i_batch_handling integer DEFAULT 0)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue record;
 	v_main_id int4;
@@ -241,10 +223,7 @@ $$;
 --changeset pgque:_coop_demote_if_memberless runOnChange:true splitStatements:false stripComments:false
 -- Called with the main's subscription locked, so no member can be added meanwhile.
 CREATE OR REPLACE FUNCTION pgque._coop_demote_if_memberless(p_queue_id int4, p_main_consumer_id int4)
-RETURNS void
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	UPDATE pgque.subscription m SET sub_role = 'normal', sub_active = now()
 	WHERE m.sub_queue = p_queue_id AND m.sub_consumer = p_main_consumer_id AND m.sub_role = 'coop_main'
 		AND NOT EXISTS (SELECT 1 FROM pgque.subscription s
@@ -254,10 +233,7 @@ $$;
 --changeset pgque:unsubscribe_subconsumer runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.unsubscribe_subconsumer(i_queue text, i_consumer text, i_subconsumer text,
 		i_batch_handling integer DEFAULT 0)
-RETURNS integer
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.unregister_subconsumer($1, $2, $3, $4)
 $$;
 
@@ -272,9 +248,7 @@ $$;
 CREATE OR REPLACE FUNCTION pgque.next_batch_custom(i_queue text, i_consumer text, i_subconsumer text,
 		i_min_lag interval, i_min_count int4, i_min_interval interval, i_dead_interval interval DEFAULT NULL,
 		OUT batch_id bigint, OUT prev_tick_id bigint, OUT next_tick_id bigint)
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_main_id int4;
@@ -363,40 +337,25 @@ $$;
 --changeset pgque:next_batch/coop runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.next_batch(i_queue text, i_consumer text, i_subconsumer text,
 		i_dead_interval interval DEFAULT NULL)
-RETURNS bigint
-LANGUAGE sql
-AS $$
+RETURNS bigint LANGUAGE sql AS $$
 	SELECT batch_id FROM pgque.next_batch_custom($1, $2, $3, NULL, NULL, NULL, $4)
 $$;
 
 --changeset pgque:receive_coop runOnChange:true splitStatements:false stripComments:false
--- receive for a member: its batch's events in id order, up to i_max_return (NULL: all).
--- An empty window is finished at once, or the member would sit on it for ever. ack
--- finishes the whole batch, rows beyond the limit included.
+-- receive for a member: its batch's events (see _batch_messages), up to i_max_return
+-- (NULL: all).
 CREATE OR REPLACE FUNCTION pgque.receive_coop(i_queue text, i_consumer text, i_subconsumer text,
 		i_max_return int DEFAULT 100, i_dead_interval interval DEFAULT NULL)
-RETURNS SETOF pgque.message
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF pgque.message LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_batch_id bigint;
-	v_rows bigint;
 BEGIN
 	IF i_max_return < 1 THEN
 		RAISE EXCEPTION 'max_return must be >= 1, got %', i_max_return;
 	END IF;
 	v_batch_id := pgque.next_batch(i_queue, i_consumer, i_subconsumer, i_dead_interval);
-	IF v_batch_id IS NULL THEN
-		RETURN;
-	END IF;
-	RETURN QUERY EXECUTE 'SELECT e.ev_id, $1, e.ev_type, e.ev_data, e.ev_retry, e.ev_time,'
-		|| ' e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4 FROM ('
-		|| pgque.batch_event_sql(v_batch_id) || ') e ORDER BY e.ev_id LIMIT $2'
-		USING v_batch_id, i_max_return;
-	GET DIAGNOSTICS v_rows = ROW_COUNT;
-	IF v_rows = 0 THEN
-		PERFORM pgque.finish_batch(v_batch_id);
+	IF v_batch_id IS NOT NULL THEN
+		RETURN QUERY SELECT * FROM pgque._batch_messages(v_batch_id, i_max_return);
 	END IF;
 END;
 $$;
@@ -406,10 +365,7 @@ $$;
 -- takeover check. clock_timestamp(), not now(): a heartbeat sent late in a long
 -- transaction must count as late. Never creates anything; 0 when there is no such member.
 CREATE OR REPLACE FUNCTION pgque.touch_subconsumer(i_queue text, i_consumer text, i_subconsumer text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_count integer;
 BEGIN

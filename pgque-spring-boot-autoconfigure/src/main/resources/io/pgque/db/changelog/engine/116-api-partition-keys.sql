@@ -61,9 +61,7 @@ CREATE TABLE pgque.partition_epoch (
 --changeset pgque:_slot_name runOnChange:true splitStatements:false stripComments:false
 -- The engine consumer name of slot k of n: "C#k/N".
 CREATE OR REPLACE FUNCTION pgque._slot_name(i_consumer text, i_slot int, i_n int)
-RETURNS text
-LANGUAGE sql IMMUTABLE
-AS $$
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
 	SELECT $1 || '#' || $2 || '/' || $3
 $$;
 
@@ -72,9 +70,7 @@ $$;
 -- (% keeps the dividend's sign). A NULL key goes to slot 0, so no event is dropped.
 -- Plain IMMUTABLE SQL, so it is inlined into the filter of receive_partitioned.
 CREATE OR REPLACE FUNCTION pgque._slot_of(i_key text, i_n int)
-RETURNS int4
-LANGUAGE sql IMMUTABLE
-AS $$
+RETURNS int4 LANGUAGE sql IMMUTABLE AS $$
 	SELECT CASE WHEN $1 IS NULL THEN 0
 		ELSE ((pg_catalog.hashtextextended($1, 0) % $2 + $2) % $2)::int4 END
 $$;
@@ -83,10 +79,7 @@ $$;
 -- Name and count checks of the setup calls, in the contract's order. n is bounded (not
 -- upstream): every slot is a subscription that reads the whole stream.
 CREATE OR REPLACE FUNCTION pgque._slot_validate(i_queue text, i_consumer text, i_n int)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF i_queue IS NULL OR i_queue = '' THEN
 		RAISE EXCEPTION 'queue name must not be empty';
@@ -107,10 +100,7 @@ $$;
 -- it, receives' foreign-key checks do not) and refuses a different n. Returns the queue
 -- id.
 CREATE OR REPLACE FUNCTION pgque._partition_pin(i_queue text, i_consumer text, i_n int)
-RETURNS int4
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS int4 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_n int4;
@@ -137,10 +127,7 @@ $$;
 -- slot is left as it is. 1 when the subscription was created.
 CREATE OR REPLACE FUNCTION pgque._slot_add(i_queue text, i_queue_id int4, i_consumer text, i_slot int, i_n int,
 		i_tick bigint)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	INSERT INTO pgque.partition_slot (queue_id, co_name, slot, epoch)
 	SELECT i_queue_id, i_consumer, i_slot, coalesce((SELECT e.epoch FROM pgque.partition_epoch e
@@ -163,10 +150,7 @@ $$;
 -- queue's newest tick, so events sent before it hashing to it reach nobody: subscribe
 -- every slot at once with subscribe_slots.
 CREATE OR REPLACE FUNCTION pgque.subscribe_slot(i_queue text, i_consumer text, i_slot int, i_n int)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 BEGIN
@@ -186,10 +170,7 @@ $$;
 -- slot added later thus starts where the consumer stands, and sees every event of its
 -- class that no slot has delivered. Returns the number of slots created.
 CREATE OR REPLACE FUNCTION pgque.subscribe_slots(i_queue text, i_consumer text, i_n int)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_tick bigint;
@@ -221,10 +202,7 @@ $$;
 -- deadlock with one); a receive in progress on the slot is waited for. With no slot left
 -- the pin goes too, and a new n may be chosen. Unknown queue or consumer: nothing.
 CREATE OR REPLACE FUNCTION pgque.unsubscribe_slot(i_queue text, i_consumer text, i_slot int)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_pin record;
 	v_epoch bigint;
@@ -264,10 +242,7 @@ $$;
 --changeset pgque:_slot_keep_epochs runOnChange:true splitStatements:false stripComments:false
 -- Records the epochs of a consumer's remaining lease rows before they are deleted.
 CREATE OR REPLACE FUNCTION pgque._slot_keep_epochs(i_queue_id int4, i_consumer text)
-RETURNS void
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	INSERT INTO pgque.partition_epoch (queue_id, co_name, slot, epoch)
 	SELECT ls.queue_id, ls.co_name, ls.slot, ls.epoch FROM pgque.partition_slot ls
 	WHERE ls.queue_id = $1 AND ls.co_name = $2
@@ -278,9 +253,7 @@ $$;
 --changeset pgque:_slot_pin_of runOnChange:true splitStatements:false stripComments:false
 -- The pin of a partitioned consumer (no lock), or raises.
 CREATE OR REPLACE FUNCTION pgque._slot_pin_of(i_queue text, i_consumer text, OUT queue_id int4, OUT n int4)
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	SELECT pc.queue_id, pc.n INTO queue_id, n
 	FROM pgque.partition_consumer pc JOIN pgque.queue q ON q.queue_id = pc.queue_id
@@ -293,10 +266,7 @@ $$;
 
 --changeset pgque:_slot_check_range runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque._slot_check_range(i_queue text, i_consumer text, i_slot int, i_n int)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF i_slot IS NULL OR i_slot < 0 OR i_slot >= i_n THEN
 		RAISE EXCEPTION 'slot % out of range for consumer % on queue % (valid: 0..%)', coalesce(i_slot::text, 'NULL'),
@@ -315,10 +285,7 @@ $$;
 -- without a lock, so "not subscribed" still raises.
 CREATE OR REPLACE FUNCTION pgque.claim_slot(i_queue text, i_consumer text, i_slot int, i_worker text,
 		i_ttl interval DEFAULT '30 seconds')
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_pin record;
 	v_lease record;
@@ -367,10 +334,7 @@ $$;
 -- working on it, and this one, re-claiming later, could ack a batch it never saw. Ack
 -- or nack the batch first, or let the lease expire (crash recovery).
 CREATE OR REPLACE FUNCTION pgque.release_slot(i_queue text, i_consumer text, i_slot int, i_worker text)
-RETURNS boolean
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_lease record;
 	v_batch bigint;
@@ -407,10 +371,7 @@ $$;
 -- commit; then renews the lease (also the owner's own expired lease nobody took over).
 -- Returns the lease's epoch. A NULL worker raises (upstream let it pass).
 CREATE OR REPLACE FUNCTION pgque._slot_guard(i_queue text, i_consumer text, i_slot int, i_n int, i_worker text)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_pin record;
 	v_lease record;
@@ -448,10 +409,7 @@ $$;
 --changeset pgque:_slot_batch runOnChange:true splitStatements:false stripComments:false
 -- The slot's open batch (NULL if none); raises if the slot has no subscription.
 CREATE OR REPLACE FUNCTION pgque._slot_batch(i_queue text, i_consumer text, i_slot int, i_n int)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_batch bigint;
 BEGIN
@@ -469,36 +427,20 @@ $$;
 
 --changeset pgque:receive_partitioned runOnChange:true splitStatements:false stripComments:false
 -- receive for one slot, fenced by its lease (see _slot_guard): the slot's batch, only
--- the events whose key hashes to this slot, in id order, up to i_max. The filter is in
--- the batch's own query, so the limit reaches the scan. A window holding none of this
--- slot's keys is finished at once, or the slot would sit on it. ack_partitioned
--- finishes the whole batch, rows beyond the limit included.
+-- the events whose key hashes to this slot (see _batch_messages), up to i_max.
 CREATE OR REPLACE FUNCTION pgque.receive_partitioned(i_queue text, i_consumer text, i_slot int, i_n int,
 		i_worker text, i_max int DEFAULT 100)
-RETURNS SETOF pgque.message
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF pgque.message LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_batch_id bigint;
-	v_rows bigint;
 BEGIN
 	IF i_max IS NULL OR i_max < 1 THEN
 		RAISE EXCEPTION 'pgque.receive_partitioned: max must be >= 1, got %', coalesce(i_max::text, 'NULL');
 	END IF;
 	PERFORM pgque._slot_guard(i_queue, i_consumer, i_slot, i_n, i_worker);
 	v_batch_id := pgque.next_batch(i_queue, pgque._slot_name(i_consumer, i_slot, i_n));
-	IF v_batch_id IS NULL THEN
-		RETURN;
-	END IF;
-	RETURN QUERY EXECUTE 'SELECT e.ev_id, $1, e.ev_type, e.ev_data, e.ev_retry, e.ev_time,'
-		|| ' e.ev_extra1, e.ev_extra2, e.ev_extra3, e.ev_extra4 FROM ('
-		|| pgque.batch_event_sql(v_batch_id) || ') e WHERE pgque._slot_of(e.ev_extra1, $3) = $4'
-		|| ' ORDER BY e.ev_id LIMIT $2'
-		USING v_batch_id, i_max, i_n, i_slot;
-	GET DIAGNOSTICS v_rows = ROW_COUNT;
-	IF v_rows = 0 THEN
-		PERFORM pgque.finish_batch(v_batch_id);
+	IF v_batch_id IS NOT NULL THEN
+		RETURN QUERY SELECT * FROM pgque._batch_messages(v_batch_id, i_max, i_slot, i_n);
 	END IF;
 END;
 $$;
@@ -510,10 +452,7 @@ $$;
 -- even one that re-claimed it since, cannot commit what it did with the old batch.
 CREATE OR REPLACE FUNCTION pgque.ack_partitioned(i_queue text, i_consumer text, i_slot int, i_n int, i_worker text,
 		i_batch_id bigint DEFAULT NULL, i_epoch bigint DEFAULT NULL)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_epoch bigint;
 	v_batch bigint;
@@ -541,10 +480,7 @@ $$;
 -- only here, where the filter never lets it through.
 CREATE OR REPLACE FUNCTION pgque.nack_partitioned(i_queue text, i_consumer text, i_slot int, i_n int,
 		i_worker text, i_msg pgque.message, i_retry_after interval DEFAULT '60 seconds', i_reason text DEFAULT NULL)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_batch bigint;
 BEGIN
@@ -564,20 +500,14 @@ $$;
 --changeset pgque:send/partition-key-text runOnChange:true splitStatements:false stripComments:false
 -- send with a partition key (ev_extra1), byte for byte. Untyped literals resolve here.
 CREATE OR REPLACE FUNCTION pgque.send(i_queue text, i_type text, i_payload text, i_partition_key text)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.insert_event($1, $2, $3, $4, NULL, NULL, NULL)
 $$;
 
 --changeset pgque:send/partition-key-jsonb runOnChange:true splitStatements:false stripComments:false
 -- jsonb is stored as its canonical text.
 CREATE OR REPLACE FUNCTION pgque.send(i_queue text, i_type text, i_payload jsonb, i_partition_key text)
-RETURNS bigint
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.insert_event($1, $2, $3::text, $4, NULL, NULL, NULL)
 $$;
 

@@ -11,10 +11,7 @@ CREATE OR REPLACE FUNCTION pgque.event_dead(i_batch_id bigint, i_event_id bigint
 		i_ev_time timestamptz, i_ev_txid xid8, i_ev_retry int4, i_ev_type text, i_ev_data text,
 		i_ev_extra1 text DEFAULT NULL, i_ev_extra2 text DEFAULT NULL, i_ev_extra3 text DEFAULT NULL,
 		i_ev_extra4 text DEFAULT NULL)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_sub record;
 	v_consumer_id int4;
@@ -43,10 +40,7 @@ $$;
 --changeset pgque:dlq_inspect runOnChange:true splitStatements:false stripComments:false
 -- Newest first. An unknown queue simply has no rows.
 CREATE OR REPLACE FUNCTION pgque.dlq_inspect(i_queue_name text, i_limit_count int DEFAULT 100)
-RETURNS SETOF pgque.dead_letter
-LANGUAGE sql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS SETOF pgque.dead_letter LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT d.*
 	FROM pgque.dead_letter d
 	JOIN pgque.queue q ON q.queue_id = d.dl_queue_id
@@ -60,10 +54,7 @@ $$;
 -- count), so every subscriber of the queue gets it, and deletes the entry. The row
 -- lock makes a concurrent second replay of the same id wait and then fail.
 CREATE OR REPLACE FUNCTION pgque.dlq_replay(i_dead_letter_id bigint)
-RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_dead record;
 	v_id bigint;
@@ -88,9 +79,7 @@ $$;
 -- disabled) is counted and reported without undoing the others.
 CREATE OR REPLACE FUNCTION pgque.dlq_replay_all(i_queue_name text,
 		OUT replayed bigint, OUT failed bigint, OUT first_error text)
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_dl_id bigint;
 BEGIN
@@ -119,10 +108,7 @@ $$;
 
 --changeset pgque:dlq_purge runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.dlq_purge(i_queue_name text, i_older_than interval DEFAULT '30 days')
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_count integer;
 BEGIN

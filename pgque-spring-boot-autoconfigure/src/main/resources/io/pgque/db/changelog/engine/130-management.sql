@@ -7,10 +7,7 @@
 -- is cast to the column's type first, so a bad value fails with the cast error, then
 -- range-checked with a message naming the parameter. NULL restores the column default.
 CREATE OR REPLACE FUNCTION pgque.set_queue_config(x_queue_name text, x_param_name text, x_param_value text)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_queue_id int4;
 	v_param text;
@@ -66,10 +63,7 @@ $$;
 --changeset pgque:version runOnChange:true splitStatements:false stripComments:false
 -- The PgQue API level this engine implements (clients compare it exactly).
 CREATE OR REPLACE FUNCTION pgque.version()
-RETURNS text
-LANGUAGE sql IMMUTABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS text LANGUAGE sql IMMUTABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT '0.2.0'::text
 $$;
 
@@ -77,10 +71,7 @@ $$;
 -- One row per component, in a fixed order. The pg_cron and pg_timetable rows appear
 -- only when the scheduler is absent, to say how to tick without it.
 CREATE OR REPLACE FUNCTION pgque.status()
-RETURNS TABLE (component text, status text, detail text)
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS TABLE (component text, status text, detail text) LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_config pgque.config%ROWTYPE;
 BEGIN
@@ -112,10 +103,7 @@ $$;
 -- stop functions exist), then the whole schema, changelog tables included. The roles
 -- stay: they are cluster-wide and other databases may use them. Owner only.
 CREATE OR REPLACE FUNCTION pgque.uninstall()
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_cron')
 			AND pg_catalog.to_regprocedure('pgque.stop()') IS NOT NULL THEN

@@ -36,10 +36,7 @@ CREATE TABLE pgque.lease (
 -- commit and the new holder's work overlap.
 CREATE OR REPLACE FUNCTION pgque.lease_take(i_kind text, i_queue text, i_consumer text, i_slot int4,
 		i_owner text, i_ttl interval)
-RETURNS int8
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS int8 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_lease record;
 	v_epoch int8;
@@ -79,10 +76,7 @@ $$;
 -- updates) are not blocked by it. Without i_lock it is a plain read: no xid, no WAL.
 CREATE OR REPLACE FUNCTION pgque.lease_check(i_kind text, i_queue text, i_consumer text, i_slot int4,
 		i_epoch int8, i_lock boolean)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF i_lock THEN
 		PERFORM 1 FROM pgque.lease l
@@ -104,10 +98,7 @@ $$;
 --changeset pgque:lease_acquire runOnChange:true splitStatements:false stripComments:false
 -- The consumer's lease (slot 0); see lease_take.
 CREATE OR REPLACE FUNCTION pgque.lease_acquire(i_queue text, i_consumer text, i_owner text, i_ttl interval)
-RETURNS int8
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS int8 LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.lease_take('consumer', $1, $2, 0, $3, $4)
 $$;
 
@@ -117,10 +108,7 @@ $$;
 -- returned is lost (expired, or taken over). Locked rows are waited for only as long as
 -- a takeover's own transaction, which is short.
 CREATE OR REPLACE FUNCTION pgque.lease_renew(i_owner text, i_ttl interval)
-RETURNS TABLE (queue text, consumer text, epoch int8)
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS TABLE (queue text, consumer text, epoch int8) LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	UPDATE pgque.lease
 	SET le_expires = pg_catalog.clock_timestamp() + $2
 	WHERE le_kind = 'consumer' AND le_owner = $1 AND le_expires > pg_catalog.clock_timestamp()
@@ -131,10 +119,7 @@ $$;
 -- Gives a consumer lease up at once (expires now) if still held at that epoch; a
 -- standby takes it on its next attempt instead of after the ttl.
 CREATE OR REPLACE FUNCTION pgque.lease_release(i_queue text, i_consumer text, i_owner text, i_epoch int8)
-RETURNS boolean
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	WITH released AS (
 		UPDATE pgque.lease SET le_expires = pg_catalog.clock_timestamp()
 		WHERE le_kind = 'consumer' AND le_queue = $1 AND le_consumer = $2 AND le_slot = 0 AND le_owner = $3
@@ -148,9 +133,7 @@ $$;
 -- is checked with the row lock, so the open is undone by the raise if the lease is
 -- gone; an idle poll (NULL) checks with a plain read, costing no xid and no write.
 CREATE OR REPLACE FUNCTION pgque.next_batch_leased(i_queue text, i_consumer text, i_epoch int8)
-RETURNS bigint
-LANGUAGE plpgsql
-AS $$
+RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	v_batch_id bigint;
 BEGIN
@@ -166,9 +149,7 @@ $$;
 -- effects in it, cannot commit.
 CREATE OR REPLACE FUNCTION pgque.finish_batch_leased(i_batch_id bigint, i_queue text, i_consumer text,
 		i_epoch int8)
-RETURNS integer
-LANGUAGE plpgsql
-AS $$
+RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
 	v_done integer;
 BEGIN
@@ -182,19 +163,13 @@ $$;
 -- Ticker leadership: one row, taken like a consumer lease; renewing it is taking it
 -- again at the same epoch (NULL when another owner has it now).
 CREATE OR REPLACE FUNCTION pgque.ticker_lease_take(i_owner text, i_ttl interval)
-RETURNS int8
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS int8 LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	SELECT pgque.lease_take('ticker', '', '', 0, $1, $2)
 $$;
 
 --changeset pgque:ticker_lease_renew runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.ticker_lease_renew(i_owner text, i_epoch int8, i_ttl interval)
-RETURNS boolean
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	WITH renewed AS (
 		UPDATE pgque.lease SET le_expires = pg_catalog.clock_timestamp() + $3
 		WHERE le_kind = 'ticker' AND le_queue = '' AND le_consumer = '' AND le_slot = 0 AND le_owner = $1
@@ -205,10 +180,7 @@ $$;
 
 --changeset pgque:ticker_lease_release runOnChange:true splitStatements:false stripComments:false
 CREATE OR REPLACE FUNCTION pgque.ticker_lease_release(i_owner text, i_epoch int8)
-RETURNS void
-LANGUAGE sql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 	UPDATE pgque.lease SET le_expires = pg_catalog.clock_timestamp()
 	WHERE le_kind = 'ticker' AND le_queue = '' AND le_consumer = '' AND le_slot = 0 AND le_owner = $1
 		AND le_epoch = $2

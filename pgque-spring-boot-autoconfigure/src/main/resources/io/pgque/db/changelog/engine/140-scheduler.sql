@@ -9,10 +9,7 @@
 --changeset pgque:set_tick_period_ms runOnChange:true splitStatements:false stripComments:false
 -- How often ticker_loop() ticks within its one-second run; read at its next call.
 CREATE OR REPLACE FUNCTION pgque.set_tick_period_ms(p_period_ms integer)
-RETURNS integer
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 BEGIN
 	IF p_period_ms IS NULL OR p_period_ms < 1 OR p_period_ms > 1000 OR 1000 % p_period_ms <> 0 THEN
 		RAISE EXCEPTION 'tick_period_ms must be an exact divisor of 1000 between 1 and 1000 (got %)',
@@ -29,8 +26,7 @@ $$;
 -- sends it should cover). A procedure that COMMITs may carry no SET clause, so it runs
 -- with the caller's rights and qualifies every name itself.
 CREATE OR REPLACE PROCEDURE pgque.ticker_loop()
-LANGUAGE plpgsql
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
 	v_period int;
 	v_iterations int;
@@ -57,10 +53,7 @@ $$;
 -- and API must belong to us or to a superuser, never to a role that could swap them.
 -- Owner only. Raises when the schema or API is absent.
 CREATE OR REPLACE FUNCTION pgque._timetable_distrust()
-RETURNS text
-LANGUAGE plpgsql STABLE SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_schema oid;
 	v_schema_owner oid;
@@ -96,10 +89,7 @@ $$;
 -- config where pg_timetable is the scheduler. An untrusted pg_timetable is left alone,
 -- and is an error only when it is the scheduler we recorded.
 CREATE OR REPLACE FUNCTION pgque.stop_timetable()
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_distrust text;
 	v_job text;
@@ -127,10 +117,7 @@ $$;
 -- is gone already (even a recorded id someone deleted by hand) only gives a NOTICE, so
 -- stop() is always safe to repeat. Without pg_cron it only clears the config.
 CREATE OR REPLACE FUNCTION pgque.stop()
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_config pgque.config%ROWTYPE;
 	v_job text;
@@ -166,10 +153,7 @@ $$;
 -- Schedules the four pg_cron jobs in this database, replacing any earlier ones (of
 -- either scheduler). Retries are moved until none is due, not ten per run.
 CREATE OR REPLACE FUNCTION pgque.start()
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_ticker bigint;
 	v_maint bigint;
@@ -203,10 +187,7 @@ $$;
 -- The same four jobs through pg_timetable, ticking i_ticks_per_second times a second.
 -- The API is checked before the rate, so a missing pg_timetable is the error reported.
 CREATE OR REPLACE FUNCTION pgque.start_timetable(i_ticks_per_second integer DEFAULT 10)
-RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pgque, pg_catalog, pg_temp
-AS $$
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
 DECLARE
 	v_distrust text := pgque._timetable_distrust();
 	v_ticker bigint;

@@ -169,7 +169,8 @@ BEGIN
 			-- the partition keys' internal helpers, and nack's shared body
 			WHEN v_routine.proname IN ('_slot_name', '_slot_of', '_slot_validate', '_partition_pin', '_slot_add',
 					'_slot_keep_epochs', '_slot_pin_of', '_slot_check_range', '_slot_guard', '_slot_batch',
-					'_nack_batch_event') THEN NULL
+					'_nack_batch_event', '_batch_messages', '_refuse_slot_batch',
+					'_retry_batch_events', '_retry_time') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
 					'subscribe', 'unsubscribe', 'next_batch', 'next_batch_info', 'next_batch_custom',
 					'get_batch_events', 'get_batch_event', 'batch_event_sql', 'batch_event_tables', 'batch_window', 'quote_fqname', 'finish_batch',

@@ -223,6 +223,22 @@ class RolesIntegrationTests {
 	}
 
 	@Test
+	void internalFunctionsAreOwnerOnly() {
+		// a leading underscore on a SECURITY DEFINER function marks a helper only its
+		// callers may use (_grant_perms_from runs with its caller's rights: admin keeps
+		// it)
+		List<String> granted = db.jdbc()
+			.queryForList("SELECT p.oid::regprocedure::text || ' ' || r FROM pg_proc p"
+					+ " CROSS JOIN unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r"
+					+ " WHERE p.pronamespace = 'pgque'::regnamespace AND p.proname LIKE '\\_%'"
+					+ " AND p.prosecdef AND has_function_privilege(r, p.oid, 'EXECUTE')", String.class);
+		assertThat(granted).isEmpty();
+		assertThat(db.jdbc()
+			.queryForList("SELECT proname::text FROM pg_proc WHERE pronamespace = 'pgque'::regnamespace", String.class))
+			.contains("_batch_messages", "_refuse_slot_batch", "_retry_batch_events", "_retry_time", "_slot_guard");
+	}
+
+	@Test
 	void everySecurityDefinerFunctionPinsSearchPath() {
 		List<String> unpinned = db.jdbc()
 			.queryForList("SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.pronamespace = 'pgque'::regnamespace"
