@@ -32,11 +32,12 @@ public class PgqueLeaseManager implements AutoCloseable {
 
 	private @Nullable PgqueLeaseMode mode;
 
-	private @Nullable PgqueAdvisoryLeases advisory;
+	// each opens its connection on first use, so the mode not chosen costs nothing
+	private final PgqueAdvisoryLeases advisory;
 
-	private @Nullable PgqueTableLeases table;
+	private final PgqueTableLeases table;
 
-	private @Nullable PgqueMemberHeartbeat heartbeat;
+	private final PgqueMemberHeartbeat heartbeat;
 
 	private boolean closed;
 
@@ -56,6 +57,9 @@ public class PgqueLeaseManager implements AutoCloseable {
 	public PgqueLeaseManager(DataSource dataSource, PgqueLeaseOptions options) {
 		this.dataSource = dataSource;
 		this.options = options;
+		this.advisory = new PgqueAdvisoryLeases(dataSource);
+		this.table = new PgqueTableLeases(dataSource, options);
+		this.heartbeat = new PgqueMemberHeartbeat(dataSource);
 	}
 
 	/**
@@ -102,6 +106,9 @@ public class PgqueLeaseManager implements AutoCloseable {
 	}
 
 	@Nullable PgqueLeaseHold tryAcquire(String queue, String consumer) throws SQLException {
+		synchronized (this.monitor) {
+			checkOpen();
+		}
 		PgqueLeaseMode current;
 		try {
 			current = mode();
@@ -113,9 +120,9 @@ public class PgqueLeaseManager implements AutoCloseable {
 			throw ex;
 		}
 		if (current == PgqueLeaseMode.TABLE) {
-			return tableLeases().tryAcquire(queue, consumer);
+			return this.table.tryAcquire(queue, consumer);
 		}
-		return advisoryLeases().tryAcquire(key(queue, consumer));
+		return this.advisory.tryAcquire(key(queue, consumer));
 	}
 
 	/**
@@ -127,30 +134,7 @@ public class PgqueLeaseManager implements AutoCloseable {
 	public PgqueMemberHeartbeat memberHeartbeat() throws SQLException {
 		synchronized (this.monitor) {
 			checkOpen();
-			if (this.heartbeat == null) {
-				this.heartbeat = new PgqueMemberHeartbeat(this.dataSource);
-			}
 			return this.heartbeat;
-		}
-	}
-
-	private PgqueTableLeases tableLeases() throws SQLException {
-		synchronized (this.monitor) {
-			checkOpen();
-			if (this.table == null) {
-				this.table = new PgqueTableLeases(this.dataSource, this.options);
-			}
-			return this.table;
-		}
-	}
-
-	private PgqueAdvisoryLeases advisoryLeases() throws SQLException {
-		synchronized (this.monitor) {
-			checkOpen();
-			if (this.advisory == null) {
-				this.advisory = new PgqueAdvisoryLeases(this.dataSource);
-			}
-			return this.advisory;
 		}
 	}
 
@@ -168,15 +152,9 @@ public class PgqueLeaseManager implements AutoCloseable {
 	public void close() {
 		synchronized (this.monitor) {
 			this.closed = true;
-			if (this.advisory != null) {
-				this.advisory.close();
-			}
-			if (this.table != null) {
-				this.table.close();
-			}
-			if (this.heartbeat != null) {
-				this.heartbeat.close();
-			}
+			this.advisory.close();
+			this.table.close();
+			this.heartbeat.close();
 		}
 	}
 
