@@ -6,10 +6,14 @@ import java.util.function.Consumer;
 
 import io.pgque.spring.listener.adapter.PgqueHandlerDispatcher;
 import io.pgque.spring.listener.error.PgqueErrorHandler;
+import io.pgque.spring.listener.pipeline.PgqueBatchContext;
+import io.pgque.spring.listener.pipeline.PgqueBatchProcessor;
+import io.pgque.spring.listener.pipeline.PgqueBatchProcessors;
 import io.pgque.spring.listener.pipeline.PgqueListenerObserver;
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueLease;
 import io.pgque.spring.listener.source.PgqueNotificationListener;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -39,6 +43,22 @@ public record PgqueContainerParts(PgqueConsumerJdbc jdbc, PgqueLease lease, Pgqu
 		if (transactionMode == PgqueTransactionMode.AUTO) {
 			throw new IllegalArgumentException("Resolve the transaction mode AUTO before creating the container");
 		}
+	}
+
+	/**
+	 * The batch pipeline of one worker.
+	 * @param options the container's options
+	 * @param workerJdbc the worker's statements (a cooperative member's own)
+	 * @param signals the worker's signals (back-off sleeps, abandonment)
+	 * @param workerLease the lease the worker checks before acking, or {@code null}
+	 * @return the processor
+	 */
+	PgqueBatchProcessor processor(PgqueContainerOptions options, PgqueConsumerJdbc workerJdbc,
+			PgqueContainerSignals signals, @Nullable PgqueLease workerLease) {
+		PgqueBatchContext context = new PgqueBatchContext(workerJdbc, this.dispatcher, options.maxBatchSize(),
+				options.retry(), options.unknownTypePolicy(), this.errorHandler, signals::sleep, signals::isAbandoned,
+				this.transactions, workerLease, this.observer);
+		return PgqueBatchProcessors.create(this.transactionMode, context);
 	}
 
 }

@@ -36,12 +36,13 @@ final class PgqueContainerWorker implements Runnable {
 
 	private final PgqueCooperativeStandby standby;
 
-	PgqueContainerWorker(PgqueListenerContainer container, PgqueBatchProcessor processor) {
+	PgqueContainerWorker(PgqueListenerContainer container, PgqueBatchProcessor processor, PgqueContainerSignals signals,
+			PgqueLease lease) {
 		this.container = container;
 		this.processor = processor;
 		this.options = container.getOptions();
-		this.signals = container.signals();
-		this.lease = container.lease();
+		this.signals = signals;
+		this.lease = lease;
 		this.standby = new PgqueCooperativeStandby(container.cooperativeGroup(), this.options, this.signals);
 	}
 
@@ -124,8 +125,7 @@ final class PgqueContainerWorker implements Runnable {
 		}
 		finally {
 			this.lease.release();
-			this.container.stopped();
-			this.container.publish(Kind.STOPPED, null);
+			this.container.workerEnded();
 		}
 	}
 

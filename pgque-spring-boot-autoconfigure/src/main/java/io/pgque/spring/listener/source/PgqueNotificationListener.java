@@ -113,7 +113,7 @@ public class PgqueNotificationListener implements AutoCloseable {
 	 * @param wakeUp what to run, on the listener's thread; must be quick
 	 * @return a handle that stops the calls when closed
 	 */
-	public AutoCloseable register(String queue, Runnable wakeUp) {
+	public Registration register(String queue, Runnable wakeUp) {
 		String channel = channel(queue);
 		this.listeners.computeIfAbsent(channel, (key) -> new CopyOnWriteArrayList<>()).add(wakeUp);
 		if (!this.listening.contains(channel)) {
@@ -289,6 +289,17 @@ public class PgqueNotificationListener implements AutoCloseable {
 				Thread.currentThread().interrupt();
 			}
 		}
+	}
+
+	/**
+	 * A registered wake-up; closing it stops the calls.
+	 */
+	@FunctionalInterface
+	public interface Registration extends AutoCloseable {
+
+		@Override
+		void close();
+
 	}
 
 }
