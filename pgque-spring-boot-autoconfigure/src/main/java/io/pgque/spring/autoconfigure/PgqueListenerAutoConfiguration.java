@@ -77,7 +77,7 @@ public final class PgqueListenerAutoConfiguration {
 	@ConditionalOnMissingBean
 	@DependsOnDatabaseInitialization
 	PgqueLeaseManager pgqueLeaseManager(@PgqueDataSource ObjectProvider<DataSource> pgqueDataSource,
-			ObjectProvider<DataSource> dataSource, PgqueProperties properties,
+			ObjectProvider<DataSource> dataSource, PgqueProperties properties, Environment environment,
 			ConfigurableListableBeanFactory beanFactory) {
 		// closed only after the registry is destroyed, which waits for the containers: a
 		// lease given up under a batch still running would refuse its ack, and the batch
@@ -87,7 +87,8 @@ public final class PgqueListenerAutoConfiguration {
 			beanFactory.registerDependentBean("pgqueLeaseManager", PgqueListenerConfigUtils.REGISTRY_BEAN_NAME);
 		}
 		return new PgqueLeaseManager(PgqueControlConnections.of(PgqueDataSources.resolve(pgqueDataSource, dataSource)),
-				properties.getLease().toOptions());
+				properties.getLease().toOptions(),
+				PgqueThreads.of(environment, "pgque-lease-", PgqueLeaseManager.platformThreads()));
 	}
 
 	@Bean(destroyMethod = "close")

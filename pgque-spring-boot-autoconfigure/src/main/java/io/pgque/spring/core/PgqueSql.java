@@ -298,6 +298,36 @@ public final class PgqueSql {
 			    xid8, integer, text, text, text, text, text, text)', 'EXECUTE'),
 			    pg_catalog.to_regprocedure('pgque.get_batch_event(bigint, bigint)') IS NOT NULL""";
 
+	/** A cooperative member joins its consumer's group (converting a plain consumer). */
+	public static final String JOIN_GROUP = "SELECT pgque.register_subconsumer(?, ?, ?, true)";
+
+	/** A cooperative member leaves its group, handing an open batch back (retried). */
+	public static final String LEAVE_GROUP = "SELECT pgque.unregister_subconsumer(?, ?, ?, 1)";
+
+	/** The members of a group silent for longer than an interval. */
+	public static final String SILENT_MEMBERS = """
+			SELECT substr(mc.co_name, length(?) + 2)
+			FROM pgque.queue q
+			JOIN pgque.consumer c ON c.co_name = ?
+			JOIN pgque.subscription s ON s.sub_queue = q.queue_id AND s.sub_consumer = c.co_id
+			    AND s.sub_role = 'coop_main'
+			JOIN pgque.subscription m ON m.sub_queue = q.queue_id AND m.sub_id = s.sub_id AND m.sub_role = 'coop_member'
+			JOIN pgque.consumer mc ON mc.co_id = m.sub_consumer
+			WHERE q.queue_name = ? AND m.sub_active < now() - ?::interval
+			ORDER BY mc.co_name""";
+
+	/** The heartbeat of a container's members; returns those the engine does not know. */
+	public static final String TOUCH_MEMBERS = """
+			SELECT m FROM pg_catalog.unnest(?::text[]) m WHERE pgque.touch_subconsumer(?, ?, m) = 0""";
+
+	/** A table lease: taken, renewed for every lease of an owner, given up. */
+	public static final String LEASE_ACQUIRE = "SELECT pgque.lease_acquire(?, ?, ?, make_interval(secs => ?))";
+
+	public static final String LEASE_RENEW = """
+			SELECT queue, consumer, epoch FROM pgque.lease_renew(?, make_interval(secs => ?))""";
+
+	public static final String LEASE_RELEASE = "SELECT pgque.lease_release(?, ?, ?, ?)";
+
 	private PgqueSql() {
 	}
 

@@ -28,8 +28,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * With {@code spring.threads.virtual.enabled=true} the ticker, the listener workers, the
- * notification listener and the metrics refresh run on virtual threads and still work.
- * Needs Java 21+; {@code .ci/run} runs it on the machine's second JDK.
+ * notification listener, the table leases' heartbeat and the metrics refresh run on
+ * virtual threads and still work. Needs Java 21+; {@code .ci/run} runs it on the
+ * machine's second JDK.
  */
 @EnabledForJreRange(min = JRE.JAVA_21)
 class PgqueVirtualThreadsIntegrationTests {
@@ -59,6 +60,19 @@ class PgqueVirtualThreadsIntegrationTests {
 			assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
 				.noneMatch((name) -> name.startsWith("pgque-ticker"))
 				.doesNotContain("pgque-notifications");
+		});
+	}
+
+	@Test
+	void runWithVirtualThreadsShouldRenewTableLeasesOnAVirtualThread() {
+		this.contextRunner.withPropertyValues("pgque.lease.mode=table").run((context) -> {
+			assertThat(context).hasNotFailed();
+			long id = context.getBean(PgqueOperations.class).send("vthreads", "leased");
+			Recorder recorder = context.getBean(Recorder.class);
+			// delivered: the container holds its table lease, so the heartbeat runs
+			await().atMost(Duration.ofSeconds(20)).until(() -> recorder.virtual.containsKey(id));
+			assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+				.noneMatch((name) -> name.startsWith("pgque-lease"));
 		});
 	}
 

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 
 import io.pgque.spring.core.PgqueErrorTranslator;
 import io.pgque.spring.core.PgqueInterval;
+import io.pgque.spring.core.PgqueSql;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -21,17 +22,6 @@ public class PgqueCooperativeGroup {
 
 	// members of the group whose last sign of life (a poll, a heartbeat, an ack) is
 	// older than the given silence
-	private static final String SILENT_MEMBERS = """
-			SELECT substr(mc.co_name, length(?) + 2)
-			FROM pgque.queue q
-			JOIN pgque.consumer c ON c.co_name = ?
-			JOIN pgque.subscription s ON s.sub_queue = q.queue_id AND s.sub_consumer = c.co_id
-			    AND s.sub_role = 'coop_main'
-			JOIN pgque.subscription m ON m.sub_queue = q.queue_id AND m.sub_id = s.sub_id AND m.sub_role = 'coop_member'
-			JOIN pgque.consumer mc ON mc.co_id = m.sub_consumer
-			WHERE q.queue_name = ? AND m.sub_active < now() - ?::interval
-			ORDER BY mc.co_name""";
-
 	private final JdbcTemplate jdbc;
 
 	private final String queue;
@@ -71,8 +61,7 @@ public class PgqueCooperativeGroup {
 	 */
 	public boolean join(String member) {
 		Integer created = this.errors.call("join cooperative consumer", this.queue, this.consumer, null,
-				() -> this.jdbc.queryForObject("SELECT pgque.register_subconsumer(?, ?, ?, true)", Integer.class,
-						this.queue, this.consumer, member));
+				() -> this.jdbc.queryForObject(PgqueSql.JOIN_GROUP, Integer.class, this.queue, this.consumer, member));
 		return created != null && created == 1;
 	}
 
@@ -86,8 +75,7 @@ public class PgqueCooperativeGroup {
 	 */
 	public boolean leave(String member) {
 		Integer removed = this.errors.call("leave cooperative consumer", this.queue, this.consumer, null,
-				() -> this.jdbc.queryForObject("SELECT pgque.unregister_subconsumer(?, ?, ?, 1)", Integer.class,
-						this.queue, this.consumer, member));
+				() -> this.jdbc.queryForObject(PgqueSql.LEAVE_GROUP, Integer.class, this.queue, this.consumer, member));
 		return removed != null && removed == 1;
 	}
 
@@ -98,8 +86,8 @@ public class PgqueCooperativeGroup {
 	 */
 	public List<String> silentMembers(Duration silence) {
 		return this.errors.call("list cooperative members", this.queue, this.consumer, null,
-				() -> this.jdbc.queryForList(SILENT_MEMBERS, String.class, this.consumer, this.consumer, this.queue,
-						PgqueInterval.of(silence)));
+				() -> this.jdbc.queryForList(PgqueSql.SILENT_MEMBERS, String.class, this.consumer, this.consumer,
+						this.queue, PgqueInterval.of(silence)));
 	}
 
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.SQLException;
+import java.util.concurrent.ThreadFactory;
 
 import javax.sql.DataSource;
 
@@ -55,11 +56,35 @@ public class PgqueLeaseManager implements AutoCloseable {
 	 * @param options how
 	 */
 	public PgqueLeaseManager(DataSource dataSource, PgqueLeaseOptions options) {
+		this(dataSource, options, platformThreads());
+	}
+
+	/**
+	 * Leases with the given options, renewed (table mode) on threads of the given
+	 * factory.
+	 * @param dataSource where to keep them
+	 * @param options how
+	 * @param threads makes the table leases' heartbeat thread
+	 */
+	public PgqueLeaseManager(DataSource dataSource, PgqueLeaseOptions options, ThreadFactory threads) {
 		this.dataSource = dataSource;
 		this.options = options;
 		this.advisory = new PgqueAdvisoryLeases(dataSource);
-		this.table = new PgqueTableLeases(dataSource, options);
+		this.table = new PgqueTableLeases(dataSource, options, threads);
 		this.heartbeat = new PgqueMemberHeartbeat(dataSource);
+	}
+
+	/**
+	 * The default heartbeat thread: a daemon platform thread named
+	 * {@code pgque-lease-heartbeat}.
+	 * @return the thread factory
+	 */
+	public static ThreadFactory platformThreads() {
+		return (task) -> {
+			Thread thread = new Thread(task, "pgque-lease-heartbeat");
+			thread.setDaemon(true);
+			return thread;
+		};
 	}
 
 	/**

@@ -9,6 +9,8 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import io.pgque.spring.core.PgqueSql;
+
 /**
  * Tells the engine that cooperative members are alive ({@code touch_subconsumer}), on a
  * session connection of its own: never the pooled connection a member's batch transaction
@@ -19,9 +21,6 @@ import javax.sql.DataSource;
  * @author pgque-spring-boot authors
  */
 public final class PgqueMemberHeartbeat implements AutoCloseable {
-
-	private static final String TOUCH = """
-			SELECT m FROM pg_catalog.unnest(?::text[]) m WHERE pgque.touch_subconsumer(?, ?, m) = 0""";
 
 	private final PgqueLeaseConnection connection;
 
@@ -45,7 +44,7 @@ public final class PgqueMemberHeartbeat implements AutoCloseable {
 	public List<String> touch(String queue, String consumer, List<String> members) throws SQLException {
 		return this.connection.use((con, generation) -> {
 			List<String> missing = new ArrayList<>();
-			try (PreparedStatement st = con.prepareStatement(TOUCH)) {
+			try (PreparedStatement st = con.prepareStatement(PgqueSql.TOUCH_MEMBERS)) {
 				Array names = con.createArrayOf("text", members.toArray());
 				st.setArray(1, names);
 				st.setString(2, queue);

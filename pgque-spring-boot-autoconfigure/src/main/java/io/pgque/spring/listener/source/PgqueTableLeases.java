@@ -8,10 +8,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import io.pgque.spring.core.PgqueSql;
 import io.pgque.spring.lease.PgqueLeaseOptions;
 import io.pgque.spring.lease.PgqueLeaseOwner;
 import org.apache.commons.logging.Log;
@@ -37,6 +39,9 @@ final class PgqueTableLeases implements AutoCloseable {
 
 	private final PgqueLeaseConnection connection;
 
+	// the heartbeat's thread
+	private final ThreadFactory threads;
+
 	private final PgqueLeaseOptions options;
 
 	private final String owner = PgqueLeaseOwner.newName("listener");
@@ -47,9 +52,10 @@ final class PgqueTableLeases implements AutoCloseable {
 
 	private @Nullable ScheduledExecutorService heartbeat;
 
-	PgqueTableLeases(DataSource dataSource, PgqueLeaseOptions options) {
+	PgqueTableLeases(DataSource dataSource, PgqueLeaseOptions options, ThreadFactory threads) {
 		this.connection = new PgqueLeaseConnection(dataSource, "pgque-lease");
 		this.options = options;
+		this.threads = threads;
 	}
 
 	String owner() {
@@ -69,8 +75,7 @@ final class PgqueTableLeases implements AutoCloseable {
 		long[] started = new long[1];
 		Long epoch = this.connection.use((con, generation) -> {
 			started[0] = System.nanoTime();
-			try (PreparedStatement ps = con
-				.prepareStatement("SELECT pgque.lease_acquire(?, ?, ?, make_interval(secs => ?))")) {
+			try (PreparedStatement ps = con.prepareStatement(PgqueSql.LEASE_ACQUIRE)) {
 				ps.setString(1, queue);
 				ps.setString(2, consumer);
 				ps.setString(3, this.owner);
@@ -94,11 +99,7 @@ final class PgqueTableLeases implements AutoCloseable {
 	private void startHeartbeat() {
 		synchronized (this.monitor) {
 			if (this.heartbeat == null) {
-				ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-					Thread thread = new Thread(runnable, "pgque-lease-heartbeat");
-					thread.setDaemon(true);
-					return thread;
-				});
+				ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(this.threads);
 				long period = this.options.heartbeatInterval().toMillis();
 				executor.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
 				this.heartbeat = executor;
@@ -117,8 +118,7 @@ final class PgqueTableLeases implements AutoCloseable {
 		try {
 			Set<String> renewed = this.connection.use((con, generation) -> {
 				started[0] = System.nanoTime();
-				try (PreparedStatement ps = con.prepareStatement(
-						"SELECT queue, consumer, epoch FROM pgque.lease_renew(?, make_interval(secs => ?))")) {
+				try (PreparedStatement ps = con.prepareStatement(PgqueSql.LEASE_RENEW)) {
 					ps.setString(1, this.owner);
 					ps.setDouble(2, this.options.ttl().toMillis() / 1000.0);
 					Set<String> rows = new HashSet<>();
@@ -221,7 +221,7 @@ final class PgqueTableLeases implements AutoCloseable {
 			}
 			try {
 				PgqueTableLeases.this.connection.use((con, generation) -> {
-					try (PreparedStatement ps = con.prepareStatement("SELECT pgque.lease_release(?, ?, ?, ?)")) {
+					try (PreparedStatement ps = con.prepareStatement(PgqueSql.LEASE_RELEASE)) {
 						ps.setString(1, this.queue);
 						ps.setString(2, this.consumer);
 						ps.setString(3, PgqueTableLeases.this.owner);
