@@ -33,9 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL server this suite owns: the lease holder is killed with {@code kill -9}
  * mid-batch several times and the server is restarted once; the rows written in the batch
  * transactions show nothing missing and nothing duplicated, and every takeover comes
- * within the bound. A process killed while the engine install holds its lock does not
- * block the next start. In-JVM contexts would not do: a killed JVM runs no shutdown
- * hooks. Run by {@code .ci/run} ({@code -Dgroups=fault}); prints its figures.
+ * within the bound. The same with cooperative workers (two processes of three members,
+ * killed twice). A process killed while the engine install holds its lock does not block
+ * the next start. In-JVM contexts would not do: a killed JVM runs no shutdown hooks. Run
+ * by {@code .ci/run} ({@code -Dgroups=fault}); prints its figures.
  */
 @Tag("fault")
 class PgqueProcessFaultSuiteTests {
@@ -47,6 +48,10 @@ class PgqueProcessFaultSuiteTests {
 	private static final int KILLS = 3;
 
 	private static final Duration LEASE_RETRY = Duration.ofSeconds(2);
+
+	private static final int CREW_KILLS = 2;
+
+	private static final Duration CREW_DEAD_INTERVAL = Duration.ofSeconds(2);
 
 	// a new holder's lease retry, its first batch and a JVM under load
 	private static final Duration TAKEOVER_BOUND = LEASE_RETRY.multipliedBy(3).plusSeconds(10);
@@ -88,7 +93,7 @@ class PgqueProcessFaultSuiteTests {
 		jdbc.queryForObject("SELECT pgque.subscribe('" + FaultTestApplication.QUEUE + "', 'worker')", Object.class);
 		List<Process> apps = new ArrayList<>(List.of(startApp("delivery", "a"), startApp("delivery", "b")));
 		awaitReady(apps);
-		Thread sender = new Thread(() -> trickle(jdbc), "fault-sender");
+		Thread sender = new Thread(() -> trickle(jdbc, FaultTestApplication.QUEUE), "fault-sender");
 		sender.start();
 
 		List<Long> takeovers = new ArrayList<>();
@@ -133,6 +138,50 @@ class PgqueProcessFaultSuiteTests {
 		assertThat(missing).as("events never handled").isZero();
 		assertThat(duplicates).as("events handled twice").isZero();
 		assertThat(takeovers).allSatisfy((ms) -> assertThat(ms).isLessThan(TAKEOVER_BOUND.toMillis()));
+	}
+
+	@Test
+	void killedCooperativeProcessesLoseAndDuplicateNothing() throws Exception {
+		JdbcTemplate jdbc = database("crew");
+		new PgqueLiquibaseRunner(jdbc.getDataSource()).update(PgqueChangelogs.ENGINE);
+		jdbc.execute("CREATE TABLE fault_seen (ev_id bigint NOT NULL, payload text NOT NULL, pid bigint NOT NULL, "
+				+ "seen_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+		jdbc.queryForObject("SELECT pgque.create_queue('" + FaultCrewApplication.QUEUE + "')", Object.class);
+		// a killed process's members give no sign of life: after the dead interval their
+		// open batches are taken over by the members of the others
+		String[] crewArgs = { "--pgque.listener.dead-interval=" + CREW_DEAD_INTERVAL.toMillis() + "ms" };
+		List<Process> apps = new ArrayList<>(List.of(startApp(FaultCrewApplication.class, "crew", "a", crewArgs),
+				startApp(FaultCrewApplication.class, "crew", "b", crewArgs)));
+		awaitReady(apps);
+		Thread sender = new Thread(() -> trickle(jdbc, FaultCrewApplication.QUEUE), "fault-crew-sender");
+		sender.start();
+		for (int kill = 1; kill <= CREW_KILLS; kill++) {
+			long writer = awaitNextWriter(jdbc, -1, Duration.ofSeconds(60));
+			Process victim = apps.stream().filter((p) -> p.pid() == writer).findFirst().orElseThrow();
+			System.out.println("FAULT SUITE: kill -9 of cooperative process " + writer + " (kill " + kill + ")");
+			victim.destroyForcibly().waitFor();
+			apps.remove(victim);
+			Process replacement = startApp(FaultCrewApplication.class, "crew", "r" + kill, crewArgs);
+			apps.add(replacement);
+			awaitReady(List.of(replacement));
+		}
+		sender.join();
+		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+		while (distinctSeen(jdbc) < EVENTS && System.nanoTime() < deadline) {
+			Thread.sleep(500);
+		}
+		Map<String, Object> counts = jdbc.queryForMap("SELECT count(*) AS total, count(DISTINCT ev_id) AS "
+				+ "distinct_events, count(DISTINCT payload) AS sent, count(DISTINCT pid) AS processes FROM fault_seen");
+		long total = ((Number) counts.get("total")).longValue();
+		long missing = EVENTS - ((Number) counts.get("sent")).longValue();
+		long duplicates = total - ((Number) counts.get("distinct_events")).longValue();
+		System.out.printf(
+				"FAULT SUITE: cooperative (2 processes x concurrency 3) events=%d kills=%d "
+						+ "processes-that-handled=%s missing=%d duplicates=%d%n",
+				EVENTS, CREW_KILLS, counts.get("processes"), missing, duplicates);
+		assertThat(missing).as("events never handled").isZero();
+		assertThat(duplicates).as("events handled twice").isZero();
+		apps.forEach(Process::destroyForcibly);
 	}
 
 	@Test
@@ -208,13 +257,13 @@ class PgqueProcessFaultSuiteTests {
 
 	// events sent at a steady rate, so batches stay small and a kill lands inside one;
 	// a send failing across the server restart is tried again
-	private static void trickle(JdbcTemplate jdbc) {
+	private static void trickle(JdbcTemplate jdbc, String queue) {
 		int sent = 0;
 		while (sent < EVENTS) {
 			int chunk = Math.min(SEND_CHUNK, EVENTS - sent);
 			try {
-				jdbc.queryForObject("SELECT count(pgque.send('" + FaultTestApplication.QUEUE + "', 'event ' || i)) "
-						+ "FROM generate_series(?, ?) i", Long.class, sent + 1, sent + chunk);
+				jdbc.queryForObject("SELECT count(pgque.send(?, 'event ' || i)) FROM generate_series(?, ?) i",
+						Long.class, queue, sent + 1, sent + chunk);
 				sent += chunk;
 				Thread.sleep(100);
 			}
@@ -281,19 +330,23 @@ class PgqueProcessFaultSuiteTests {
 	}
 
 	private static Process startApp(String database, String name) throws IOException {
+		return startApp(FaultTestApplication.class, database, name);
+	}
+
+	private static Process startApp(Class<?> application, String database, String name, String... extraArgs)
+			throws IOException {
 		String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		File log = work.resolve(database + "-" + name + ".log").toFile();
-		Process process = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath,
-				FaultTestApplication.class.getName(), "--spring.datasource.url=" + url(database),
-				"--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-				"--spring.main.banner-mode=off", "--spring.main.web-application-type=none",
-				"--pgque.ticker.mode=embedded",
-				"--pgque.listener.lease-retry-interval=" + LEASE_RETRY.toMillis() + "ms",
-				"--pgque.listener.poll-interval=1s", "--logging.level.root=WARN")
-			.redirectErrorStream(true)
-			.redirectOutput(log)
-			.start();
+		List<String> command = new ArrayList<>(
+				List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classpath, application.getName(),
+						"--spring.datasource.url=" + url(database), "--spring.datasource.username=postgres",
+						"--spring.datasource.password=postgres", "--spring.main.banner-mode=off",
+						"--spring.main.web-application-type=none", "--pgque.ticker.mode=embedded",
+						"--pgque.listener.lease-retry-interval=" + LEASE_RETRY.toMillis() + "ms",
+						"--pgque.listener.poll-interval=1s", "--logging.level.root=WARN"));
+		command.addAll(List.of(extraArgs));
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
 		processes.add(process);
 		logs.put(process.pid(), log.toPath());
 		return process;
