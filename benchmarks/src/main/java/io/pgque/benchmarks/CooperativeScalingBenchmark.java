@@ -88,7 +88,7 @@ final class CooperativeScalingBenchmark {
 		for (PgqueListenerContainerFactory application : applications) {
 			containers.add(application.createContainer(
 					List.of(new PgqueListenerEndpoint(handler, method, queue, consumer, queue + "-" + containers.size(),
-							null, Set.of(), null, null, null, null, null, null, concurrency))));
+							null, Set.of(), null, null, null, null, null, null, concurrency, null, null))));
 		}
 		long started = System.nanoTime();
 		containers.forEach(PgqueListenerContainer::start);

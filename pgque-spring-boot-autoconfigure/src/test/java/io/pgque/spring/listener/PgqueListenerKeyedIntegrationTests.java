@@ -1,0 +1,317 @@
+package io.pgque.spring.listener;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.pgque.spring.annotation.PgqueListener;
+import io.pgque.spring.core.PgqueMessage;
+import io.pgque.spring.test.PgqueTestDatabase;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Keyed workers ({@code ordering = KEY}) across application contexts (standing in for
+ * JVMs): per-key order with many workers and faults, exactly-once effects, slots
+ * rebalanced as contexts come and go, and configuration errors that name the listener.
+ */
+class PgqueListenerKeyedIntegrationTests {
+
+	@RegisterExtension
+	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	// handler order across every context of a test, and keys found in two handlers at
+	// once
+	static final AtomicLong handled = new AtomicLong();
+
+	static final Set<String> keysInHand = ConcurrentHashMap.newKeySet();
+
+	static final List<String> overlaps = new CopyOnWriteArrayList<>();
+
+	static final Map<Integer, Integer> handledByContext = new ConcurrentHashMap<>();
+
+	private final ListenerTestSupport support = new ListenerTestSupport(db);
+
+	private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
+
+	@AfterEach
+	void closePools() {
+		this.pools.forEach(HikariDataSource::close);
+		overlaps.clear();
+		keysInHand.clear();
+		handledByContext.clear();
+	}
+
+	@Test
+	void runWhenThreeContextsRunFourKeyedWorkersEachWithFaultsShouldHandleEveryKeyInSendOrderExactlyOnce()
+			throws Exception {
+		String queue = "keyed_order";
+		int keys = 1000;
+		int perKey = 50;
+		int total = keys * perKey;
+		prepare(queue, 16);
+		// preloaded, a tick per 1,000 events (one event of every key each), so the
+		// workers are not capped by how fast events arrive
+		for (int round = 0; round < perKey; round++) {
+			db.jdbc()
+				.queryForObject("SELECT count(pgque.send(?, 'test', 'k' || k || ':' || ?, 'k' || k))"
+						+ " FROM generate_series(0, ? - 1) k", Long.class, queue, round, keys);
+			this.support.tick(queue);
+		}
+		AtomicBoolean ticking = new AtomicBoolean(true);
+		Thread ticker = ticker(queue, ticking);
+		long started = System.nanoTime();
+		context(queue, 1, 4, 16).run((c1) -> context(queue, 2, 4, 16).run((c2) -> context(queue, 3, 4, 16).run((c3) -> {
+			ticker.start();
+			try {
+				await().atMost(Duration.ofSeconds(60)).until(() -> committed(queue) >= total / 5);
+				// a worker's connection dies under it, mid-batch or between batches
+				int killed = db.jdbc()
+					.queryForObject("SELECT count(pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity"
+							+ " WHERE datname = current_database() AND application_name = 'ctx1'"
+							+ " ORDER BY (state = 'idle in transaction') DESC, (state = 'active') DESC LIMIT 1) p",
+							Integer.class);
+				assertThat(killed).isOne();
+				await().atMost(Duration.ofSeconds(60)).until(() -> committed(queue) >= total / 2);
+				// and a whole instance goes: its workers finish their batches and give
+				// their slots back
+				c2.close();
+				await().atMost(Duration.ofSeconds(90)).until(() -> committed(queue) >= total);
+			}
+			finally {
+				ticking.set(false);
+				ticker.join();
+			}
+			// the slots of the closed context are taken over by the others
+			await().atMost(Duration.ofSeconds(20)).until(() -> slotsHeld(c1) + slotsHeld(c3) == 16);
+			assertThat(distinctSlots(c1, c3)).isEqualTo(16);
+		})));
+		long millis = (System.nanoTime() - started) / 1_000_000;
+		System.out.println("keyed 3 x 4, 16 slots: " + total + " events of " + keys + " keys in " + millis
+				+ " ms, handled per context " + handledByContext);
+		assertExactlyOnce(queue, total);
+		List<String> outOfOrder = db.jdbc()
+			.queryForList(
+					"SELECT key FROM (SELECT key, array_agg(seq ORDER BY handled) AS seqs FROM keyed_results"
+							+ " WHERE queue = ? GROUP BY key) k WHERE seqs <> ARRAY(SELECT generate_series(0, ? - 1))",
+					String.class, queue, perKey);
+		assertThat(outOfOrder).as("keys whose handled sequence is not their sent sequence").isEmpty();
+		assertThat(db.jdbc()
+			.queryForObject("SELECT count(DISTINCT key) FROM keyed_results WHERE queue = ?", Integer.class, queue))
+			.isEqualTo(keys);
+		assertThat(overlaps).as("keys handled by two workers at once").isEmpty();
+		assertThat(handledByContext).as("contexts that handled events").containsKeys(1, 2, 3);
+	}
+
+	@Test
+	void runWhenContextsStartAndStopShouldRebalanceTheSlots() throws Exception {
+		String queue = "keyed_rebalance";
+		prepare(queue, 8);
+		context(queue, 1, 2, 8).run((c1) -> {
+			await().atMost(Duration.ofSeconds(20)).until(() -> slotsHeld(c1) == 8);
+			context(queue, 2, 2, 8).run((c2) -> {
+				// four workers alive: two slots each, the newcomers' from the first two
+				await().atMost(Duration.ofSeconds(20))
+					.until(() -> slotsPerWorker(c1).equals(List.of(2, 2)) && slotsPerWorker(c2).equals(List.of(2, 2)));
+				assertThat(distinctSlots(c1, c2)).as("no slot held twice").isEqualTo(8);
+			});
+			// the second context gave its slots back on stop
+			await().atMost(Duration.ofSeconds(20)).until(() -> slotsHeld(c1) == 8);
+			assertThat(slotsPerWorker(c1)).isEqualTo(List.of(4, 4));
+		});
+	}
+
+	@Test
+	void startWhenOrderingIsUnknownShouldFailNamingTheListener() {
+		this.support.contextRunner(db.dataSource())
+			.withPropertyValues("test.queue=keyed_bad", "test.ordering=SORTED", "test.slots=4")
+			.withUserConfiguration(ConfigurableKeyedListener.class)
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining(ConfigurableKeyedListener.class.getName() + ".on")
+				.hasMessageContaining("'ordering' must be NONE or KEY but was 'SORTED'"));
+	}
+
+	@Test
+	void startWhenKeySlotsAreOutOfRangeShouldFailNamingTheListener() {
+		this.support.contextRunner(db.dataSource())
+			.withPropertyValues("test.queue=keyed_bad", "test.ordering=KEY", "test.slots=2000")
+			.withUserConfiguration(ConfigurableKeyedListener.class)
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.hasMessageContaining(ConfigurableKeyedListener.class.getName() + ".on")
+				.hasMessageContaining("'keySlots' must be a number from 1 to 1024 but was '2000'"));
+	}
+
+	@Test
+	void startWhenTheConsumerIsPinnedToAnotherSlotCountShouldFailNamingIt() {
+		String queue = "keyed_pinned";
+		prepare(queue, 8);
+		this.support.contextRunner(db.dataSource())
+			.withPropertyValues("test.queue=" + queue, "test.ordering=KEY", "test.slots=4")
+			.withUserConfiguration(ConfigurableKeyedListener.class)
+			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("pinned to n=8; got n=4"));
+	}
+
+	private void prepare(String queue, int slots) {
+		this.support.createQueue(queue);
+		db.jdbc().queryForObject("SELECT pgque.subscribe_slots(?, 'keyed', ?)", Integer.class, queue, slots);
+		db.jdbc()
+			.execute("CREATE TABLE IF NOT EXISTS keyed_results (queue text, key text, seq int, ev_id bigint,"
+					+ " handled bigint, ctx int)");
+	}
+
+	private ApplicationContextRunner context(String queue, int ctx, int concurrency, int slots) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setJdbcUrl(db.jdbcUrl() + "?ApplicationName=ctx" + ctx);
+		pool.setUsername(db.user());
+		pool.setPassword(db.password());
+		pool.setMaximumPoolSize(concurrency + 2);
+		this.pools.add(pool);
+		return this.support.contextRunner(pool)
+			.withPropertyValues("test.ctx=" + ctx, "test.queue=" + queue, "test.concurrency=" + concurrency,
+					"test.slots=" + slots, "pgque.listener.dead-interval=2s", "pgque.listener.instance-id=ctx" + ctx,
+					"pgque.listener.max-batch-size=100")
+			.withUserConfiguration(KeyedListener.class);
+	}
+
+	private static int slotsHeld(ConfigurableApplicationContext context) {
+		return slotsPerWorker(context).stream().mapToInt(Integer::intValue).sum();
+	}
+
+	private static List<Integer> slotsPerWorker(ConfigurableApplicationContext context) {
+		List<Integer> counts = new ArrayList<>();
+		for (PgqueContainerMember member : members(context)) {
+			counts.add(member.slots().size());
+		}
+		return counts;
+	}
+
+	private static long distinctSlots(ConfigurableApplicationContext... contexts) {
+		List<Integer> slots = new ArrayList<>();
+		for (ConfigurableApplicationContext context : contexts) {
+			members(context).forEach((member) -> slots.addAll(member.slots()));
+		}
+		assertThat(slots).doesNotHaveDuplicates();
+		return slots.size();
+	}
+
+	private static List<PgqueContainerMember> members(ConfigurableApplicationContext context) {
+		return context.getBean(PgqueListenerContainerRegistry.class)
+			.getListenerContainers()
+			.stream()
+			.flatMap((container) -> container.getMembers().stream())
+			.toList();
+	}
+
+	private long committed(String queue) {
+		return db.jdbc().queryForObject("SELECT count(*) FROM keyed_results WHERE queue = ?", Long.class, queue);
+	}
+
+	private void assertExactlyOnce(String queue, int total) {
+		Map<String, Object> counts = db.jdbc()
+			.queryForMap("SELECT count(*) AS all_rows, count(DISTINCT ev_id) AS distinct_ids FROM keyed_results"
+					+ " WHERE queue = ?", queue);
+		assertThat(counts.get("distinct_ids")).as("distinct events committed").isEqualTo((long) total);
+		assertThat(counts.get("all_rows")).as("rows committed").isEqualTo((long) total);
+	}
+
+	private Thread ticker(String queue, AtomicBoolean ticking) {
+		return new Thread(() -> {
+			while (ticking.get()) {
+				this.support.tick(queue);
+				try {
+					Thread.sleep(50);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		});
+	}
+
+	// a row per event, written in the batch transaction with one statement per slice
+	@Configuration(proxyBeanMethods = false)
+	static class KeyedListener {
+
+		private final JdbcTemplate jdbc;
+
+		private final Environment environment;
+
+		KeyedListener(DataSource dataSource, Environment environment) {
+			this.jdbc = new JdbcTemplate(dataSource);
+			this.environment = environment;
+		}
+
+		@PgqueListener(queue = "${test.queue}", consumer = "keyed", ordering = "KEY",
+				concurrency = "${test.concurrency}", keySlots = "${test.slots}")
+		void on(List<PgqueMessage> messages) {
+			int size = messages.size();
+			String[] keys = new String[size];
+			Integer[] seqs = new Integer[size];
+			Long[] ids = new Long[size];
+			Long[] order = new Long[size];
+			Set<String> mine = new HashSet<>();
+			try {
+				for (int i = 0; i < size; i++) {
+					PgqueMessage message = messages.get(i);
+					String payload = message.payload();
+					int colon = payload.indexOf(':');
+					keys[i] = payload.substring(0, colon);
+					if (mine.add(keys[i]) && !keysInHand.add(keys[i])) {
+						overlaps.add(keys[i]);
+					}
+					seqs[i] = Integer.parseInt(payload.substring(colon + 1));
+					ids[i] = message.id();
+					order[i] = handled.incrementAndGet();
+				}
+				this.jdbc.update(
+						"INSERT INTO keyed_results (queue, key, seq, ev_id, handled, ctx)"
+								+ " SELECT ?, k, s, i, h, ? FROM unnest(?::text[], ?::int[], ?::bigint[], ?::bigint[])"
+								+ " u(k, s, i, h)",
+						this.environment.getProperty("test.queue"), ctx(), keys, seqs, ids, order);
+				handledByContext.merge(ctx(), size, Integer::sum);
+			}
+			finally {
+				keysInHand.removeAll(mine);
+			}
+		}
+
+		private int ctx() {
+			return this.environment.getRequiredProperty("test.ctx", Integer.class);
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ConfigurableKeyedListener {
+
+		@PgqueListener(queue = "${test.queue}", consumer = "keyed", ordering = "${test.ordering}",
+				keySlots = "${test.slots}")
+		void on(String payload) {
+		}
+
+	}
+
+}
