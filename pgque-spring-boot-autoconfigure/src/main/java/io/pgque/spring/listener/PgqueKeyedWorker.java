@@ -10,6 +10,7 @@ import io.pgque.spring.listener.pipeline.PgqueBatchProcessor;
 import io.pgque.spring.listener.pipeline.PgqueBatchResult;
 import io.pgque.spring.listener.pipeline.PgqueMdc;
 import io.pgque.spring.listener.source.PgqueKeySlots;
+import io.pgque.spring.listener.source.PgqueKeySlots.Presence;
 import io.pgque.spring.listener.source.PgqueSlotJdbc;
 import io.pgque.spring.listener.source.PgqueSlotLostException;
 import org.apache.commons.logging.Log;
@@ -20,16 +21,19 @@ import org.jspecify.annotations.Nullable;
  * The loop of one keyed worker ({@code ordering = KEY}): it holds leases on some of the
  * consumer's partition slots and, round after round, processes one batch of each slot it
  * holds (receive, handlers, ack in the listener's transaction mode, fenced by the slot's
- * lease). Every heartbeat interval it renews its leases and takes or gives back slots
- * towards its fair share of the workers alive in every instance ({@link PgqueSlotShare}).
- * One slot is worked by one worker at a time, so the events of a key are handled one at a
- * time, in send order.
+ * lease). Every heartbeat interval (every second while slots change hands) it renews its
+ * leases and takes or gives back slots towards its fair share of the workers alive in
+ * every instance ({@link PgqueSlotShare}). One slot is worked by one worker at a time, so
+ * the events of a key are handled one at a time, in send order.
  *
  * @author pgque-spring-boot authors
  */
 final class PgqueKeyedWorker implements Runnable {
 
 	private static final Log logger = LogFactory.getLog(PgqueKeyedWorker.class);
+
+	// how often workers look at the slots while some change hands
+	private static final Duration UNSETTLED_REBALANCE = Duration.ofSeconds(1);
 
 	private final PgqueListenerContainer container;
 
@@ -133,13 +137,14 @@ final class PgqueKeyedWorker implements Runnable {
 	private Round processRound() {
 		boolean hadBatch = false;
 		for (Held slot : this.held.values()) {
-			if (this.signals.isStopRequested() || this.container.isPaused()) {
+			if (this.signals.isStopRequested() || this.container.isPaused()
+					|| System.nanoTime() - this.nextRebalance >= 0) {
 				return Round.BUSY;
 			}
 			this.current = slot;
 			try {
 				PgqueBatchResult result = slot.processor().processNextBatch();
-				hadBatch |= result.hadBatch();
+				hadBatch |= result.hadBatch() || slot.jdbc().movedWithoutEvents();
 			}
 			catch (PgqueSlotLostException ex) {
 				// fenced: the batch transaction rolled back; the slot is another's now
@@ -180,7 +185,17 @@ final class PgqueKeyedWorker implements Runnable {
 		this.nextRebalance = System.nanoTime() + this.options.heartbeatInterval().toNanos();
 		Duration ttl = leaseTtl();
 		try {
-			PgqueSlotShare share = new PgqueSlotShare(this.slots.slots(), this.slots.beat(this.worker, ttl));
+			Presence presence = this.slots.beat(this.worker, ttl);
+			if (presence.hungry() > 0 || presence.free() > 0) {
+				// slots are changing hands (a worker came or went): look again soon
+				this.nextRebalance = System.nanoTime()
+						+ Math.min(this.options.heartbeatInterval().toNanos(), UNSETTLED_REBALANCE.toNanos());
+			}
+			// the other workers of this instance count before their first heartbeat: at
+			// start, the first worker does not take every slot only to give most back
+			int alive = Math.max(presence.alive(), this.options.concurrency());
+			PgqueSlotShare share = new PgqueSlotShare(this.slots.slots(),
+					new Presence(alive, presence.free(), presence.hungry()));
 			for (Held slot : List.copyOf(this.held.values())) {
 				Long epoch = this.slots.claim(slot.jdbc().slot(), this.worker, ttl);
 				if (epoch == null) {

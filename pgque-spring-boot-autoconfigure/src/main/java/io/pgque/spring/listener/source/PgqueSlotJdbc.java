@@ -38,6 +38,11 @@ public class PgqueSlotJdbc extends PgqueConsumerJdbc {
 			    m.extra1, m.extra2, m.extra3, m.extra4
 			FROM pgque.receive_partitioned(?, ?, ?, ?, ?, 2147483647) m""";
 
+	// the slot's cursor, read after a receive that returned nothing
+	private static final String CURSOR = """
+			SELECT s.sub_last_tick FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
+			JOIN pgque.consumer c ON c.co_id = s.sub_consumer WHERE q.queue_name = ? AND c.co_name = ?""";
+
 	private static final String ACK = "SELECT pgque.ack_partitioned(?, ?, ?, ?, ?, ?, ?)";
 
 	private static final String NACK = """
@@ -52,6 +57,11 @@ public class PgqueSlotJdbc extends PgqueConsumerJdbc {
 
 	// the epoch of the worker's claim; -1 until claimed
 	private volatile long epoch = -1;
+
+	// the cursor after the last receive that returned nothing, and whether it had moved
+	private @Nullable Long cursor;
+
+	private boolean movedWithoutEvents;
 
 	/**
 	 * The SQL of a slot.
@@ -83,7 +93,26 @@ public class PgqueSlotJdbc extends PgqueConsumerJdbc {
 
 	@Override
 	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
-		return fenced(() -> openWith(RECEIVE, queue(), consumer(), this.slot, this.slots, this.worker));
+		PgqueOpenBatch batch = fenced(() -> openWith(RECEIVE, queue(), consumer(), this.slot, this.slots, this.worker));
+		this.movedWithoutEvents = false;
+		if (batch == null) {
+			// the engine finishes a batch with none of the slot's keys in the receive
+			// itself: the cursor tells such a batch from no batch at all
+			Long now = call("read cursor", null, () -> jdbcTemplate().queryForObject(CURSOR, Long.class, queue(),
+					consumer() + "#" + this.slot + "/" + this.slots));
+			this.movedWithoutEvents = (now != null && !now.equals(this.cursor));
+			this.cursor = now;
+		}
+		return batch;
+	}
+
+	/**
+	 * Whether the last {@link #open(PgqueLease)} that opened nothing moved the cursor
+	 * past a batch without events of this slot's keys, so that more batches may wait.
+	 * @return whether it did
+	 */
+	public boolean movedWithoutEvents() {
+		return this.movedWithoutEvents;
 	}
 
 	@Override
