@@ -5,9 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -93,7 +90,7 @@ final class KeyedScalingBenchmark {
 		this.template.createQueue(queue);
 		this.jdbc.queryForObject("SELECT pgque.subscribe_slots(?, ?, ?)", Integer.class, queue, consumer, SLOTS);
 		preload(queue, EVENTS, PER_TICK);
-		SleepingHandler handler = new SleepingHandler();
+		SleepingHandler handler = new SleepingHandler(EVENTS, SLEEP_MILLIS);
 		Method method = SleepingHandler.class.getDeclaredMethod("on", String.class);
 		PgqueListenerContainer container = this.factory
 			.createContainer(List.of(new PgqueListenerEndpoint(handler, method, queue, consumer, queue, null, Set.of(),
@@ -101,14 +98,11 @@ final class KeyedScalingBenchmark {
 		long started = System.nanoTime();
 		container.start();
 		try {
-			if (!handler.done.await(5, TimeUnit.MINUTES)) {
-				throw new IllegalStateException("handled " + handler.handled.get() + " of " + EVENTS + " events");
-			}
+			return handler.awaitRate(started);
 		}
 		finally {
 			container.stop();
 		}
-		return EVENTS / ((handler.finishedAt - started) / 1e9);
 	}
 
 	// events of KEYS keys, round-robin, with a tick every perTick events
@@ -174,27 +168,6 @@ final class KeyedScalingBenchmark {
 			}
 		}
 		return (System.nanoTime() - started) / 1e3 / READ_EVENTS;
-	}
-
-	/**
-	 * Sleeps per event; notes when the last one came.
-	 */
-	static final class SleepingHandler {
-
-		private final AtomicInteger handled = new AtomicInteger();
-
-		private final CountDownLatch done = new CountDownLatch(1);
-
-		private volatile long finishedAt;
-
-		void on(String payload) throws InterruptedException {
-			Thread.sleep(SLEEP_MILLIS);
-			if (this.handled.incrementAndGet() == EVENTS) {
-				this.finishedAt = System.nanoTime();
-				this.done.countDown();
-			}
-		}
-
 	}
 
 }

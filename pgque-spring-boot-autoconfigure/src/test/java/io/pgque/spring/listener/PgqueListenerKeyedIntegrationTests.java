@@ -79,7 +79,7 @@ class PgqueListenerKeyedIntegrationTests {
 			this.support.tick(queue);
 		}
 		AtomicBoolean ticking = new AtomicBoolean(true);
-		Thread ticker = ticker(queue, ticking);
+		Thread ticker = this.support.ticker(queue, ticking, 50);
 		long started = System.nanoTime();
 		context(queue, 1, 4, 16).run((c1) -> context(queue, 2, 4, 16).run((c2) -> context(queue, 3, 4, 16).run((c3) -> {
 			ticker.start();
@@ -109,7 +109,7 @@ class PgqueListenerKeyedIntegrationTests {
 		long millis = (System.nanoTime() - started) / 1_000_000;
 		System.out.println("keyed 3 x 4, 16 slots: " + total + " events of " + keys + " keys in " + millis
 				+ " ms, handled per context " + handledByContext);
-		assertExactlyOnce(queue, total);
+		this.support.assertExactlyOnce("keyed_results", queue, total);
 		List<String> outOfOrder = db.jdbc()
 			.queryForList(
 					"SELECT key FROM (SELECT key, array_agg(seq ORDER BY handled) AS seqs FROM keyed_results"
@@ -182,11 +182,7 @@ class PgqueListenerKeyedIntegrationTests {
 	}
 
 	private ApplicationContextRunner context(String queue, int ctx, int concurrency, int slots) {
-		HikariDataSource pool = new HikariDataSource();
-		pool.setJdbcUrl(db.jdbcUrl() + "?ApplicationName=ctx" + ctx);
-		pool.setUsername(db.user());
-		pool.setPassword(db.password());
-		pool.setMaximumPoolSize(concurrency + 2);
+		HikariDataSource pool = this.support.pool("ctx" + ctx, concurrency + 2);
 		this.pools.add(pool);
 		return this.support.contextRunner(pool)
 			.withPropertyValues("test.ctx=" + ctx, "test.queue=" + queue, "test.concurrency=" + concurrency,
@@ -226,29 +222,6 @@ class PgqueListenerKeyedIntegrationTests {
 
 	private long committed(String queue) {
 		return db.jdbc().queryForObject("SELECT count(*) FROM keyed_results WHERE queue = ?", Long.class, queue);
-	}
-
-	private void assertExactlyOnce(String queue, int total) {
-		Map<String, Object> counts = db.jdbc()
-			.queryForMap("SELECT count(*) AS all_rows, count(DISTINCT ev_id) AS distinct_ids FROM keyed_results"
-					+ " WHERE queue = ?", queue);
-		assertThat(counts.get("distinct_ids")).as("distinct events committed").isEqualTo((long) total);
-		assertThat(counts.get("all_rows")).as("rows committed").isEqualTo((long) total);
-	}
-
-	private Thread ticker(String queue, AtomicBoolean ticking) {
-		return new Thread(() -> {
-			while (ticking.get()) {
-				this.support.tick(queue);
-				try {
-					Thread.sleep(50);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
-		});
 	}
 
 	// a row per event, written in the batch transaction with one statement per slice

@@ -22,13 +22,15 @@ class PartitionWorkersIntegrationTests {
 
 	private final JdbcTemplate jdbc = db.jdbc();
 
-	private final ApiSql api = new ApiSql(this.jdbc);
-
 	private final SlotSql slots = new SlotSql(this.jdbc);
+
+	private void createQueue(String queue) {
+		this.jdbc.queryForObject("SELECT pgque.create_queue(?)", Integer.class, queue);
+	}
 
 	@Test
 	void beatCountsTheWorkersAliveTheFreeSlotsAndTheWorkersBelowTheirShare() {
-		this.api.createQueue("pw_beat");
+		createQueue("pw_beat");
 		this.slots.subscribeAll("pw_beat", "c", 4);
 		assertThat(beat("pw_beat", "w1", "30 seconds")).containsExactly(1, 4, 1);
 		for (int slot = 0; slot < 4; slot++) {
@@ -47,7 +49,7 @@ class PartitionWorkersIntegrationTests {
 
 	@Test
 	void aSilentWorkerIsForgottenAfterItsTtlAndALeavingOneAtOnce() throws Exception {
-		this.api.createQueue("pw_gone");
+		createQueue("pw_gone");
 		this.slots.subscribeAll("pw_gone", "c", 2);
 		beat("pw_gone", "silent", "1 second");
 		beat("pw_gone", "leaving", "30 seconds");
@@ -61,8 +63,8 @@ class PartitionWorkersIntegrationTests {
 
 	@Test
 	void beatRefusesAnEmptyWorkerAShortTtlAndAConsumerWithoutSlots() {
-		this.api.createQueue("pw_bad");
-		this.api.subscribe("pw_bad", "plain");
+		createQueue("pw_bad");
+		this.jdbc.queryForObject("SELECT pgque.register_consumer('pw_bad', 'plain')", Integer.class);
 		this.slots.subscribeAll("pw_bad", "c", 2);
 		assertThat(SqlErrors.raised(() -> beat("pw_bad", "", "30 seconds"))).contains("worker id must not be empty");
 		assertThat(SqlErrors.raised(() -> beat("pw_bad", "w", "500 milliseconds")))
@@ -74,7 +76,7 @@ class PartitionWorkersIntegrationTests {
 
 	@Test
 	void unsubscribingEverySlotForgetsTheWorkers() {
-		this.api.createQueue("pw_unsub");
+		createQueue("pw_unsub");
 		this.slots.subscribeAll("pw_unsub", "c", 1);
 		beat("pw_unsub", "w", "30 seconds");
 		this.slots.unsubscribe("pw_unsub", "c", 0);
