@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,10 +17,13 @@ import javax.sql.DataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.core.PgqueMessage;
+import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -110,17 +114,48 @@ class PgqueListenerKeyedIntegrationTests {
 		System.out.println("keyed 3 x 4, 16 slots: " + total + " events of " + keys + " keys in " + millis
 				+ " ms, handled per context " + handledByContext);
 		this.support.assertExactlyOnce("keyed_results", queue, total);
-		List<String> outOfOrder = db.jdbc()
-			.queryForList(
-					"SELECT key FROM (SELECT key, array_agg(seq ORDER BY handled) AS seqs FROM keyed_results"
-							+ " WHERE queue = ? GROUP BY key) k WHERE seqs <> ARRAY(SELECT generate_series(0, ? - 1))",
-					String.class, queue, perKey);
-		assertThat(outOfOrder).as("keys whose handled sequence is not their sent sequence").isEmpty();
+		assertThat(outOfOrder(queue, perKey)).as("keys whose handled sequence is not their sent sequence").isEmpty();
 		assertThat(db.jdbc()
 			.queryForObject("SELECT count(DISTINCT key) FROM keyed_results WHERE queue = ?", Integer.class, queue))
 			.isEqualTo(keys);
 		assertThat(overlaps).as("keys handled by two workers at once").isEmpty();
 		assertThat(handledByContext).as("contexts that handled events").containsKeys(1, 2, 3);
+	}
+
+	@ParameterizedTest
+	@EnumSource(value = PgqueTransactionMode.class, names = { "SAVEPOINT", "REPLAY", "AT_LEAST_ONCE" })
+	void runInEveryTransactionModeShouldKeepKeyOrderAndNackAndDeadLetterPerSlot(PgqueTransactionMode mode)
+			throws Exception {
+		String queue = "keyed_mode_" + mode.name().toLowerCase(Locale.ROOT);
+		prepare(queue, 4);
+		int keys = 20;
+		int perKey = 10;
+		for (int round = 0; round < perKey; round++) {
+			db.jdbc()
+				.queryForObject("SELECT count(pgque.send(?, 'test', 'k' || k || ':' || ?, 'k' || k))"
+						+ " FROM generate_series(0, ? - 1) k", Long.class, queue, round, keys);
+			this.support.tick(queue);
+		}
+		// one event to retry later, one to dead-letter at once, in batches of their own
+		long retried = db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'retry:0', 'other')", Long.class, queue);
+		this.support.tick(queue);
+		long dead = db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'dead:0', 'other')", Long.class, queue);
+		this.support.tick(queue);
+		context(queue, 1, 2, 4)
+			.withPropertyValues("pgque.listener.transaction-mode=" + mode, "pgque.listener.retry.max-attempts=1",
+					"pgque.listener.not-retryable-exceptions=java.lang.UnsupportedOperationException")
+			.run((c1) -> {
+				await().atMost(Duration.ofSeconds(30)).until(() -> committed(queue) >= keys * perKey);
+				await().atMost(Duration.ofSeconds(30)).until(() -> retryPending(queue, retried));
+				this.support.moveRetriesAndTick(queue);
+				await().atMost(Duration.ofSeconds(30)).until(() -> committed(queue) >= keys * perKey + 1);
+			});
+		this.support.assertExactlyOnce("keyed_results", queue, keys * perKey + 1);
+		assertThat(outOfOrder(queue, perKey)).isEmpty();
+		assertThat(db.jdbc()
+			.queryForList("SELECT d.ev_id FROM pgque.dead_letter d JOIN pgque.queue q ON q.queue_id = d.dl_queue_id"
+					+ " WHERE q.queue_name = ?", Long.class, queue))
+			.containsExactly(dead);
 	}
 
 	@Test
@@ -220,6 +255,22 @@ class PgqueListenerKeyedIntegrationTests {
 			.toList();
 	}
 
+	// keys k<n> whose committed sequence is not 0..perKey-1 in handler order
+	private static List<String> outOfOrder(String queue, int perKey) {
+		return db.jdbc()
+			.queryForList("SELECT key FROM (SELECT key, array_agg(seq ORDER BY handled) AS seqs FROM keyed_results"
+					+ " WHERE queue = ? AND key LIKE 'k%' GROUP BY key) k"
+					+ " WHERE seqs <> ARRAY(SELECT generate_series(0, ? - 1))", String.class, queue, perKey);
+	}
+
+	private static boolean retryPending(String queue, long eventId) {
+		return db.jdbc()
+			.queryForObject(
+					"SELECT EXISTS (SELECT 1 FROM pgque.retry_queue r JOIN pgque.queue q"
+							+ " ON q.queue_id = r.ev_queue WHERE q.queue_name = ? AND r.ev_id = ?)",
+					Boolean.class, queue, eventId);
+	}
+
 	private long committed(String queue) {
 		return db.jdbc().queryForObject("SELECT count(*) FROM keyed_results WHERE queue = ?", Long.class, queue);
 	}
@@ -250,6 +301,12 @@ class PgqueListenerKeyedIntegrationTests {
 				for (int i = 0; i < size; i++) {
 					PgqueMessage message = messages.get(i);
 					String payload = message.payload();
+					if (payload.startsWith("dead:")) {
+						throw new UnsupportedOperationException("not for this listener");
+					}
+					if (payload.startsWith("retry:") && message.retryCount() == null) {
+						throw new IllegalStateException("not yet");
+					}
 					int colon = payload.indexOf(':');
 					keys[i] = payload.substring(0, colon);
 					if (mine.add(keys[i]) && !keysInHand.add(keys[i])) {
