@@ -116,7 +116,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	/**
 	 * Whether this container holds its consumer's lease (as last checked); in cooperative
 	 * mode, whether any of its members is in the consumer's group (membership is the
-	 * right to work there).
+	 * right to work there); in keyed mode, whether any of its workers holds a slot.
 	 * @return whether it is an active worker of its consumer
 	 */
 	public boolean hasLease() {
