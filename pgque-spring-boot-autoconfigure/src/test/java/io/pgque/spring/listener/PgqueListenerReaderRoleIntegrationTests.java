@@ -62,11 +62,7 @@ class PgqueListenerReaderRoleIntegrationTests {
 		this.support.createQueue("guarded");
 		this.support.subscribe("guarded", "c");
 		db.jdbc().queryForObject("SELECT pgque.set_queue_config('guarded', 'max_retries', '1')", Integer.class);
-		HikariDataSource reader = new HikariDataSource();
-		reader.setJdbcUrl(db.jdbcUrl());
-		reader.setUsername(READER);
-		reader.setPassword(PASSWORD);
-		try (reader) {
+		try (HikariDataSource reader = readerPool()) {
 			this.support.contextRunner((DataSource) reader)
 				.withPropertyValues("pgque.ticker.mode=none")
 				.withUserConfiguration(OrderListener.class)
@@ -93,11 +89,7 @@ class PgqueListenerReaderRoleIntegrationTests {
 	void runAsReaderWhenKeyedShouldSubscribeClaimAndDeadLetterThroughTheSlotFunctions() {
 		this.support.createQueue("guarded_keyed");
 		db.jdbc().queryForObject("SELECT pgque.set_queue_config('guarded_keyed', 'max_retries', '1')", Integer.class);
-		HikariDataSource reader = new HikariDataSource();
-		reader.setJdbcUrl(db.jdbcUrl());
-		reader.setUsername(READER);
-		reader.setPassword(PASSWORD);
-		try (reader) {
+		try (HikariDataSource reader = readerPool()) {
 			this.support.contextRunner((DataSource) reader)
 				.withPropertyValues("pgque.ticker.mode=none", "pgque.listener.dead-interval=2s")
 				.withUserConfiguration(KeyedOrderListener.class)
@@ -125,6 +117,14 @@ class PgqueListenerReaderRoleIntegrationTests {
 					assertThat(deadLetterColumn("guarded_keyed", "ev_id", Long.class)).isEqualTo(poison);
 				});
 		}
+	}
+
+	private static HikariDataSource readerPool() {
+		HikariDataSource reader = new HikariDataSource();
+		reader.setJdbcUrl(db.jdbcUrl());
+		reader.setUsername(READER);
+		reader.setPassword(PASSWORD);
+		return reader;
 	}
 
 	private static int deadLetters(String queue) {
