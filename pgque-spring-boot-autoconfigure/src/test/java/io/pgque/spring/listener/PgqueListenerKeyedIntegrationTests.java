@@ -159,6 +159,22 @@ class PgqueListenerKeyedIntegrationTests {
 	}
 
 	@Test
+	void runWhenBatchesHaveNoEventOfASlotShouldGoOnWithoutWaitingForAWakeUp() throws Exception {
+		String queue = "keyed_empty";
+		prepare(queue, 2);
+		// ticks without events before the container starts: no notification will come
+		for (int i = 0; i < 5; i++) {
+			this.support.tick(queue);
+		}
+		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'k1:0', 'k1')", Long.class, queue);
+		this.support.tick(queue);
+		// one worker; it looks at the slots again only after 15 s (a quarter of 60 s)
+		context(queue, 1, 1, 2).withPropertyValues("pgque.listener.dead-interval=60s").run((c1) -> {
+			await().atMost(Duration.ofSeconds(8)).until(() -> committed(queue) == 1);
+		});
+	}
+
+	@Test
 	void runWhenContextsStartAndStopShouldRebalanceTheSlots() throws Exception {
 		String queue = "keyed_rebalance";
 		prepare(queue, 8);
