@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,6 +30,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -54,6 +57,13 @@ class PgqueListenerKeyedIntegrationTests {
 
 	static final Map<Integer, Integer> handledByContext = new ConcurrentHashMap<>();
 
+	// a handler of context 1 that meets a "block:" event waits here
+	static volatile CountDownLatch blocked = new CountDownLatch(1);
+
+	static volatile CountDownLatch release = new CountDownLatch(0);
+
+	static final List<Integer> takenOver = new CopyOnWriteArrayList<>();
+
 	private final ListenerTestSupport support = new ListenerTestSupport(db);
 
 	private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
@@ -64,6 +74,8 @@ class PgqueListenerKeyedIntegrationTests {
 		overlaps.clear();
 		keysInHand.clear();
 		handledByContext.clear();
+		takenOver.clear();
+		release.countDown();
 	}
 
 	@Test
@@ -172,6 +184,67 @@ class PgqueListenerKeyedIntegrationTests {
 		context(queue, 1, 1, 2).withPropertyValues("pgque.listener.dead-interval=60s").run((c1) -> {
 			await().atMost(Duration.ofSeconds(8)).until(() -> committed(queue) == 1);
 		});
+	}
+
+	@Test
+	void runAtLeastOnceWhenAHandlerOutlivesTheSlotLeaseShouldHaveTheSlotTakenOverAndTheLateAckFenced()
+			throws Exception {
+		String queue = "keyed_hung";
+		prepare(queue, 1);
+		blocked = new CountDownLatch(1);
+		release = new CountDownLatch(1);
+		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'block:0', 'k')", Long.class, queue);
+		this.support.tick(queue);
+		String atLeastOnce = "pgque.listener.transaction-mode=at-least-once";
+		context(queue, 1, 1, 1).withPropertyValues(atLeastOnce).run((c1) -> {
+			assertThat(blocked.await(20, TimeUnit.SECONDS)).isTrue();
+			context(queue, 2, 1, 1).withPropertyValues(atLeastOnce).run((c2) -> {
+				// the lease (2 s) runs out under the hung handler: context 2 takes the
+				// slot, gets the same open batch and acks it
+				await().atMost(Duration.ofSeconds(20)).until(() -> committed(queue) == 1);
+				assertThat(slotsHeld(c2)).isOne();
+				release.countDown();
+				// the hung handler goes on (at least once: its write is its own), but its
+				// ack is refused, and it drops the slot
+				await().atMost(Duration.ofSeconds(20)).until(() -> takenOver.contains(1));
+				assertThat(slotsHeld(c1)).isZero();
+				// the heir's ack stands: the batch does not come a third time
+				this.support.tick(queue);
+				Thread.sleep(500);
+				assertThat(committed(queue)).isEqualTo(2);
+			});
+		});
+		assertThat(db.jdbc()
+			.queryForList("SELECT ctx FROM keyed_results WHERE queue = ? ORDER BY handled", Integer.class, queue))
+			.containsExactly(2, 1);
+	}
+
+	@Test
+	void runInSavepointModeWhenAHandlerOutlivesTheSlotLeaseShouldKeepTheSlotUntilItsTransactionEnds() throws Exception {
+		String queue = "keyed_hung_tx";
+		prepare(queue, 1);
+		blocked = new CountDownLatch(1);
+		release = new CountDownLatch(1);
+		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'block:0', 'k')", Long.class, queue);
+		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'k:1', 'k')", Long.class, queue);
+		this.support.tick(queue);
+		context(queue, 1, 1, 1).run((c1) -> {
+			assertThat(blocked.await(20, TimeUnit.SECONDS)).isTrue();
+			context(queue, 2, 1, 1).run((c2) -> {
+				// twice the lease (2 s): the receive locked the lease row until commit,
+				// so
+				// context 2 cannot take the slot, and the key's next event waits
+				Thread.sleep(4000);
+				assertThat(slotsHeld(c2)).isZero();
+				assertThat(committed(queue)).isZero();
+				release.countDown();
+				await().atMost(Duration.ofSeconds(20)).until(() -> committed(queue) == 2);
+			});
+		});
+		assertThat(takenOver).isEmpty();
+		assertThat(db.jdbc()
+			.queryForList("SELECT ctx FROM keyed_results WHERE queue = ? ORDER BY handled", Integer.class, queue))
+			.containsExactly(1, 1);
 	}
 
 	@Test
@@ -306,7 +379,7 @@ class PgqueListenerKeyedIntegrationTests {
 
 		@PgqueListener(queue = "${test.queue}", consumer = "keyed", ordering = "KEY",
 				concurrency = "${test.concurrency}", keySlots = "${test.slots}")
-		void on(List<PgqueMessage> messages) {
+		void on(List<PgqueMessage> messages) throws InterruptedException {
 			int size = messages.size();
 			String[] keys = new String[size];
 			Integer[] seqs = new Integer[size];
@@ -317,6 +390,10 @@ class PgqueListenerKeyedIntegrationTests {
 				for (int i = 0; i < size; i++) {
 					PgqueMessage message = messages.get(i);
 					String payload = message.payload();
+					if (payload.startsWith("block:") && ctx() == 1) {
+						blocked.countDown();
+						release.await(30, TimeUnit.SECONDS);
+					}
 					if (payload.startsWith("dead:")) {
 						throw new UnsupportedOperationException("not for this listener");
 					}
@@ -341,6 +418,13 @@ class PgqueListenerKeyedIntegrationTests {
 			}
 			finally {
 				keysInHand.removeAll(mine);
+			}
+		}
+
+		@EventListener
+		void on(PgqueListenerContainerEvent event) {
+			if (event.getKind() == PgqueListenerContainerEvent.Kind.BATCH_TAKEN_OVER) {
+				takenOver.add(ctx());
 			}
 		}
 
