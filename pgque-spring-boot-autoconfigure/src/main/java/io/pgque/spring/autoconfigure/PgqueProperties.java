@@ -352,7 +352,8 @@ public class PgqueProperties {
 		 * How long a cooperative worker (concurrency above 1) holding a batch may give no
 		 * sign of life before another worker takes its batch over; workers heartbeat at a
 		 * quarter of it, and workers silent for three times as long (left by a crashed
-		 * instance) are removed by the others.
+		 * instance) are removed by the others. Keyed workers (@PgqueListener(ordering =
+		 * KEY)) hold their slots' leases for it.
 		 */
 		private Duration deadInterval = DEFAULTS.deadInterval();
 
