@@ -5,9 +5,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgque.spring.config.PgqueListenerContainerFactory;
 import io.pgque.spring.config.PgqueListenerEndpoint;
@@ -82,46 +79,22 @@ final class CooperativeScalingBenchmark {
 			this.template.sendBatch(queue, "sleep", payloads);
 			this.template.forceTick(queue);
 		}
-		SleepingHandler handler = new SleepingHandler();
+		SleepingHandler handler = new SleepingHandler(TOTAL, SLEEP_MILLIS);
 		Method method = SleepingHandler.class.getDeclaredMethod("on", String.class);
 		List<PgqueListenerContainer> containers = new ArrayList<>();
 		for (PgqueListenerContainerFactory application : applications) {
 			containers.add(application.createContainer(
 					List.of(new PgqueListenerEndpoint(handler, method, queue, consumer, queue + "-" + containers.size(),
-							null, Set.of(), null, null, null, null, null, null, concurrency))));
+							null, Set.of(), null, null, null, null, null, null, concurrency, null, null))));
 		}
 		long started = System.nanoTime();
 		containers.forEach(PgqueListenerContainer::start);
 		try {
-			if (!handler.done.await(5, TimeUnit.MINUTES)) {
-				throw new IllegalStateException("handled " + handler.handled.get() + " of " + TOTAL + " events");
-			}
+			return handler.awaitRate(started);
 		}
 		finally {
 			containers.forEach(PgqueListenerContainer::stop);
 		}
-		return TOTAL / ((handler.finishedAt - started) / 1e9);
-	}
-
-	/**
-	 * Sleeps per event; notes when the last one came.
-	 */
-	static final class SleepingHandler {
-
-		private final AtomicInteger handled = new AtomicInteger();
-
-		private final CountDownLatch done = new CountDownLatch(1);
-
-		private volatile long finishedAt;
-
-		void on(String payload) throws InterruptedException {
-			Thread.sleep(SLEEP_MILLIS);
-			if (this.handled.incrementAndGet() == TOTAL) {
-				this.finishedAt = System.nanoTime();
-				this.done.countDown();
-			}
-		}
-
 	}
 
 }

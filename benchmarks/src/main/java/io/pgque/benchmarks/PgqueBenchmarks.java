@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Runs every benchmark on one server and prints each figure next to its baseline, as a
  * ratio, with the server's version and settings. System properties:
  * {@code pgque.bench.rounds} (measured rounds, default 5), {@code pgque.bench.only}
- * (comma-separated: engine, template, drain, latency, coop) and
+ * (comma-separated: engine, template, drain, latency, coop, keyed) and
  * {@code pgque.bench.install} ({@code false} measures the engine already installed, e.g.
  * an older one, without upgrading it).
  */
@@ -39,7 +39,7 @@ public final class PgqueBenchmarks {
 		System.setProperty("liquibase.analytics.enabled", "false");
 		int rounds = Integer.getInteger("pgque.bench.rounds", 5);
 		Set<String> only = Set
-			.of(System.getProperty("pgque.bench.only", "engine,template,drain,latency,coop").split(","));
+			.of(System.getProperty("pgque.bench.only", "engine,template,drain,latency,coop,keyed").split(","));
 		ListenerDrainBenchmark drain = new ListenerDrainBenchmark();
 		try (BenchServer server = BenchServer.start()) {
 			try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Application.class)
@@ -72,6 +72,11 @@ public final class PgqueBenchmarks {
 								second.getBean(PgqueListenerContainerFactory.class))
 							.run();
 					}
+				}
+				if (only.contains("keyed")) {
+					new KeyedScalingBenchmark(template, context.getBean(PgqueListenerContainerFactory.class),
+							dataSource)
+						.run();
 				}
 			}
 			if (only.contains("latency")) {

@@ -117,4 +117,23 @@ public @interface PgqueListener {
 	 */
 	String concurrency() default "";
 
+	/**
+	 * The order the workers keep: {@code NONE} (cooperative workers take consecutive
+	 * batches) or {@code KEY} (the events of one partition key are handled one at a time,
+	 * in send order, while different keys are handled in parallel by the
+	 * {@link #concurrency()} workers of every instance, see the listener documentation).
+	 * Empty means {@code NONE}.
+	 * @return {@code NONE} or {@code KEY}, in any case
+	 */
+	String ordering() default "";
+
+	/**
+	 * With {@code ordering = KEY}, the number of partition slots the keys are hashed to:
+	 * the most workers of all instances that can work at once. The engine pins it for the
+	 * consumer once subscribed. Empty means {@code pgque.listener.key-slots} (by default
+	 * 16).
+	 * @return the slot count, as a number from 1 to 1024
+	 */
+	String keySlots() default "";
+
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.pgque.spring.config.PgqueListenerEndpoint;
+import io.pgque.spring.listener.PgqueOrdering;
 import io.pgque.spring.config.PgqueListenerEndpointRegistrar;
 import org.jspecify.annotations.Nullable;
 
@@ -97,7 +98,29 @@ public class PgqueListenerAnnotationBeanPostProcessor
 				integer(annotation.maxAttempts(), "maxAttempts", description),
 				duration(annotation.backOff(), "backOff", description),
 				duration(annotation.retryDelay(), "retryDelay", description), optional(annotation.containerFactory()),
-				optional(annotation.errorHandler()), integer(annotation.concurrency(), "concurrency", description));
+				optional(annotation.errorHandler()), integer(annotation.concurrency(), "concurrency", description),
+				ordering(annotation.ordering(), description), keySlots(annotation.keySlots(), description));
+	}
+
+	private @Nullable PgqueOrdering ordering(String value, String description) {
+		String resolved = optional(value);
+		if (resolved == null) {
+			return null;
+		}
+		for (PgqueOrdering ordering : PgqueOrdering.values()) {
+			if (ordering.name().equalsIgnoreCase(resolved.trim())) {
+				return ordering;
+			}
+		}
+		throw invalid("ordering", description, resolved, "NONE or KEY");
+	}
+
+	private @Nullable Integer keySlots(String value, String description) {
+		Integer slots = integer(value, "keySlots", description);
+		if (slots != null && slots > 1024) {
+			throw invalid("keySlots", description, slots.toString(), "a number from 1 to 1024");
+		}
+		return slots;
 	}
 
 	private String required(String value, String attribute, String description) {

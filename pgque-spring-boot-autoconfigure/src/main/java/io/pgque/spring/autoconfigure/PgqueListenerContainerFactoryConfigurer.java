@@ -65,6 +65,7 @@ public final class PgqueListenerContainerFactoryConfigurer {
 			.notRetryableExceptions(notRetryable)
 			.concurrency(listener.getConcurrency())
 			.deadInterval(listener.getDeadInterval())
+			.keySlots(listener.getKeySlots())
 			.instanceId(listener.getInstanceId())
 			.build();
 	}

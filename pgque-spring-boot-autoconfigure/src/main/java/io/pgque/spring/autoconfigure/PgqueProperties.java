@@ -352,9 +352,19 @@ public class PgqueProperties {
 		 * How long a cooperative worker (concurrency above 1) holding a batch may give no
 		 * sign of life before another worker takes its batch over; workers heartbeat at a
 		 * quarter of it, and workers silent for three times as long (left by a crashed
-		 * instance) are removed by the others.
+		 * instance) are removed by the others. Keyed workers (@PgqueListener(ordering =
+		 * KEY)) hold their slots' leases for it.
 		 */
 		private Duration deadInterval = DEFAULTS.deadInterval();
+
+		/**
+		 * How many partition slots a keyed listener (@PgqueListener(ordering = KEY))
+		 * hashes keys to, from 1 to 1024: the most workers of all instances that can work
+		 * on it at once; @PgqueListener(keySlots) overrides it. The engine pins it per
+		 * consumer once subscribed. Keyed workers hold their slots' leases for the dead
+		 * interval and renew them at a quarter of it.
+		 */
+		private int keySlots = DEFAULTS.keySlots();
 
 		/**
 		 * The id cooperative workers of this application are named after
@@ -547,6 +557,18 @@ public class PgqueProperties {
 
 		public void setInstanceId(@Nullable String instanceId) {
 			this.instanceId = instanceId;
+		}
+
+		public int getKeySlots() {
+			return this.keySlots;
+		}
+
+		public void setKeySlots(int keySlots) {
+			if (keySlots < 1 || keySlots > 1024) {
+				throw new IllegalArgumentException(
+						"pgque.listener.key-slots must be between 1 and 1024 but was " + keySlots);
+			}
+			this.keySlots = keySlots;
 		}
 
 		public int getConcurrency() {

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import io.pgque.spring.convert.PgquePayloadConverter;
 import io.pgque.spring.listener.PgqueContainerOptions;
 import io.pgque.spring.listener.PgqueContainerParts;
+import io.pgque.spring.listener.PgqueOrdering;
 import io.pgque.spring.listener.PgqueContainerCustomizer;
 import io.pgque.spring.listener.PgqueListenerContainer;
 import io.pgque.spring.listener.pipeline.PgqueTransactionMode;
@@ -179,6 +180,8 @@ public class DefaultPgqueListenerContainerFactory
 		Boolean autoStartup = shared(endpoints, PgqueListenerEndpoint::autoStartup, "autoStartup");
 		Integer maxBatchSize = shared(endpoints, PgqueListenerEndpoint::maxBatchSize, "maxBatchSize");
 		Integer concurrency = shared(endpoints, PgqueListenerEndpoint::concurrency, "concurrency");
+		PgqueOrdering ordering = shared(endpoints, PgqueListenerEndpoint::ordering, "ordering");
+		Integer keySlots = shared(endpoints, PgqueListenerEndpoint::keySlots, "keySlots");
 		PgqueContainerOptions.Builder builder = this.options.toBuilder();
 		if (autoStartup != null) {
 			builder.autoStartup(autoStartup);
@@ -188,6 +191,12 @@ public class DefaultPgqueListenerContainerFactory
 		}
 		if (concurrency != null) {
 			builder.concurrency(concurrency);
+		}
+		if (ordering != null) {
+			builder.ordering(ordering);
+		}
+		if (keySlots != null) {
+			builder.keySlots(keySlots);
 		}
 		PgqueContainerOptions containerOptions = builder.build();
 		List<PgqueHandlerMethod> handlers = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import io.pgque.spring.core.PgqueInvalidNameException;
 import io.pgque.spring.core.PgqueNames;
+import io.pgque.spring.listener.PgqueOrdering;
 import io.pgque.spring.listener.adapter.PgqueHandlerMethod;
 import org.jspecify.annotations.Nullable;
 
@@ -27,12 +28,15 @@ import org.jspecify.annotations.Nullable;
  * @param containerFactory the container factory bean name
  * @param errorHandler the error handler bean name
  * @param concurrency the number of workers in this instance
+ * @param ordering the order the workers keep
+ * @param keySlots the partition slots of a keyed consumer
  * @author pgque-spring-boot authors
  */
 public record PgqueListenerEndpoint(Object bean, Method method, String queue, String consumer, @Nullable String id,
 		@Nullable Boolean autoStartup, Set<String> types, @Nullable Integer maxBatchSize, @Nullable Integer maxAttempts,
 		@Nullable Duration backOff, @Nullable Duration retryDelay, @Nullable String containerFactory,
-		@Nullable String errorHandler, @Nullable Integer concurrency) {
+		@Nullable String errorHandler, @Nullable Integer concurrency, @Nullable PgqueOrdering ordering,
+		@Nullable Integer keySlots) {
 
 	/**
 	 * Create an endpoint.
@@ -61,7 +65,7 @@ public record PgqueListenerEndpoint(Object bean, Method method, String queue, St
 	 */
 	public static PgqueListenerEndpoint of(Object bean, Method method, String queue, String consumer) {
 		return new PgqueListenerEndpoint(bean, method, queue, consumer, null, null, Set.of(), null, null, null, null,
-				null, null, null);
+				null, null, null, null, null);
 	}
 
 	/**

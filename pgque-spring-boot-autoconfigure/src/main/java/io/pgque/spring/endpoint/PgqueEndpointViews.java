@@ -123,8 +123,8 @@ public final class PgqueEndpointViews {
 	 * @param pausedUntil when a timed pause ends, or {@code null}
 	 * @param currentBatch the consumer's open batch, or {@code null}
 	 * @param lastError the last failure, or {@code null}
-	 * @param members the cooperative workers (name, state, open batch); empty for a
-	 * single-worker container
+	 * @param members the cooperative or keyed workers (name, state, open batch, slots
+	 * held); empty for a single-worker container
 	 */
 	public record Container(String id, String queue, String consumer, String state, boolean leaseHeld,
 			@Nullable String pausedUntil, @Nullable Long currentBatch, @Nullable Error lastError,

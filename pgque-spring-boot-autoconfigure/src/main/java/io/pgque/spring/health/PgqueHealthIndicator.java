@@ -135,13 +135,16 @@ public class PgqueHealthIndicator extends AbstractHealthIndicator {
 			Map<String, Object> details = new LinkedHashMap<>();
 			details.put("state", state.jsonName());
 			details.put("leaseHeld", container.hasLease());
-			if (container.isCooperative()) {
+			if (!container.getMembers().isEmpty()) {
 				Map<String, Object> members = new LinkedHashMap<>();
 				for (PgqueContainerMember member : container.getMembers()) {
 					Map<String, Object> memberDetails = new LinkedHashMap<>();
 					memberDetails.put("state", member.state());
 					if (member.batch() != null) {
 						memberDetails.put("batch", member.batch());
+					}
+					if (!member.slots().isEmpty()) {
+						memberDetails.put("slots", member.slots());
 					}
 					members.put(member.name(), memberDetails);
 				}

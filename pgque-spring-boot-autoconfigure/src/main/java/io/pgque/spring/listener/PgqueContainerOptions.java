@@ -55,6 +55,10 @@ public final class PgqueContainerOptions {
 
 	private final @Nullable String instanceId;
 
+	private final PgqueOrdering ordering;
+
+	private final int keySlots;
+
 	private PgqueContainerOptions(Builder builder) {
 		this.autoStartup = builder.autoStartup;
 		this.autoSubscribe = builder.autoSubscribe;
@@ -73,6 +77,8 @@ public final class PgqueContainerOptions {
 		this.deadInterval = builder.deadInterval;
 		this.heartbeatInterval = builder.heartbeatInterval;
 		this.instanceId = builder.instanceId;
+		this.ordering = builder.ordering;
+		this.keySlots = builder.keySlots;
 	}
 
 	/**
@@ -235,6 +241,26 @@ public final class PgqueContainerOptions {
 	}
 
 	/**
+	 * The order workers keep: {@link PgqueOrdering#KEY} runs {@link #concurrency()} keyed
+	 * workers that share the consumer's {@link #keySlots() slots}.
+	 * @return the ordering
+	 */
+	public PgqueOrdering ordering() {
+		return this.ordering;
+	}
+
+	/**
+	 * The number of partition slots of a keyed consumer ({@link PgqueOrdering#KEY}): the
+	 * most workers of all instances that can work at once. The engine pins it once the
+	 * consumer is subscribed; each slot reads the whole stream, so more slots cost more
+	 * reads.
+	 * @return the slot count, 1 to 1024
+	 */
+	public int keySlots() {
+		return this.keySlots;
+	}
+
+	/**
 	 * Builds {@link PgqueContainerOptions}.
 	 */
 	public static final class Builder {
@@ -278,6 +304,10 @@ public final class PgqueContainerOptions {
 
 		private @Nullable String instanceId;
 
+		private PgqueOrdering ordering = PgqueOrdering.NONE;
+
+		private int keySlots = 16;
+
 		private Builder() {
 		}
 
@@ -299,6 +329,8 @@ public final class PgqueContainerOptions {
 			this.deadInterval = options.deadInterval;
 			this.heartbeatInterval = options.heartbeatInterval;
 			this.instanceId = options.instanceId;
+			this.ordering = options.ordering;
+			this.keySlots = options.keySlots;
 		}
 
 		public Builder autoStartup(boolean autoStartup) {
@@ -396,6 +428,18 @@ public final class PgqueContainerOptions {
 					() -> "instanceId (pgque.listener.instance-id) must be 1 to 100 letters, digits, '-' or '_' but was '"
 							+ instanceId + "'");
 			this.instanceId = instanceId;
+			return this;
+		}
+
+		public Builder ordering(PgqueOrdering ordering) {
+			this.ordering = ordering;
+			return this;
+		}
+
+		public Builder keySlots(int keySlots) {
+			Assert.isTrue(keySlots >= 1 && keySlots <= 1024,
+					() -> "keySlots must be between 1 and 1024 but was " + keySlots);
+			this.keySlots = keySlots;
 			return this;
 		}
 

@@ -29,7 +29,10 @@ import org.springframework.context.SmartLifecycle;
  * works while it holds the consumer's lease ({@link PgqueSingleWorker}); above 1 it runs
  * that many cooperative members (subconsumers) of the consumer named
  * {@code <instance-id>-<n>}, without a lease: the engine hands consecutive batches to the
- * members of every instance ({@link PgqueCooperativeCrew}).
+ * members of every instance ({@link PgqueCooperativeCrew}). With
+ * {@linkplain PgqueContainerOptions#ordering() ordering} {@code KEY} it runs that many
+ * keyed workers, which share the consumer's partition slots with those of every instance
+ * ({@link PgqueKeyedCrew}).
  * <p>
  * This class is only the lifecycle: start, stop, pause, state and events. The loops are
  * the workers'; the lease, the SQL, dispatching, transactions and error handling live in
@@ -79,9 +82,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		this.parts = parts;
 		this.events = new PgqueContainerEvents(this, events);
 		String instanceId = (options.instanceId() != null) ? options.instanceId() : PgqueInstanceId.generate();
-		this.workers = (options.concurrency() > 1)
-				? new PgqueCooperativeCrew(this, cooperativeGroup(), instanceId, parts.lease())
-				: new PgqueSingleWorker(this, parts.lease());
+		this.workers = PgqueContainerWorkers.create(this, instanceId);
 	}
 
 	public String getId() {
@@ -115,7 +116,7 @@ public class PgqueListenerContainer implements SmartLifecycle {
 	/**
 	 * Whether this container holds its consumer's lease (as last checked); in cooperative
 	 * mode, whether any of its members is in the consumer's group (membership is the
-	 * right to work there).
+	 * right to work there); in keyed mode, whether any of its workers holds a slot.
 	 * @return whether it is an active worker of its consumer
 	 */
 	public boolean hasLease() {
@@ -195,9 +196,8 @@ public class PgqueListenerContainer implements SmartLifecycle {
 			if (this.running) {
 				return;
 			}
-			if (this.parts.jdbc()
-				.ensureSubscribed(this.options.autoCreateQueue() ? this.parts.queueCreator() : null,
-						this.options.autoSubscribe())) {
+			if (this.workers.subscribe(this.parts.jdbc(),
+					this.options.autoCreateQueue() ? this.parts.queueCreator() : null, this.options.autoSubscribe())) {
 				logger.info("Subscribed consumer '" + getConsumer() + "' to PgQue queue '" + getQueue() + "'");
 			}
 			this.failed = false;
@@ -351,6 +351,10 @@ public class PgqueListenerContainer implements SmartLifecycle {
 		if (registration != null) {
 			registration.close();
 		}
+	}
+
+	PgqueContainerParts parts() {
+		return this.parts;
 	}
 
 	PgqueConsumerJdbc jdbc() {

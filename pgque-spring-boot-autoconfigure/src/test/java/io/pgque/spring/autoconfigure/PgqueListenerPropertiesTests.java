@@ -60,6 +60,7 @@ class PgqueListenerPropertiesTests {
 		VALUES.put("concurrency", "43");
 		VALUES.put("dead-interval", "47s");
 		VALUES.put("instance-id", "node-53");
+		VALUES.put("key-slots", "59");
 	}
 
 	@Test
@@ -95,6 +96,7 @@ class PgqueListenerPropertiesTests {
 		assertThat(options.concurrency()).isEqualTo(43);
 		assertThat(options.deadInterval()).isEqualTo(Duration.ofSeconds(47));
 		assertThat(options.instanceId()).isEqualTo("node-53");
+		assertThat(options.keySlots()).isEqualTo(59);
 	}
 
 	@Test
@@ -104,6 +106,15 @@ class PgqueListenerPropertiesTests {
 			.isThrownBy(() -> new Binder(new MapConfigurationPropertySource(source)).bind("pgque",
 					Bindable.of(PgqueProperties.class)))
 			.withStackTraceContaining("pgque.listener.concurrency must be at least 1 but was 0");
+	}
+
+	@Test
+	void keySlotsOutOfRangeShouldFailNamingTheProperty() {
+		Map<String, String> source = Map.of("pgque.listener.key-slots", "1025");
+		assertThatExceptionOfType(BindException.class)
+			.isThrownBy(() -> new Binder(new MapConfigurationPropertySource(source)).bind("pgque",
+					Bindable.of(PgqueProperties.class)))
+			.withStackTraceContaining("pgque.listener.key-slots must be between 1 and 1024 but was 1025");
 	}
 
 	@Test

@@ -2,9 +2,12 @@ package io.pgque.spring.listener;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.pgque.spring.autoconfigure.PgqueAutoConfiguration;
 import io.pgque.spring.autoconfigure.PgqueListenerAutoConfiguration;
 import io.pgque.spring.test.PgqueTestDatabase;
@@ -16,6 +19,7 @@ import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -129,6 +133,57 @@ final class ListenerTestSupport {
 				FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
 				JOIN pgque.consumer c ON c.co_id = s.sub_consumer
 				WHERE q.queue_name = ? AND c.co_name = ?""", Boolean.class, queue, consumer);
+	}
+
+	/**
+	 * A pool of its own for one application context, named for pg_stat_activity.
+	 * @param applicationName the connections' application_name
+	 * @param maximumPoolSize the pool size
+	 * @return the pool; the caller closes it
+	 */
+	HikariDataSource pool(String applicationName, int maximumPoolSize) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setJdbcUrl(this.db.jdbcUrl() + "?ApplicationName=" + applicationName);
+		pool.setUsername(this.db.user());
+		pool.setPassword(this.db.password());
+		pool.setMaximumPoolSize(maximumPoolSize);
+		return pool;
+	}
+
+	/**
+	 * Assert a results table (queue, ev_id, ...) has exactly one row per event.
+	 * @param table the table
+	 * @param queue the queue whose rows count
+	 * @param total the events sent
+	 */
+	void assertExactlyOnce(String table, String queue, int total) {
+		Map<String, Object> counts = jdbc().queryForMap(
+				"SELECT count(*) AS all_rows, count(DISTINCT ev_id) AS distinct_ids FROM " + table + " WHERE queue = ?",
+				queue);
+		assertThat(counts.get("distinct_ids")).as("distinct events committed").isEqualTo((long) total);
+		assertThat(counts.get("all_rows")).as("rows committed").isEqualTo((long) total);
+	}
+
+	/**
+	 * A thread that ticks the queue until told to stop.
+	 * @param queue the queue
+	 * @param ticking cleared to stop
+	 * @param periodMillis the pause between ticks
+	 * @return the thread, not started
+	 */
+	Thread ticker(String queue, AtomicBoolean ticking, long periodMillis) {
+		return new Thread(() -> {
+			while (ticking.get()) {
+				tick(queue);
+				try {
+					Thread.sleep(periodMillis);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		});
 	}
 
 }

@@ -274,11 +274,7 @@ class PgqueListenerCooperativeIntegrationTests {
 	}
 
 	private ApplicationContextRunner context(String queue, int ctx, int concurrency, Class<?> listener) {
-		HikariDataSource pool = new HikariDataSource();
-		pool.setJdbcUrl(db.jdbcUrl() + "?ApplicationName=ctx" + ctx);
-		pool.setUsername(db.user());
-		pool.setPassword(db.password());
-		pool.setMaximumPoolSize(concurrency + 2);
+		HikariDataSource pool = this.support.pool("ctx" + ctx, concurrency + 2);
 		this.pools.add(pool);
 		return this.support.contextRunner(pool)
 			.withPropertyValues("test.ctx=" + ctx, "test.queue=" + queue, "pgque.listener.concurrency=" + concurrency,
@@ -316,20 +312,11 @@ class PgqueListenerCooperativeIntegrationTests {
 	}
 
 	private void assertExactlyOnce(String queue, int total) {
-		Map<String, Object> counts = db.jdbc()
-			.queryForMap("SELECT count(*) AS all_rows, count(DISTINCT ev_id) AS distinct_ids FROM coop_results"
-					+ " WHERE queue = ?", queue);
-		assertThat(counts.get("distinct_ids")).as("distinct events committed").isEqualTo((long) total);
-		assertThat(counts.get("all_rows")).as("rows committed").isEqualTo((long) total);
+		this.support.assertExactlyOnce("coop_results", queue, total);
 	}
 
 	private Thread ticker(String queue, AtomicBoolean ticking) {
-		return new Thread(() -> {
-			while (ticking.get()) {
-				this.support.tick(queue);
-				sleep(20);
-			}
-		});
+		return this.support.ticker(queue, ticking, 20);
 	}
 
 	private static void sleep(long millis) {

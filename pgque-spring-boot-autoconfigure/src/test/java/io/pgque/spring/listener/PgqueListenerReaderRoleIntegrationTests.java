@@ -11,6 +11,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.pgque.spring.annotation.PgqueListener;
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -51,16 +52,17 @@ class PgqueListenerReaderRoleIntegrationTests {
 		db.jdbc().execute("DROP ROLE IF EXISTS " + READER);
 	}
 
+	@AfterEach
+	void clearHandled() {
+		handled.clear();
+	}
+
 	@Test
 	void runAsReaderWhenAPayloadCannotBeConvertedShouldGoOnAndDeadLetterItAfterItsRetries() {
 		this.support.createQueue("guarded");
 		this.support.subscribe("guarded", "c");
 		db.jdbc().queryForObject("SELECT pgque.set_queue_config('guarded', 'max_retries', '1')", Integer.class);
-		HikariDataSource reader = new HikariDataSource();
-		reader.setJdbcUrl(db.jdbcUrl());
-		reader.setUsername(READER);
-		reader.setPassword(PASSWORD);
-		try (reader) {
+		try (HikariDataSource reader = readerPool()) {
 			this.support.contextRunner((DataSource) reader)
 				.withPropertyValues("pgque.ticker.mode=none")
 				.withUserConfiguration(OrderListener.class)
@@ -75,23 +77,82 @@ class PgqueListenerReaderRoleIntegrationTests {
 					// second delivery: retries used up, so the engine's nack dead-letters
 					// it
 					this.support.moveRetriesAndTick("guarded");
-					await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters() == 1);
-					assertThat(db.jdbc().queryForObject("SELECT ev_id FROM pgque.dead_letter", Long.class))
-						.isEqualTo(poison);
-					assertThat(db.jdbc().queryForObject("SELECT dl_reason FROM pgque.dead_letter", String.class))
+					await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters("guarded") == 1);
+					assertThat(deadLetterColumn("guarded", "ev_id", Long.class)).isEqualTo(poison);
+					assertThat(deadLetterColumn("guarded", "dl_reason", String.class))
 						.contains("Cannot convert payload");
 				});
 		}
 	}
 
-	private static int deadLetters() {
-		return db.jdbc().queryForObject("SELECT count(*) FROM pgque.dead_letter", Integer.class);
+	@Test
+	void runAsReaderWhenKeyedShouldSubscribeClaimAndDeadLetterThroughTheSlotFunctions() {
+		this.support.createQueue("guarded_keyed");
+		db.jdbc().queryForObject("SELECT pgque.set_queue_config('guarded_keyed', 'max_retries', '1')", Integer.class);
+		try (HikariDataSource reader = readerPool()) {
+			this.support.contextRunner((DataSource) reader)
+				.withPropertyValues("pgque.ticker.mode=none", "pgque.listener.dead-interval=2s")
+				.withUserConfiguration(KeyedOrderListener.class)
+				.run((context) -> {
+					await().atMost(Duration.ofSeconds(10))
+						.until(() -> context.getBean(PgqueListenerContainerRegistry.class)
+							.getListenerContainers()
+							.stream()
+							.allMatch(PgqueListenerContainer::hasLease));
+					for (String id : List.of("k1", "k2", "k3")) {
+						db.jdbc()
+							.queryForObject("SELECT pgque.send('guarded_keyed', 'test', ?::text, ?)", Long.class,
+									"{\"id\":\"" + id + "\",\"quantity\":1}", id);
+					}
+					long poison = db.jdbc()
+						.queryForObject("SELECT pgque.send('guarded_keyed', 'test', 'not json'::text, 'k1')",
+								Long.class);
+					this.support.tick("guarded_keyed");
+					await().atMost(Duration.ofSeconds(10)).until(() -> handled.size() == 3);
+					assertThat(handled).containsExactlyInAnyOrder("k1", "k2", "k3");
+					// a reader may not dead-letter: nacked through nack_partitioned, and
+					// dead-lettered by the engine once its retries are used up
+					this.support.moveRetriesAndTick("guarded_keyed");
+					await().atMost(Duration.ofSeconds(10)).until(() -> deadLetters("guarded_keyed") == 1);
+					assertThat(deadLetterColumn("guarded_keyed", "ev_id", Long.class)).isEqualTo(poison);
+				});
+		}
+	}
+
+	private static HikariDataSource readerPool() {
+		HikariDataSource reader = new HikariDataSource();
+		reader.setJdbcUrl(db.jdbcUrl());
+		reader.setUsername(READER);
+		reader.setPassword(PASSWORD);
+		return reader;
+	}
+
+	private static int deadLetters(String queue) {
+		return db.jdbc()
+			.queryForObject("SELECT count(*) FROM pgque.dead_letter d JOIN pgque.queue q"
+					+ " ON q.queue_id = d.dl_queue_id WHERE q.queue_name = ?", Integer.class, queue);
+	}
+
+	private static <T> T deadLetterColumn(String queue, String column, Class<T> type) {
+		return db.jdbc()
+			.queryForObject("SELECT d." + column + " FROM pgque.dead_letter d JOIN pgque.queue q"
+					+ " ON q.queue_id = d.dl_queue_id WHERE q.queue_name = ?", type, queue);
 	}
 
 	@Configuration(proxyBeanMethods = false)
 	static class OrderListener {
 
 		@PgqueListener(queue = "guarded", consumer = "c")
+		void on(Order order) {
+			handled.add(order.id());
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class KeyedOrderListener {
+
+		@PgqueListener(queue = "guarded_keyed", consumer = "c", ordering = "KEY", concurrency = "2", keySlots = "4")
 		void on(Order order) {
 			handled.add(order.id());
 		}

@@ -136,7 +136,7 @@ public class PgqueConsumerJdbc {
 		return this.subconsumer;
 	}
 
-	private <T> T call(String operation, @Nullable Long batchId, Supplier<T> call) {
+	protected <T> T call(String operation, @Nullable Long batchId, Supplier<T> call) {
 		return this.errors.call(operation, this.queue, this.consumer, batchId, call);
 	}
 
@@ -292,6 +292,24 @@ public class PgqueConsumerJdbc {
 		return reader.page(previous.id());
 	}
 
+	/**
+	 * Open a batch with a statement that answers the rows of {@link PgqueSql#OPEN_BATCH}
+	 * (no row at all: no batch), for SQL that opens batches another way.
+	 * @param sql the statement
+	 * @param args its arguments
+	 * @return the first page, or {@code null} when no batch was opened
+	 */
+	protected @Nullable PgqueOpenBatch openWith(String sql, Object... args) {
+		BatchReader reader = new BatchReader();
+		this.fence = null;
+		run("open batch", null, () -> this.jdbc.query(sql, reader, args));
+		return (reader.batchId != null) ? reader.page(reader.batchId) : null;
+	}
+
+	protected JdbcTemplate jdbcTemplate() {
+		return this.jdbc;
+	}
+
 	// runs a statement that checks a table lease; its "not held" error marks the lease
 	// lost
 	private <T> @Nullable T fenced(PgqueLease lease, Supplier<@Nullable T> statement) {
@@ -406,8 +424,17 @@ public class PgqueConsumerJdbc {
 	public boolean nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
 		run("nack", batchId, () -> this.jdbc.query(PgqueSql.NACK_EVENT, (rs) -> {
 		}, batchId, eventId, batchId, PgqueInterval.of(delay), reason));
-		// a retried event waits in the retry queue until it is due; a later statement
-		// sees what nack wrote
+		return retryPending(eventId, batchId);
+	}
+
+	/**
+	 * Whether a nacked event waits in the retry queue (a later statement sees what the
+	 * nack wrote), rather than in the dead-letter queue.
+	 * @param eventId the event
+	 * @param batchId its batch
+	 * @return whether it will be delivered again
+	 */
+	protected boolean retryPending(long eventId, long batchId) {
 		return Boolean.TRUE.equals(call("nack", batchId,
 				() -> this.jdbc.queryForObject(PgqueSql.RETRY_PENDING, Boolean.class, this.queue, eventId)));
 	}

@@ -275,6 +275,20 @@ BEGIN
 END;
 $$;
 
+--changeset pgque:_slot_check_worker runOnChange:true splitStatements:false stripComments:false
+-- A worker id and a ttl (of a lease or of a worker's presence) that the slot calls accept.
+CREATE OR REPLACE FUNCTION pgque._slot_check_worker(i_worker text, i_ttl interval, i_what text)
+RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
+BEGIN
+	IF i_worker IS NULL OR i_worker = '' THEN
+		RAISE EXCEPTION 'worker id must not be empty';
+	END IF;
+	IF i_ttl IS NULL OR NOT pg_catalog.isfinite(i_ttl) OR i_ttl < interval '1 second' THEN
+		RAISE EXCEPTION '% must be >= 1 second, got %', i_what, coalesce(i_ttl::text, 'NULL');
+	END IF;
+END;
+$$;
+
 --changeset pgque:claim_slot runOnChange:true splitStatements:false stripComments:false
 -- Takes or renews a slot's lease; returns the epoch, or NULL when another live owner has
 -- it. A takeover (free or expired lease) raises the epoch; the owner's re-claim keeps it.
@@ -292,12 +306,7 @@ DECLARE
 	v_now timestamptz;
 	v_epoch bigint;
 BEGIN
-	IF i_worker IS NULL OR i_worker = '' THEN
-		RAISE EXCEPTION 'worker id must not be empty';
-	END IF;
-	IF i_ttl IS NULL OR NOT pg_catalog.isfinite(i_ttl) OR i_ttl < interval '1 second' THEN
-		RAISE EXCEPTION 'lease ttl must be >= 1 second, got %', coalesce(i_ttl::text, 'NULL');
-	END IF;
+	PERFORM pgque._slot_check_worker(i_worker, i_ttl, 'lease ttl');
 	SELECT * INTO v_pin FROM pgque._slot_pin_of(i_queue, i_consumer);
 	PERFORM pgque._slot_check_range(i_queue, i_consumer, i_slot, v_pin.n);
 	PERFORM 1 FROM pgque.partition_slot
@@ -495,6 +504,61 @@ BEGIN
 	END IF;
 	RETURN pgque._nack_batch_event(v_batch, i_msg, i_retry_after, i_reason);
 END;
+$$;
+
+--changeset pgque:table-partition_worker
+--preconditions onFail:MARK_RAN
+--precondition-sql-check expectedResult:0 SELECT count(*) FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass('pgque.partition_worker')
+-- Workers of a partitioned consumer that said they are alive (not upstream). Leases only
+-- show the workers that hold a slot; a worker that just started holds none, and the
+-- others must see it to give it its share.
+CREATE TABLE pgque.partition_worker (
+	queue_id int4 NOT NULL,
+	co_name text NOT NULL,
+	worker text NOT NULL,
+	seen_until timestamptz NOT NULL,
+	PRIMARY KEY (queue_id, co_name, worker),
+	FOREIGN KEY (queue_id, co_name) REFERENCES pgque.partition_consumer (queue_id, co_name) ON DELETE CASCADE
+);
+
+--changeset pgque:slot_worker_beat runOnChange:true splitStatements:false stripComments:false
+-- A worker says it is alive until now + i_ttl (workers silent past their ttl are
+-- forgotten here) and learns what it needs to take its fair share of the n slots:
+-- alive, the workers alive (itself included; a fair share is n / alive rounded down or
+-- up); free, the slots without a live lease; hungry, the workers alive holding fewer
+-- than n / alive rounded down, for whom those above it give slots back.
+CREATE OR REPLACE FUNCTION pgque.slot_worker_beat(i_queue text, i_consumer text, i_worker text, i_ttl interval,
+		OUT alive integer, OUT free integer, OUT hungry integer)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
+DECLARE
+	v_pin record;
+	v_now timestamptz := pg_catalog.clock_timestamp();
+BEGIN
+	PERFORM pgque._slot_check_worker(i_worker, i_ttl, 'worker ttl');
+	SELECT * INTO v_pin FROM pgque._slot_pin_of(i_queue, i_consumer);
+	DELETE FROM pgque.partition_worker
+	WHERE queue_id = v_pin.queue_id AND co_name = i_consumer AND seen_until < v_now AND worker <> i_worker;
+	INSERT INTO pgque.partition_worker (queue_id, co_name, worker, seen_until)
+	VALUES (v_pin.queue_id, i_consumer, i_worker, v_now + i_ttl)
+	ON CONFLICT (queue_id, co_name, worker) DO UPDATE SET seen_until = excluded.seen_until;
+	SELECT count(*) INTO alive FROM pgque.partition_worker
+	WHERE queue_id = v_pin.queue_id AND co_name = i_consumer;
+	SELECT count(*) INTO free FROM pgque.partition_slot
+	WHERE queue_id = v_pin.queue_id AND co_name = i_consumer AND (lease_owner IS NULL OR lease_until <= v_now);
+	SELECT count(*) INTO hungry FROM pgque.partition_worker w
+	WHERE w.queue_id = v_pin.queue_id AND w.co_name = i_consumer
+		AND (SELECT count(*) FROM pgque.partition_slot ls WHERE ls.queue_id = w.queue_id AND ls.co_name = w.co_name
+			AND ls.lease_owner = w.worker AND ls.lease_until > v_now) < v_pin.n / alive;
+END;
+$$;
+
+--changeset pgque:slot_worker_leave runOnChange:true splitStatements:false stripComments:false
+-- A worker that stops is forgotten at once (true), instead of after its ttl.
+CREATE OR REPLACE FUNCTION pgque.slot_worker_leave(i_queue text, i_consumer text, i_worker text)
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
+	WITH gone AS (DELETE FROM pgque.partition_worker w USING pgque.queue q
+		WHERE q.queue_id = w.queue_id AND q.queue_name = $1 AND w.co_name = $2 AND w.worker = $3 RETURNING 1)
+	SELECT EXISTS (SELECT 1 FROM gone)
 $$;
 
 --changeset pgque:send/partition-key-text runOnChange:true splitStatements:false stripComments:false

@@ -114,7 +114,7 @@ BEGIN
 	-- Partition pins and slot leases: only their functions write them, the admin may look
 	-- (extended contract §B.2); readers see them through partition_slot_status.
 	FOREACH v_table IN ARRAY ARRAY[pg_catalog.to_regclass('pgque.partition_consumer'),
-			pg_catalog.to_regclass('pgque.partition_slot')] LOOP
+			pg_catalog.to_regclass('pgque.partition_slot'), pg_catalog.to_regclass('pgque.partition_worker')] LOOP
 		IF v_table IS NOT NULL THEN
 			EXECUTE pg_catalog.format('REVOKE ALL ON %s FROM PUBLIC', v_table);
 			FOR v_role IN SELECT r FROM pg_catalog.unnest(ARRAY['pgque_reader', 'pgque_writer', 'pgque_admin']) r
@@ -168,7 +168,8 @@ BEGIN
 			WHEN v_routine.proname = 'batch_end_tick' THEN NULL
 			-- the partition keys' internal helpers, and nack's shared body
 			WHEN v_routine.proname IN ('_slot_name', '_slot_of', '_slot_validate', '_partition_pin', '_slot_add',
-					'_slot_keep_epochs', '_slot_pin_of', '_slot_check_range', '_slot_guard', '_slot_batch',
+					'_slot_keep_epochs', '_slot_pin_of', '_slot_check_range', '_slot_check_worker', '_slot_guard',
+					'_slot_batch',
 					'_nack_batch_event', '_batch_messages', '_refuse_slot_batch',
 					'_retry_batch_events', '_retry_time') THEN NULL
 			WHEN v_routine.proname IN ('register_consumer', 'register_consumer_at', 'unregister_consumer',
@@ -181,7 +182,8 @@ BEGIN
 					'lease_acquire', 'lease_renew', 'lease_release', 'lease_check', 'next_batch_leased',
 					'finish_batch_leased',
 					'subscribe_slot', 'subscribe_slots', 'unsubscribe_slot', 'claim_slot', 'release_slot',
-					'receive_partitioned', 'ack_partitioned', 'nack_partitioned') THEN 'pgque_reader'
+					'receive_partitioned', 'ack_partitioned', 'nack_partitioned', 'slot_worker_beat',
+					'slot_worker_leave') THEN 'pgque_reader'
 			WHEN v_routine.proname IN ('insert_event', 'send', 'send_batch', 'dlq_replay', 'dlq_replay_all',
 					'send_idem', 'send_at')
 				THEN 'pgque_writer'

@@ -57,7 +57,8 @@ class PartitionKeysRolesIntegrationTests {
 	@Test
 	void tablePrivilegesFollowTheContract() {
 		JdbcTemplate jdbc = db.jdbc();
-		for (String table : List.of("pgque.partition_consumer", "pgque.partition_slot", "pgque.partition_epoch")) {
+		for (String table : List.of("pgque.partition_consumer", "pgque.partition_slot", "pgque.partition_epoch",
+				"pgque.partition_worker")) {
 			for (String role : List.of("public", "pgque_reader", "pgque_writer")) {
 				for (String privilege : List.of("SELECT", "INSERT", "UPDATE", "DELETE")) {
 					assertThat(jdbc.queryForObject("SELECT has_table_privilege(?, ?, ?)", Boolean.class, role, table,
@@ -84,7 +85,8 @@ class PartitionKeysRolesIntegrationTests {
 	void functionPrivilegesFollowTheContract() {
 		JdbcTemplate jdbc = db.jdbc();
 		List<String> readerFunctions = List.of("subscribe_slot", "subscribe_slots", "unsubscribe_slot", "claim_slot",
-				"release_slot", "receive_partitioned", "ack_partitioned", "nack_partitioned");
+				"release_slot", "receive_partitioned", "ack_partitioned", "nack_partitioned", "slot_worker_beat",
+				"slot_worker_leave");
 		assertThat(jdbc.queryForList(
 				"SELECT DISTINCT p.proname::text FROM pg_proc p"
 						+ " WHERE p.pronamespace = 'pgque'::regnamespace AND p.proname = ANY (?::text[])"

@@ -1,0 +1,161 @@
+package io.pgque.spring.listener.source;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import io.pgque.spring.PgqueException;
+import io.pgque.spring.core.PgqueErrorTranslator;
+import io.pgque.spring.core.PgqueInterval;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The partition slots of a keyed consumer ({@code n} subscriptions {@code C#k/N}, one per
+ * key hash class) and their leases: setup, a worker's claims and releases, and the
+ * workers' presence, from which each computes its fair share of the slots. Each call is a
+ * transaction of its own (none of them joins a batch transaction).
+ *
+ * @author pgque-spring-boot authors
+ */
+public class PgqueKeySlots {
+
+	private static final String QUEUE_AND_SLOTS = """
+			SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?) AS queue,
+			    (SELECT count(*) FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
+			        JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+			        WHERE q.queue_name = ? AND c.co_name IN (SELECT ? || '#' || g || '/' || ?
+			            FROM pg_catalog.generate_series(0, ? - 1) g)) AS subscribed""";
+
+	private final JdbcTemplate jdbc;
+
+	private final String queue;
+
+	private final String consumer;
+
+	private final int slots;
+
+	private final PgqueErrorTranslator errors = new PgqueErrorTranslator();
+
+	/**
+	 * The slots of a consumer.
+	 * @param dataSource the PgQue DataSource
+	 * @param queue the queue
+	 * @param consumer the keyed consumer
+	 * @param slots its slot count (pinned by the engine once subscribed)
+	 */
+	public PgqueKeySlots(DataSource dataSource, String queue, String consumer, int slots) {
+		this.jdbc = new JdbcTemplate(dataSource);
+		this.queue = queue;
+		this.consumer = consumer;
+		this.slots = slots;
+	}
+
+	public int slots() {
+		return this.slots;
+	}
+
+	/**
+	 * Make sure the queue exists and every slot is subscribed (all at one tick, so no
+	 * event falls between two slots' starts).
+	 * @param queueCreator creates a missing queue, or {@code null} to fail when it is
+	 * missing
+	 * @param subscribeWhenMissing whether to subscribe missing slots
+	 * @return the number of slots this call subscribed
+	 * @throws PgqueException if the queue or slots are missing and may not be created, or
+	 * the consumer is pinned to another slot count
+	 */
+	public int ensureSubscribed(@Nullable Consumer<String> queueCreator, boolean subscribeWhenMissing) {
+		Map<String, Object> state = call("subscribe slots", () -> this.jdbc.queryForMap(QUEUE_AND_SLOTS, this.queue,
+				this.queue, this.consumer, this.slots, this.slots));
+		if (state.get("subscribed") instanceof Number subscribed && subscribed.intValue() == this.slots) {
+			return 0;
+		}
+		if (!Boolean.TRUE.equals(state.get("queue"))) {
+			if (queueCreator == null) {
+				throw new PgqueException("PgQue queue not found: '" + this.queue + "' (listened to by keyed consumer '"
+						+ this.consumer + "'); declare it under pgque.queues or turn on"
+						+ " pgque.listener.auto-create-queues");
+			}
+			queueCreator.accept(this.queue);
+		}
+		if (!subscribeWhenMissing) {
+			throw new PgqueException("PgQue keyed consumer '" + this.consumer + "' on queue '" + this.queue
+					+ "' has not all of its " + this.slots + " slots subscribed, and pgque.listener.auto-subscribe"
+					+ " is off; subscribe them with SELECT pgque.subscribe_slots('" + this.queue + "', '"
+					+ this.consumer + "', " + this.slots + ")");
+		}
+		Integer created = call("subscribe slots",
+				() -> this.jdbc.queryForObject("SELECT pgque.subscribe_slots(?, ?, ?)", Integer.class, this.queue,
+						this.consumer, this.slots));
+		return (created != null) ? created : 0;
+	}
+
+	/**
+	 * Claim (or renew) a slot's lease.
+	 * @param slot the slot
+	 * @param worker the worker
+	 * @param ttl how long the lease lasts without renewal
+	 * @return the lease's epoch, or {@code null} when another live worker holds it (or is
+	 * in a transaction on it)
+	 */
+	public @Nullable Long claim(int slot, String worker, Duration ttl) {
+		return call("claim slot", () -> this.jdbc.queryForObject("SELECT pgque.claim_slot(?, ?, ?, ?, ?::interval)",
+				Long.class, this.queue, this.consumer, slot, worker, PgqueInterval.of(ttl)));
+	}
+
+	/**
+	 * Give a slot's lease up.
+	 * @param slot the slot
+	 * @param worker the worker
+	 * @return whether it held the lease
+	 */
+	public boolean release(int slot, String worker) {
+		return Boolean.TRUE
+			.equals(call("release slot", () -> this.jdbc.queryForObject("SELECT pgque.release_slot(?, ?, ?, ?)",
+					Boolean.class, this.queue, this.consumer, slot, worker)));
+	}
+
+	/**
+	 * Say a worker is alive, and learn how the slots stand.
+	 * @param worker the worker
+	 * @param ttl how long it counts as alive without another call
+	 * @return the workers alive, the free slots and the workers below their share
+	 */
+	public Presence beat(String worker, Duration ttl) {
+		Presence presence = call("worker heartbeat",
+				() -> this.jdbc.queryForObject(
+						"SELECT alive, free, hungry FROM pgque.slot_worker_beat(?, ?, ?, ?::interval)",
+						(rs, row) -> new Presence(rs.getInt(1), rs.getInt(2), rs.getInt(3)), this.queue, this.consumer,
+						worker, PgqueInterval.of(ttl)));
+		return (presence != null) ? presence : new Presence(1, 0, 0);
+	}
+
+	/**
+	 * A worker stops: the others stop counting it at once.
+	 * @param worker the worker
+	 */
+	public void leave(String worker) {
+		call("worker leave", () -> this.jdbc.queryForObject("SELECT pgque.slot_worker_leave(?, ?, ?)", Boolean.class,
+				this.queue, this.consumer, worker));
+	}
+
+	private <T> T call(String operation, Supplier<T> call) {
+		return this.errors.call(operation, this.queue, this.consumer, null, call);
+	}
+
+	/**
+	 * How the slots of a consumer stand, as a worker's heartbeat answers.
+	 *
+	 * @param alive the workers alive, the caller included
+	 * @param free the slots without a live lease
+	 * @param hungry the workers holding fewer than {@code slots / alive} (rounded down)
+	 */
+	public record Presence(int alive, int free, int hungry) {
+	}
+
+}
