@@ -328,6 +328,49 @@ public final class PgqueSql {
 
 	public static final String LEASE_RELEASE = "SELECT pgque.lease_release(?, ?, ?, ?)";
 
+	/**
+	 * A keyed worker's slot: its batch (only its keys), finished or handed back under the
+	 * fence.
+	 */
+	public static final String SLOT_RECEIVE = """
+			SELECT m.batch_id, m.msg_id, m.created_at, m.retry_count, m.type, m.payload,
+			    m.extra1, m.extra2, m.extra3, m.extra4
+			FROM pgque.receive_partitioned(?, ?, ?, ?, ?, 2147483647) m""";
+
+	/** A slot's cursor, read after a receive that returned nothing. */
+	public static final String SLOT_CURSOR = """
+			SELECT s.sub_last_tick FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
+			JOIN pgque.consumer c ON c.co_id = s.sub_consumer WHERE q.queue_name = ? AND c.co_name = ?""";
+
+	public static final String SLOT_ACK = "SELECT pgque.ack_partitioned(?, ?, ?, ?, ?, ?, ?)";
+
+	public static final String SLOT_NACK = """
+			SELECT pgque.nack_partitioned(?, ?, ?, ?, ?,
+			    ROW(?, ?, NULL, NULL, NULL, now(), NULL, NULL, NULL, NULL)::pgque.message, ?::interval, ?)""";
+
+	/**
+	 * Whether the queue exists, and how many of a keyed consumer's slots are subscribed.
+	 */
+	public static final String KEY_SLOTS_STATE = """
+			SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?) AS queue,
+			    (SELECT count(*) FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
+			        JOIN pgque.consumer c ON c.co_id = s.sub_consumer
+			        WHERE q.queue_name = ? AND c.co_name IN (SELECT ? || '#' || g || '/' || ?
+			            FROM pg_catalog.generate_series(0, ? - 1) g)) AS subscribed""";
+
+	public static final String SUBSCRIBE_SLOTS = "SELECT pgque.subscribe_slots(?, ?, ?)";
+
+	/** A slot's lease: claimed (or renewed), given back. */
+	public static final String CLAIM_SLOT = "SELECT pgque.claim_slot(?, ?, ?, ?, ?::interval)";
+
+	public static final String RELEASE_SLOT = "SELECT pgque.release_slot(?, ?, ?, ?)";
+
+	/** A keyed worker's presence: alive (with how the slots stand), gone. */
+	public static final String SLOT_WORKER_BEAT = """
+			SELECT alive, free, hungry FROM pgque.slot_worker_beat(?, ?, ?, ?::interval)""";
+
+	public static final String SLOT_WORKER_LEAVE = "SELECT pgque.slot_worker_leave(?, ?, ?)";
+
 	private PgqueSql() {
 	}
 

@@ -10,6 +10,7 @@ import javax.sql.DataSource;
 import io.pgque.spring.PgqueException;
 import io.pgque.spring.core.PgqueErrorTranslator;
 import io.pgque.spring.core.PgqueInterval;
+import io.pgque.spring.core.PgqueSql;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -23,13 +24,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * @author pgque-spring-boot authors
  */
 public class PgqueKeySlots {
-
-	private static final String QUEUE_AND_SLOTS = """
-			SELECT EXISTS (SELECT 1 FROM pgque.queue WHERE queue_name = ?) AS queue,
-			    (SELECT count(*) FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
-			        JOIN pgque.consumer c ON c.co_id = s.sub_consumer
-			        WHERE q.queue_name = ? AND c.co_name IN (SELECT ? || '#' || g || '/' || ?
-			            FROM pg_catalog.generate_series(0, ? - 1) g)) AS subscribed""";
 
 	private final JdbcTemplate jdbc;
 
@@ -70,8 +64,8 @@ public class PgqueKeySlots {
 	 * the consumer is pinned to another slot count
 	 */
 	public int ensureSubscribed(@Nullable Consumer<String> queueCreator, boolean subscribeWhenMissing) {
-		Map<String, Object> state = call("subscribe slots", () -> this.jdbc.queryForMap(QUEUE_AND_SLOTS, this.queue,
-				this.queue, this.consumer, this.slots, this.slots));
+		Map<String, Object> state = call("subscribe slots", () -> this.jdbc.queryForMap(PgqueSql.KEY_SLOTS_STATE,
+				this.queue, this.queue, this.consumer, this.slots, this.slots));
 		if (state.get("subscribed") instanceof Number subscribed && subscribed.intValue() == this.slots) {
 			return 0;
 		}
@@ -89,9 +83,8 @@ public class PgqueKeySlots {
 					+ " is off; subscribe them with SELECT pgque.subscribe_slots('" + this.queue + "', '"
 					+ this.consumer + "', " + this.slots + ")");
 		}
-		Integer created = call("subscribe slots",
-				() -> this.jdbc.queryForObject("SELECT pgque.subscribe_slots(?, ?, ?)", Integer.class, this.queue,
-						this.consumer, this.slots));
+		Integer created = call("subscribe slots", () -> this.jdbc.queryForObject(PgqueSql.SUBSCRIBE_SLOTS,
+				Integer.class, this.queue, this.consumer, this.slots));
 		return (created != null) ? created : 0;
 	}
 
@@ -104,8 +97,8 @@ public class PgqueKeySlots {
 	 * in a transaction on it)
 	 */
 	public @Nullable Long claim(int slot, String worker, Duration ttl) {
-		return call("claim slot", () -> this.jdbc.queryForObject("SELECT pgque.claim_slot(?, ?, ?, ?, ?::interval)",
-				Long.class, this.queue, this.consumer, slot, worker, PgqueInterval.of(ttl)));
+		return call("claim slot", () -> this.jdbc.queryForObject(PgqueSql.CLAIM_SLOT, Long.class, this.queue,
+				this.consumer, slot, worker, PgqueInterval.of(ttl)));
 	}
 
 	/**
@@ -115,9 +108,8 @@ public class PgqueKeySlots {
 	 * @return whether it held the lease
 	 */
 	public boolean release(int slot, String worker) {
-		return Boolean.TRUE
-			.equals(call("release slot", () -> this.jdbc.queryForObject("SELECT pgque.release_slot(?, ?, ?, ?)",
-					Boolean.class, this.queue, this.consumer, slot, worker)));
+		return Boolean.TRUE.equals(call("release slot", () -> this.jdbc.queryForObject(PgqueSql.RELEASE_SLOT,
+				Boolean.class, this.queue, this.consumer, slot, worker)));
 	}
 
 	/**
@@ -128,8 +120,7 @@ public class PgqueKeySlots {
 	 */
 	public Presence beat(String worker, Duration ttl) {
 		Presence presence = call("worker heartbeat",
-				() -> this.jdbc.queryForObject(
-						"SELECT alive, free, hungry FROM pgque.slot_worker_beat(?, ?, ?, ?::interval)",
+				() -> this.jdbc.queryForObject(PgqueSql.SLOT_WORKER_BEAT,
 						(rs, row) -> new Presence(rs.getInt(1), rs.getInt(2), rs.getInt(3)), this.queue, this.consumer,
 						worker, PgqueInterval.of(ttl)));
 		return (presence != null) ? presence : new Presence(1, 0, 0);
@@ -140,8 +131,8 @@ public class PgqueKeySlots {
 	 * @param worker the worker
 	 */
 	public void leave(String worker) {
-		call("worker leave", () -> this.jdbc.queryForObject("SELECT pgque.slot_worker_leave(?, ?, ?)", Boolean.class,
-				this.queue, this.consumer, worker));
+		call("worker leave", () -> this.jdbc.queryForObject(PgqueSql.SLOT_WORKER_LEAVE, Boolean.class, this.queue,
+				this.consumer, worker));
 	}
 
 	private <T> T call(String operation, Supplier<T> call) {

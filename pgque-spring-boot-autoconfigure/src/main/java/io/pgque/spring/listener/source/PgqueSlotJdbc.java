@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 import io.pgque.spring.core.PgqueInterval;
+import io.pgque.spring.core.PgqueSql;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
@@ -32,22 +33,6 @@ public class PgqueSlotJdbc extends PgqueConsumerJdbc {
 	// error):
 	// "...; fenced" (another owner, another epoch, another batch) and "... is not leased"
 	private static final Pattern FENCED = Pattern.compile("; fenced|is not leased");
-
-	private static final String RECEIVE = """
-			SELECT m.batch_id, m.msg_id, m.created_at, m.retry_count, m.type, m.payload,
-			    m.extra1, m.extra2, m.extra3, m.extra4
-			FROM pgque.receive_partitioned(?, ?, ?, ?, ?, 2147483647) m""";
-
-	// the slot's cursor, read after a receive that returned nothing
-	private static final String CURSOR = """
-			SELECT s.sub_last_tick FROM pgque.subscription s JOIN pgque.queue q ON q.queue_id = s.sub_queue
-			JOIN pgque.consumer c ON c.co_id = s.sub_consumer WHERE q.queue_name = ? AND c.co_name = ?""";
-
-	private static final String ACK = "SELECT pgque.ack_partitioned(?, ?, ?, ?, ?, ?, ?)";
-
-	private static final String NACK = """
-			SELECT pgque.nack_partitioned(?, ?, ?, ?, ?,
-			    ROW(?, ?, NULL, NULL, NULL, now(), NULL, NULL, NULL, NULL)::pgque.message, ?::interval, ?)""";
 
 	private final int slot;
 
@@ -93,13 +78,14 @@ public class PgqueSlotJdbc extends PgqueConsumerJdbc {
 
 	@Override
 	public @Nullable PgqueOpenBatch open(@Nullable PgqueLease lease) {
-		PgqueOpenBatch batch = fenced(() -> openWith(RECEIVE, queue(), consumer(), this.slot, this.slots, this.worker));
+		PgqueOpenBatch batch = fenced(
+				() -> openWith(PgqueSql.SLOT_RECEIVE, queue(), consumer(), this.slot, this.slots, this.worker));
 		this.movedWithoutEvents = false;
 		if (batch == null) {
 			// the engine finishes a batch with none of the slot's keys in the receive
 			// itself: the cursor tells such a batch from no batch at all
-			Long now = call("read cursor", null, () -> jdbcTemplate().queryForObject(CURSOR, Long.class, queue(),
-					consumer() + "#" + this.slot + "/" + this.slots));
+			Long now = call("read cursor", null, () -> jdbcTemplate().queryForObject(PgqueSql.SLOT_CURSOR, Long.class,
+					queue(), consumer() + "#" + this.slot + "/" + this.slots));
 			this.movedWithoutEvents = (now != null && !now.equals(this.cursor));
 			this.cursor = now;
 		}
@@ -118,8 +104,8 @@ public class PgqueSlotJdbc extends PgqueConsumerJdbc {
 	@Override
 	public boolean finish(long batchId) {
 		Long claimEpoch = (this.epoch >= 0) ? this.epoch : null;
-		Integer done = fenced(() -> call("ack", batchId, () -> jdbcTemplate().queryForObject(ACK, Integer.class,
-				queue(), consumer(), this.slot, this.slots, this.worker, batchId, claimEpoch)));
+		Integer done = fenced(() -> call("ack", batchId, () -> jdbcTemplate().queryForObject(PgqueSql.SLOT_ACK,
+				Integer.class, queue(), consumer(), this.slot, this.slots, this.worker, batchId, claimEpoch)));
 		if (done == null || done != 1) {
 			// the open batch was this one a moment ago (checked in the same call)
 			throw new IllegalStateException("Batch " + batchId + " of slot " + this.slot + " was not open");
@@ -129,8 +115,9 @@ public class PgqueSlotJdbc extends PgqueConsumerJdbc {
 
 	@Override
 	public boolean nack(long batchId, long eventId, Duration delay, @Nullable String reason) {
-		fenced(() -> call("nack", batchId, () -> jdbcTemplate().queryForObject(NACK, Integer.class, queue(), consumer(),
-				this.slot, this.slots, this.worker, eventId, batchId, PgqueInterval.of(delay), reason)));
+		fenced(() -> call("nack", batchId,
+				() -> jdbcTemplate().queryForObject(PgqueSql.SLOT_NACK, Integer.class, queue(), consumer(), this.slot,
+						this.slots, this.worker, eventId, batchId, PgqueInterval.of(delay), reason)));
 		return retryPending(eventId, batchId);
 	}
 
