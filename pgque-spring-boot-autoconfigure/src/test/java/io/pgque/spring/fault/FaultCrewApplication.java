@@ -17,9 +17,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The fault suite's second application: one cooperative listener (three workers, each a
- * member of consumer {@code crew}) recording every event it handles as a row written in
- * the batch transaction, with its process id. Prints {@link FaultTestApplication#READY}
- * once started.
+ * member of consumer {@code crew}) recording every event it handles as
+ * {@link FaultTestApplication} does. Prints {@link FaultTestApplication#READY} once
+ * started.
  */
 @SpringBootConfiguration(proxyBeanMethods = false)
 @ImportAutoConfiguration({ JacksonAutoConfiguration.class, DataSourceAutoConfiguration.class,
@@ -29,8 +29,6 @@ public class FaultCrewApplication {
 
 	static final String QUEUE = "fault_crew";
 
-	private static final long PID = ProcessHandle.current().pid();
-
 	private final JdbcTemplate jdbc;
 
 	FaultCrewApplication(JdbcTemplate jdbc) {
@@ -39,10 +37,7 @@ public class FaultCrewApplication {
 
 	@PgqueListener(queue = QUEUE, consumer = "crew", concurrency = "3")
 	void handle(PgqueMessage message) throws InterruptedException {
-		this.jdbc.update("INSERT INTO fault_seen (ev_id, payload, pid) VALUES (?, ?, ?)", message.id(),
-				message.payload(), PID);
-		// long enough that a kill lands inside a batch
-		Thread.sleep(5);
+		FaultTestApplication.record(this.jdbc, message);
 	}
 
 	public static void main(String[] args) {

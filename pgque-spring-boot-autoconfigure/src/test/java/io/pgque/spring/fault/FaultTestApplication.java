@@ -40,9 +40,14 @@ public class FaultTestApplication {
 
 	@PgqueListener(queue = QUEUE, consumer = "worker")
 	void handle(PgqueMessage message) throws InterruptedException {
-		this.jdbc.update("INSERT INTO fault_seen (ev_id, payload, pid) VALUES (?, ?, ?)", message.id(),
-				message.payload(), PID);
-		// long enough that a kill lands inside a batch
+		record(this.jdbc, message);
+	}
+
+	// a row in the batch transaction, with the process id; long enough that a kill lands
+	// inside a batch
+	static void record(JdbcTemplate jdbc, PgqueMessage message) throws InterruptedException {
+		jdbc.update("INSERT INTO fault_seen (ev_id, payload, pid) VALUES (?, ?, ?)", message.id(), message.payload(),
+				PID);
 		Thread.sleep(5);
 	}
 

@@ -85,11 +85,7 @@ class PgqueProcessFaultSuiteTests {
 
 	@Test
 	void killedLeaseHoldersAndARestartedServerLoseAndDuplicateNothing() throws Exception {
-		JdbcTemplate jdbc = database("delivery");
-		new PgqueLiquibaseRunner(jdbc.getDataSource()).update(PgqueChangelogs.ENGINE);
-		jdbc.execute("CREATE TABLE fault_seen (ev_id bigint NOT NULL, payload text NOT NULL, pid bigint NOT NULL, "
-				+ "seen_at timestamptz NOT NULL DEFAULT clock_timestamp())");
-		jdbc.queryForObject("SELECT pgque.create_queue('" + FaultTestApplication.QUEUE + "')", Object.class);
+		JdbcTemplate jdbc = deliveryDatabase("delivery", FaultTestApplication.QUEUE);
 		jdbc.queryForObject("SELECT pgque.subscribe('" + FaultTestApplication.QUEUE + "', 'worker')", Object.class);
 		List<Process> apps = new ArrayList<>(List.of(startApp("delivery", "a"), startApp("delivery", "b")));
 		awaitReady(apps);
@@ -142,11 +138,7 @@ class PgqueProcessFaultSuiteTests {
 
 	@Test
 	void killedCooperativeProcessesLoseAndDuplicateNothing() throws Exception {
-		JdbcTemplate jdbc = database("crew");
-		new PgqueLiquibaseRunner(jdbc.getDataSource()).update(PgqueChangelogs.ENGINE);
-		jdbc.execute("CREATE TABLE fault_seen (ev_id bigint NOT NULL, payload text NOT NULL, pid bigint NOT NULL, "
-				+ "seen_at timestamptz NOT NULL DEFAULT clock_timestamp())");
-		jdbc.queryForObject("SELECT pgque.create_queue('" + FaultCrewApplication.QUEUE + "')", Object.class);
+		JdbcTemplate jdbc = deliveryDatabase("crew", FaultCrewApplication.QUEUE);
 		// a killed process's members give no sign of life: after the dead interval their
 		// open batches are taken over by the members of the others
 		String[] crewArgs = { "--pgque.listener.dead-interval=" + CREW_DEAD_INTERVAL.toMillis() + "ms" };
@@ -314,6 +306,16 @@ class PgqueProcessFaultSuiteTests {
 	private static long distinctSeen(JdbcTemplate jdbc) {
 		Long distinct = jdbc.queryForObject("SELECT count(DISTINCT payload) FROM fault_seen", Long.class);
 		return (distinct != null) ? distinct : 0;
+	}
+
+	// the engine installed, the queue created, and the table the applications write to
+	private static JdbcTemplate deliveryDatabase(String name, String queue) {
+		JdbcTemplate jdbc = database(name);
+		new PgqueLiquibaseRunner(jdbc.getDataSource()).update(PgqueChangelogs.ENGINE);
+		jdbc.execute("CREATE TABLE fault_seen (ev_id bigint NOT NULL, payload text NOT NULL, pid bigint NOT NULL, "
+				+ "seen_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+		jdbc.queryForObject("SELECT pgque.create_queue(?)", Object.class, queue);
+		return jdbc;
 	}
 
 	private static JdbcTemplate database(String name) {
