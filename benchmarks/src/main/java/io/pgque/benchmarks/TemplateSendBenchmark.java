@@ -24,7 +24,7 @@ final class TemplateSendBenchmark {
 
 	private static final String SEND = "SELECT pgque.send(?, ?, ?::jsonb)";
 
-	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, ?::text[]::jsonb[])";
+	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, ?::jsonb[])";
 
 	private final PgqueTemplate template;
 
@@ -105,7 +105,7 @@ final class TemplateSendBenchmark {
 				PreparedStatement statement = connection.prepareStatement(SEND_BATCH)) {
 			statement.setString(1, QUEUE);
 			statement.setString(2, this.type);
-			statement.setArray(3, connection.createArrayOf("text", json));
+			statement.setArray(3, connection.createArrayOf("jsonb", json));
 			try (ResultSet rs = statement.executeQuery()) {
 				rs.next();
 				Array array = rs.getArray(1);

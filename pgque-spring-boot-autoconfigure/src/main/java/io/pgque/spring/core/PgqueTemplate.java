@@ -197,7 +197,7 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 			// otherwise one statement sending row by row in order
 			if (oneType) {
 				String sql = json ? PgqueSql.SEND_BATCH_JSON : PgqueSql.SEND_BATCH_TEXT;
-				return requireResult(this.jdbc.query(sql, IDS, queue, type, textArray(contents)), sql);
+				return requireResult(this.jdbc.query(sql, IDS, queue, type, payloadArray(json, contents)), sql);
 			}
 			String sql = json ? PgqueSql.SEND_MIXED_JSON : PgqueSql.SEND_MIXED_TEXT;
 			String[] typeArray = types.toArray(String[]::new);
@@ -215,7 +215,8 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 				&& this.engineFunctions.has(PgqueEngineFunctions.SEND_BATCH_WITH_EXTRA4)) {
 			String sql = json ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
 			return run("sendBatch", queue, null, null,
-					() -> requireResult(this.jdbc.query(sql, IDS, queue, type, textArray(contents), trace), sql));
+					() -> requireResult(this.jdbc.query(sql, IDS, queue, type, payloadArray(json, contents), trace),
+							sql));
 		}
 		String sql = json ? PgqueSql.SEND_TRACED_MIXED_JSON : PgqueSql.SEND_TRACED_MIXED_TEXT;
 		String[] typeArray = types.toArray(String[]::new);
@@ -226,6 +227,11 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 
 	private static SqlTypeValue textArray(@Nullable String[] values) {
 		return (ps, index, sqlType, typeName) -> ps.setArray(index, ps.getConnection().createArrayOf("text", values));
+	}
+
+	private static SqlTypeValue payloadArray(boolean json, @Nullable String[] values) {
+		return json ? (ps, index, sqlType, typeName) -> ps.setArray(index,
+				ps.getConnection().createArrayOf("jsonb", values)) : textArray(values);
 	}
 
 	private static List<Long> readIds(ResultSet rs) throws SQLException {

@@ -141,6 +141,27 @@ class PgqueTemplateIntegrationTests {
 	}
 
 	@Test
+	void sendBatchOfJsonObjectsOfOneTypeStoresWhatSendStores() {
+		// bound as a jsonb[] array: quotes, backslashes, braces, commas, non-ASCII and an
+		// empty list inside the elements must arrive as each element's own JSON
+		String queue = newQueue();
+		List<Order> orders = List.of(new Order("quote \" and \\ backslash", 1, List.of()),
+				new Order("{braces}, commas, and \"quoted\" words", 2, List.of(new Line("ü-€-𝄞", 3))),
+				new Order("NULL", 0, List.of()));
+		List<Long> ids = this.template.sendBatch(queue, orders);
+		orders.forEach((order) -> this.template.send(queue, order));
+
+		List<PgqueMessage> messages = deliver(queue).messages();
+
+		assertThat(messages).hasSize(6);
+		assertThat(messages).extracting(PgqueMessage::id).startsWith(ids.toArray(Long[]::new));
+		for (int i = 0; i < orders.size(); i++) {
+			assertThat(messages.get(i).payload()).isEqualTo(messages.get(i + orders.size()).payload());
+			assertThat(this.template.convert(messages.get(i), Order.class)).isEqualTo(orders.get(i));
+		}
+	}
+
+	@Test
 	void sendBatchOfObjectsOfSeveralTypesKeepsEachTypeAndTheOrder() {
 		String queue = newQueue();
 		List<Object> payloads = List.of(new Order("o-1", 1, List.of()), new Line("sku", 2), Map.of("k", "v"),
