@@ -28,9 +28,50 @@ BEGIN
 END;
 $$;
 
+--changeset pgque:_insert_event_dynamic runOnChange:true splitStatements:false stripComments:false
+-- send's slow path, behind the generated insert_event_one: a queue that function does not
+-- know (created while another transaction rebuilt it, say, or its data prefix changed
+-- since), a queue that does not exist, a disabled queue, a payload or type over its
+-- limit, a NULL payload. It looks the queue up again (the xid taken first, for the reason
+-- given at current_event_target), refuses with the reason, or inserts with dynamic SQL.
+-- Owner only, without a SET clause: it runs under the pinned search_path of the send
+-- that calls it.
+CREATE OR REPLACE FUNCTION pgque._insert_event_dynamic(queue_name text, ev_type text, ev_data text)
+RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	v_queue record;
+	v_id bigint;
+BEGIN
+	PERFORM pg_catalog.pg_current_xact_id();
+	SELECT q.queue_data_pfx, q.queue_cur_table, q.queue_disable_insert INTO v_queue
+	FROM pgque.queue q WHERE q.queue_name = $1;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'queue not found: %', $1;
+	END IF;
+	IF v_queue.queue_disable_insert AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
+		RAISE EXCEPTION 'Insert into queue disallowed';
+	END IF;
+	-- octet_length reads the stored size; it does not detoast or scan the text
+	IF pg_catalog.octet_length($3) > pgque.max_payload_bytes() THEN
+		PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($3), 'max_payload_bytes',
+			pgque.max_payload_bytes());
+	END IF;
+	IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
+		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
+			pgque.max_type_bytes());
+	END IF;
+	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL here.
+	EXECUTE 'INSERT INTO ' || pgque.quote_fqname(v_queue.queue_data_pfx || '_' || v_queue.queue_cur_table)
+		|| ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2) RETURNING ev_id'
+		INTO v_id
+		USING $2, $3;
+	RETURN v_id;
+END;
+$$;
+
 --changeset pgque:event_writer_branch runOnChange:true splitStatements:false stripComments:false
 -- The PL/pgSQL that finds queues i_lo..i_hi (positions in the sorted arrays) in
--- pgque.insert_event_static: a binary search on the queue id, so a send tests about
+-- pgque.insert_event_one: a binary search on the queue id, so a send tests about
 -- log2(queues) + 3 conditions. Each condition a PL/pgSQL function evaluates costs about
 -- half a microsecond in every new transaction (its expression is set up again), so a
 -- linear CASE over all queues would soon cost more than the dynamic SQL it replaces.
@@ -44,33 +85,41 @@ DECLARE
 BEGIN
 	IF i_lo < i_hi THEN
 		v_mid := (i_lo + i_hi + 1) / 2;
-		RETURN 'IF $1 < ' || i_ids[v_mid] || E' THEN\n'
+		RETURN 'IF v_queue_id < ' || i_ids[v_mid] || E' THEN\n'
 			|| pgque.event_writer_branch(i_ids, i_pfxs, i_ntables, i_lo, v_mid - 1) || E'ELSE\n'
 			|| pgque.event_writer_branch(i_ids, i_pfxs, i_ntables, v_mid, i_hi) || E'END IF;\n';
 	END IF;
-	v_code := 'IF $1 = ' || i_ids[i_lo] || ' AND $2 = ' || pg_catalog.quote_literal(i_pfxs[i_lo]) || E' THEN\n';
+	v_code := 'IF v_queue_id = ' || i_ids[i_lo] || ' AND v_data_pfx = ' || pg_catalog.quote_literal(i_pfxs[i_lo])
+		|| E' THEN\n';
 	FOR n IN 0 .. i_ntables[i_lo] - 1 LOOP
 		-- Quoted: the prefix is a column admins can write, and it is pasted into SQL here.
-		v_code := v_code || CASE WHEN n = 0 THEN 'IF' ELSE 'ELSIF' END || ' $3 = ' || n || E' THEN\n'
+		v_code := v_code || CASE WHEN n = 0 THEN 'IF' ELSE 'ELSIF' END || ' v_table = ' || n || E' THEN\n'
 			|| 'INSERT INTO ' || pgque.quote_fqname(i_pfxs[i_lo] || '_' || n)
-			|| E' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $4, $5) RETURNING ev_id INTO v_id;\n';
+			|| E' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $2, $3) RETURNING ev_id INTO v_id;\n'
+			|| E'RETURN v_id;\n';
 	END LOOP;
 	RETURN v_code || E'END IF;\nEND IF;\n';
 END;
 $$;
 
 --changeset pgque:rebuild_event_writer runOnChange:true splitStatements:false stripComments:false
--- send's insert without dynamic SQL. A queue's current table changes with rotation, so a
--- generic writer must build its INSERT as text and EXECUTE it, which parses and plans it on
--- every call (about 20 us of a send). This writes pgque.insert_event_static instead: one
--- static INSERT per data table of every queue, found by queue id (event_writer_branch)
--- and table number, whose plans PL/pgSQL caches per session. It returns NULL for a queue
--- it does not know (created while another transaction rebuilt it, say, or its data prefix
--- changed since), and the caller then inserts with dynamic SQL: the writer only speeds
--- up, it never decides where an event goes. create_queue and drop_queue rebuild it; the
--- config row lock makes concurrent rebuilds take turns (each then reads the queues
+-- send's insert, generated. A queue's current table changes with rotation, so a generic
+-- writer must build its INSERT as text and EXECUTE it, which parses and plans it on every
+-- call (about 20 us of a send). This writes pgque.insert_event_one(queue, type, data)
+-- instead, the single-send path behind every send overload, as one PL/pgSQL function:
+-- take the xid, read the queue row (one static statement whose plan PL/pgSQL caches; it
+-- also says whether the queue refuses the event), then one static INSERT per data table
+-- of every queue, found by queue id (event_writer_branch) and table number, with the id
+-- from the column default (the queue's sequence, bound by oid). One function rather than
+-- a lookup calling a generated writer: each PL/pgSQL call and statement costs again in
+-- every transaction, and a send is usually one per transaction (an outbox write).
+-- Everything else - an unknown or refusing queue, one the generated code does not know -
+-- goes to _insert_event_dynamic: the generated code only speeds up, it never decides
+-- where an event goes or whether it is refused. create_queue and drop_queue rebuild it;
+-- the config row lock makes concurrent rebuilds take turns (each then reads the queues
 -- committed so far), which also keeps two CREATE OR REPLACE of one function from failing
--- on each other. Owner only.
+-- on each other. Owner only, and without a SET clause (a GUC switch per event): the send
+-- overloads, which are SECURITY DEFINER with a pinned search_path, are the way in.
 CREATE OR REPLACE FUNCTION pgque.rebuild_event_writer()
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
@@ -87,12 +136,24 @@ BEGIN
 	IF v_ids IS NOT NULL THEN
 		v_code := pgque.event_writer_branch(v_ids, v_pfxs, v_ntables, 1, pg_catalog.cardinality(v_ids));
 	END IF;
-	EXECUTE 'CREATE OR REPLACE FUNCTION pgque.insert_event_static(i_queue_id int4, i_data_pfx text, i_table int4,'
-		|| E' i_type text, i_data text)\nRETURNS bigint\nLANGUAGE plpgsql\nAS '
+	EXECUTE E'CREATE OR REPLACE FUNCTION pgque.insert_event_one(queue_name text, ev_type text, ev_data text)\n'
+		|| E'RETURNS bigint LANGUAGE plpgsql AS '
 		|| pg_catalog.quote_literal(E'\n-- Generated by pgque.rebuild_event_writer(); do not edit.\nDECLARE\n'
-			|| E'\tv_id bigint;\nBEGIN\n' || v_code || E'RETURN v_id;\nEND;\n');
+			|| E'\tv_xid xid8;\n\tv_queue_id int4;\n\tv_data_pfx text;\n\tv_table int4;\n\tv_refused boolean;\n'
+			|| E'\tv_id bigint;\nBEGIN\n'
+			-- the xid before the queue row: see current_event_target
+			|| E'v_xid := pg_catalog.pg_current_xact_id();\n'
+			-- NULL (no such queue, or a NULL payload) is refused here too: the slow path says why
+			|| E'SELECT q.queue_id, q.queue_data_pfx, q.queue_cur_table, q.queue_disable_insert\n'
+			|| E'\tOR pg_catalog.octet_length($3) > pgque.max_payload_bytes()\n'
+			|| E'\tOR pg_catalog.octet_length($2) > pgque.max_type_bytes()\n'
+			|| E'INTO v_queue_id, v_data_pfx, v_table, v_refused\n'
+			|| E'FROM pgque.queue q WHERE q.queue_name = $1;\n'
+			|| E'IF v_refused IS NOT FALSE THEN\nRETURN pgque._insert_event_dynamic($1, $2, $3);\nEND IF;\n'
+			|| v_code
+			|| E'RETURN pgque._insert_event_dynamic($1, $2, $3);\nEND;\n');
 	-- A function is created executable by PUBLIC; this one is for its owner's functions only.
-	REVOKE ALL ON FUNCTION pgque.insert_event_static(int4, text, int4, text, text) FROM PUBLIC;
+	REVOKE ALL ON FUNCTION pgque.insert_event_one(text, text, text) FROM PUBLIC;
 END;
 $$;
 
@@ -101,10 +162,15 @@ $$;
 -- covers queues that existed before it.
 SELECT pgque.rebuild_event_writer();
 
+--changeset pgque:insert_event_static-dropped runOnChange:true splitStatements:false stripComments:false
+-- The generated writer of earlier versions, called by a hand-written insert_event_one; the
+-- two are one generated function now.
+DROP FUNCTION IF EXISTS pgque.insert_event_static(int4, text, int4, text, text);
+
 --changeset pgque:insert_event_raw runOnChange:true splitStatements:false stripComments:false
 -- Appends one row to the queue's current data table; ev_txid takes the inserting
 -- transaction's xid by default, which is what batch membership is decided on. The
--- lookup is inlined (as in insert_event_one) rather than a call to current_event_target:
+-- lookup is inlined (as in _insert_event_dynamic) rather than a call to current_event_target:
 -- one PL/pgSQL call less per event, the xid still taken first. A new event (no ev_id)
 -- is held to the limits; a re-inserted one (retry passes the event's own id) is not, so
 -- that lowering a limit never strands events already accepted.

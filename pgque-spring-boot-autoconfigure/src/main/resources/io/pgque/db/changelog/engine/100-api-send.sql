@@ -1,59 +1,9 @@
 --liquibase formatted sql
 
 -- The modern publishing API: send, send_batch and the set-based bulk
--- insert they use. All SECURITY DEFINER, so a writer needs no table privileges.
-
---changeset pgque:insert_event_one runOnChange:true splitStatements:false stripComments:false
--- The single-send path, behind every send overload. The queue lookup is one static
--- statement whose plan PL/pgSQL caches; the INSERT is the static one of
--- pgque.insert_event_static (rebuild_event_writer), with dynamic SQL only for a queue that
--- writer does not know. Three columns are given: ev_id comes from the column's default
--- (the queue's sequence, bound by oid) and is returned, the rest have defaults or stay
--- NULL. The xid is taken BEFORE queue_cur_table is read, for the reason given at
--- current_event_target.
--- Not SECURITY DEFINER: only the send overloads (which are) call it; owner only. No SET
--- clause either (it would cost a GUC switch per event): it runs under the pinned
--- search_path of the definer function that calls it.
-CREATE OR REPLACE FUNCTION pgque.insert_event_one(queue_name text, ev_type text, ev_data text)
-RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-	v_queue record;
-	v_id bigint;
-BEGIN
-	PERFORM pg_catalog.pg_current_xact_id();
-	SELECT q.queue_id, q.queue_data_pfx, q.queue_cur_table, q.queue_disable_insert INTO v_queue
-	FROM pgque.queue q WHERE q.queue_name = $1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'queue not found: %', $1;
-	END IF;
-	-- One condition for the common case: each costs about half a microsecond per
-	-- transaction (see event_writer_branch); the reasons are told apart only on refusal.
-	IF v_queue.queue_disable_insert OR pg_catalog.octet_length($3) > pgque.max_payload_bytes()
-			OR pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
-		IF v_queue.queue_disable_insert AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
-			RAISE EXCEPTION 'Insert into queue disallowed';
-		END IF;
-		-- octet_length reads the stored size; it does not detoast or scan the text
-		IF pg_catalog.octet_length($3) > pgque.max_payload_bytes() THEN
-			PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($3), 'max_payload_bytes',
-				pgque.max_payload_bytes());
-		END IF;
-		IF pg_catalog.octet_length($2) > pgque.max_type_bytes() THEN
-			PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
-				pgque.max_type_bytes());
-		END IF;
-	END IF;
-	v_id := pgque.insert_event_static(v_queue.queue_id, v_queue.queue_data_pfx, v_queue.queue_cur_table, $2, $3);
-	IF v_id IS NULL THEN
-		-- Quoted: the prefix is a column admins can write, and it is pasted into SQL here.
-		EXECUTE 'INSERT INTO ' || pgque.quote_fqname(v_queue.queue_data_pfx || '_' || v_queue.queue_cur_table)
-			|| ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2) RETURNING ev_id'
-			INTO v_id
-			USING $2, $3;
-	END IF;
-	RETURN v_id;
-END;
-$$;
+-- insert they use. All SECURITY DEFINER, so a writer needs no table privileges. The
+-- single-send path behind every send overload, insert_event_one, is generated for the
+-- queues that exist (rebuild_event_writer, 040-events.sql).
 
 --changeset pgque:insert_event_bulk runOnChange:true splitStatements:false stripComments:false
 -- One INSERT for the whole array, no loop, no sort: rows go in in array order (a scan
@@ -61,8 +11,8 @@ $$;
 -- ids the column default draws rise with the array position, and sorting the returned
 -- ids restores that order. Ids come back aligned with the array positions; a NULL
 -- element gives a NULL ev_data. ev_extra4 (the trace context of a traced batch) is the
--- same for every event, or NULL. The queue lookup is inlined as in insert_event_one, the
--- xid taken first. Owner only and without a SET clause, like insert_event_one:
+-- same for every event, or NULL. The queue lookup is inlined as in _insert_event_dynamic, the
+-- xid taken first. Owner only and without a SET clause, like insert_event_one (040):
 -- send_batch is the way in and pins the search_path.
 CREATE OR REPLACE FUNCTION pgque.insert_event_bulk(queue_name text, ev_type text, ev_data_list text[],
 		ev_extra4 text)

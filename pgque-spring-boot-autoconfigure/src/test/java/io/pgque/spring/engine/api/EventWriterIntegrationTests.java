@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The send path's generated static insert ({@code insert_event_static}, written by
+ * The send path's generated single-event insert ({@code insert_event_one}, written by
  * {@code rebuild_event_writer}) and the set-based {@code send_batch} with an ev_extra4
  * value: the writer follows queue creation and removal, a queue it does not know is still
  * written (dynamic SQL), a creation and a removal at once take turns rebuilding it, and a
@@ -42,16 +42,22 @@ class EventWriterIntegrationTests {
 	void aQueueTheWriterDoesNotKnowIsWrittenWithDynamicSql() {
 		this.api.createQueue("writer_b");
 		this.api.subscribe("writer_b", "reader");
-		// as if the queue had been created while the writer was being rebuilt elsewhere
+		// as if the queue had been created while the writer was being rebuilt elsewhere:
+		// the generated function without its static inserts
+		String generated = writerSource();
+		String knowingNoQueue = generated.replaceFirst(
+				"(?s)END IF;\nIF v_queue_id .*\nRETURN pgque\\._insert_event_dynamic",
+				"END IF;\nRETURN pgque._insert_event_dynamic");
+		assertThat(knowingNoQueue).isNotEqualTo(generated).doesNotContain(prefix("writer_b"));
 		db.jdbc()
-			.execute("CREATE OR REPLACE FUNCTION pgque.insert_event_static(i_queue_id int4, i_data_pfx text,"
-					+ " i_table int4, i_type text, i_data text) RETURNS bigint LANGUAGE sql AS 'SELECT NULL::bigint'");
+			.execute("CREATE OR REPLACE FUNCTION pgque.insert_event_one(queue_name text, ev_type text, ev_data text)"
+					+ " RETURNS bigint LANGUAGE plpgsql AS $body$" + knowingNoQueue + "$body$");
 		long dynamic = this.api.send("writer_b", "t", "dynamic");
 		db.jdbc().queryForList("SELECT pgque.rebuild_event_writer()");
-		long generated = this.api.send("writer_b", "t", "static");
+		long written = this.api.send("writer_b", "t", "static");
 		this.api.tick("writer_b");
 		List<ApiSql.Message> messages = this.api.receive("writer_b", "reader");
-		assertThat(messages).extracting(ApiSql.Message::msgId).containsExactly(dynamic, generated);
+		assertThat(messages).extracting(ApiSql.Message::msgId).containsExactly(dynamic, written);
 		assertThat(messages).extracting(ApiSql.Message::payload).containsExactly("dynamic", "static");
 		assertThat(db.jdbc().queryForObject("SELECT count(*) FROM " + prefix("writer_b") + "_0", Long.class))
 			.isEqualTo(2);
@@ -118,8 +124,7 @@ class EventWriterIntegrationTests {
 
 	private String writerSource() {
 		return db.jdbc()
-			.queryForObject("SELECT prosrc FROM pg_proc WHERE oid = 'pgque.insert_event_static'::regproc",
-					String.class);
+			.queryForObject("SELECT prosrc FROM pg_proc WHERE oid = 'pgque.insert_event_one'::regproc", String.class);
 	}
 
 	private Long[] ids(String sql) {
