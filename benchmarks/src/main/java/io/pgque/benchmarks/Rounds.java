@@ -3,11 +3,12 @@ package io.pgque.benchmarks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
- * Rates of a workload and of its baseline, measured in alternating rounds so that load
- * from elsewhere on the machine hits both alike. The ratio is taken per round, then its
- * median reported.
+ * Rates of a workload and of its baseline, measured in alternating rounds (and within a
+ * round in alternating slices) so that load from elsewhere on the machine hits both
+ * alike. The ratio is taken per round, then its median reported.
  */
 final class Rounds {
 
@@ -51,6 +52,49 @@ final class Rounds {
 		long started = System.nanoTime();
 		work.run();
 		return events / ((System.nanoTime() - started) / 1e9);
+	}
+
+	/**
+	 * Run a workload and its baseline in one round, in alternating slices (subject,
+	 * baseline, baseline, subject, and again), so that a burst of load from elsewhere on
+	 * the machine hits both alike rather than whichever happened to run during it.
+	 * @param slices slices of each side (even, so that each goes first equally often)
+	 * @param subject one slice of the workload
+	 * @param baseline one slice of the baseline
+	 * @param meter a second measure summed per side over its slices (the server's CPU
+	 * time, say), or {@code () -> 0}
+	 * @return the time and the measure of each side
+	 * @throws Exception if a slice fails
+	 */
+	static Alternated alternate(int slices, Work subject, Work baseline, LongSupplier meter) throws Exception {
+		long[] nanos = new long[2];
+		long[] measured = new long[2];
+		for (int slot = 0; slot < 2 * slices; slot++) {
+			// A B B A A B B A ...
+			int side = ((slot + 1) / 2) % 2;
+			long startMeter = meter.getAsLong();
+			long started = System.nanoTime();
+			((side == 0) ? subject : baseline).run();
+			nanos[side] += System.nanoTime() - started;
+			measured[side] += meter.getAsLong() - startMeter;
+		}
+		return new Alternated(nanos[0], nanos[1], measured[0], measured[1]);
+	}
+
+	/**
+	 * What {@link #alternate} measured.
+	 *
+	 * @param subjectNanos wall-clock time of the workload's slices
+	 * @param baselineNanos wall-clock time of the baseline's slices
+	 * @param subjectMeter the second measure over the workload's slices
+	 * @param baselineMeter the second measure over the baseline's slices
+	 */
+	record Alternated(long subjectNanos, long baselineNanos, long subjectMeter, long baselineMeter) {
+
+		static double rate(long events, long nanos) {
+			return events / (nanos / 1e9);
+		}
+
 	}
 
 	@FunctionalInterface

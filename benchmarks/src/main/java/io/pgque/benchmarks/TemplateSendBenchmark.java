@@ -22,6 +22,9 @@ final class TemplateSendBenchmark {
 
 	private static final String QUEUE = "bench_template";
 
+	// slices of each side per round (see Rounds.alternate)
+	private static final int SLICES = 4;
+
 	private static final String SEND = "SELECT pgque.send(?, ?, ?::jsonb)";
 
 	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, ?::jsonb[])";
@@ -50,32 +53,34 @@ final class TemplateSendBenchmark {
 		for (int i = 0; i < 100; i++) {
 			orders.add(OrderPlaced.sample(i));
 		}
-		int sends = 4_000;
-		int batches = 100;
+		int sendsPerSlice = 1_000;
+		int batchesPerSlice = 25;
 		for (int round = -2; round < rounds; round++) {
-			double template = Rounds.rate(sends, () -> {
-				for (int i = 0; i < sends; i++) {
+			Rounds.Alternated sends = Rounds.alternate(SLICES, () -> {
+				for (int i = 0; i < sendsPerSlice; i++) {
 					this.template.send(QUEUE, orders.get(i % 100));
 				}
-			});
-			double hand = Rounds.rate(sends, () -> {
-				for (int i = 0; i < sends; i++) {
+			}, () -> {
+				for (int i = 0; i < sendsPerSlice; i++) {
 					handSend(orders.get(i % 100));
 				}
-			});
-			double templateBatch = Rounds.rate(batches * 100L, () -> {
-				for (int i = 0; i < batches; i++) {
+			}, () -> 0);
+			Rounds.Alternated batches = Rounds.alternate(SLICES, () -> {
+				for (int i = 0; i < batchesPerSlice; i++) {
 					this.template.sendBatch(QUEUE, orders);
 				}
-			});
-			double handBatch = Rounds.rate(batches * 100L, () -> {
-				for (int i = 0; i < batches; i++) {
+			}, () -> {
+				for (int i = 0; i < batchesPerSlice; i++) {
 					handSendBatch(orders);
 				}
-			});
+			}, () -> 0);
 			if (round >= 0) {
-				single.add(template, hand);
-				batch.add(templateBatch, handBatch);
+				long events = (long) sendsPerSlice * SLICES;
+				single.add(Rounds.Alternated.rate(events, sends.subjectNanos()),
+						Rounds.Alternated.rate(events, sends.baselineNanos()));
+				long batchEvents = batchesPerSlice * 100L * SLICES;
+				batch.add(Rounds.Alternated.rate(batchEvents, batches.subjectNanos()),
+						Rounds.Alternated.rate(batchEvents, batches.baselineNanos()));
 			}
 		}
 		System.out.println(single.line("PgqueTemplate.send", "JDBC loop: Jackson + send", "ev/s"));
