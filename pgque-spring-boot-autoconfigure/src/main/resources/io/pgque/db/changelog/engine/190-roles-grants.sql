@@ -159,8 +159,9 @@ BEGIN
 		v_role := CASE
 			WHEN v_routine.proname IN ('uninstall', 'insert_event_bulk', 'insert_event_one', 'refuse_over_limit', '_timetable_distrust',
 					'send_idem_core', 'send_at_core', 'deliver_delayed') THEN NULL
-			-- send's generated single-event insert, its slow path and its generator
-			WHEN v_routine.proname IN ('_insert_event_dynamic', 'rebuild_event_writer', 'event_writer_branch') THEN NULL
+			-- send's and send_batch's generated inserts (listed above), their slow paths and their generator
+			WHEN v_routine.proname IN ('_insert_event_dynamic', '_insert_event_bulk_dynamic', 'rebuild_event_writer',
+					'event_writer_branch', 'event_writer_function') THEN NULL
 			-- the cooperative consumers' internal helpers: only their SECURITY DEFINER callers use them
 			WHEN v_routine.proname IN ('_validate_coop_names', '_clear_member_cursor', '_coop_lock_consumer',
 					'_coop_demote_if_memberless') THEN NULL

@@ -16,16 +16,19 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The send path's generated single-event insert ({@code insert_event_one}, written by
- * {@code rebuild_event_writer}) and the set-based {@code send_batch} with an ev_extra4
- * value: the writer follows queue creation and removal, a queue it does not know is still
- * written (dynamic SQL), a creation and a removal at once take turns rebuilding it, and a
- * traced batch stores its context on every event.
+ * The generated inserts behind send and send_batch ({@code insert_event_one} and
+ * {@code insert_event_bulk}, written by {@code rebuild_event_writer}) and the set-based
+ * {@code send_batch} with an ev_extra4 value: the writers follow queue creation and
+ * removal, a queue they do not know is still written (dynamic SQL), a creation and a
+ * removal at once take turns rebuilding them, and a traced batch stores its context on
+ * every event.
  */
 class EventWriterIntegrationTests {
 
 	@RegisterExtension
 	static final PgqueTestDatabase db = PgqueTestDatabase.withEngine();
+
+	private static final List<String> WRITERS = List.of("insert_event_one", "insert_event_bulk");
 
 	private final ApiSql api = new ApiSql(db.jdbc());
 
@@ -33,34 +36,49 @@ class EventWriterIntegrationTests {
 	void theWriterFollowsCreateAndDropQueue() {
 		this.api.createQueue("writer_a");
 		String prefix = prefix("writer_a");
-		assertThat(writerSource()).contains("INSERT INTO " + prefix + "_0 ", "INSERT INTO " + prefix + "_2 ");
+		for (String writer : WRITERS) {
+			assertThat(writerSource(writer)).contains("INSERT INTO " + prefix + "_0 ", "INSERT INTO " + prefix + "_2 ");
+		}
 		db.jdbc().queryForObject("SELECT pgque.drop_queue('writer_a')", Integer.class);
-		assertThat(writerSource()).doesNotContain(prefix + "_0");
+		for (String writer : WRITERS) {
+			assertThat(writerSource(writer)).doesNotContain(prefix + "_0");
+		}
 	}
 
 	@Test
 	void aQueueTheWriterDoesNotKnowIsWrittenWithDynamicSql() {
 		this.api.createQueue("writer_b");
 		this.api.subscribe("writer_b", "reader");
-		// as if the queue had been created while the writer was being rebuilt elsewhere:
-		// the generated function without its static inserts
-		String generated = writerSource();
-		String knowingNoQueue = generated.replaceFirst(
-				"(?s)END IF;\nIF v_queue_id .*\nRETURN pgque\\._insert_event_dynamic",
-				"END IF;\nRETURN pgque._insert_event_dynamic");
-		assertThat(knowingNoQueue).isNotEqualTo(generated).doesNotContain(prefix("writer_b"));
-		db.jdbc()
-			.execute("CREATE OR REPLACE FUNCTION pgque.insert_event_one(queue_name text, ev_type text, ev_data text)"
-					+ " RETURNS bigint LANGUAGE plpgsql AS $body$" + knowingNoQueue + "$body$");
+		// as if the queue had been created while the writers were being rebuilt
+		// elsewhere:
+		// the generated functions without their static inserts
+		forgetQueues("insert_event_one(queue_name text, ev_type text, ev_data text)", "bigint");
+		forgetQueues("insert_event_bulk(queue_name text, ev_type text, ev_data_list text[], ev_extra4 text)",
+				"bigint[]");
 		long dynamic = this.api.send("writer_b", "t", "dynamic");
+		Long[] dynamicBatch = ids("SELECT pgque.send_batch('writer_b', 't', ARRAY['dynamic batch'])");
 		db.jdbc().queryForList("SELECT pgque.rebuild_event_writer()");
 		long written = this.api.send("writer_b", "t", "static");
+		Long[] writtenBatch = ids("SELECT pgque.send_batch('writer_b', 't', ARRAY['static batch'])");
 		this.api.tick("writer_b");
 		List<ApiSql.Message> messages = this.api.receive("writer_b", "reader");
-		assertThat(messages).extracting(ApiSql.Message::msgId).containsExactly(dynamic, written);
-		assertThat(messages).extracting(ApiSql.Message::payload).containsExactly("dynamic", "static");
+		assertThat(messages).extracting(ApiSql.Message::msgId)
+			.containsExactly(dynamic, dynamicBatch[0], written, writtenBatch[0]);
+		assertThat(messages).extracting(ApiSql.Message::payload)
+			.containsExactly("dynamic", "dynamic batch", "static", "static batch");
 		assertThat(db.jdbc().queryForObject("SELECT count(*) FROM " + prefix("writer_b") + "_0", Long.class))
-			.isEqualTo(2);
+			.isEqualTo(4);
+	}
+
+	private void forgetQueues(String signature, String returns) {
+		String name = signature.substring(0, signature.indexOf('('));
+		String generated = writerSource(name);
+		String knowingNoQueue = generated.replaceFirst("(?s)END IF;\nIF v_queue_id .*\nRETURN pgque\\._insert_event",
+				"END IF;\nRETURN pgque._insert_event");
+		assertThat(knowingNoQueue).isNotEqualTo(generated).doesNotContain(prefix("writer_b"));
+		db.jdbc()
+			.execute("CREATE OR REPLACE FUNCTION pgque." + signature + " RETURNS " + returns
+					+ " LANGUAGE plpgsql AS $body$" + knowingNoQueue + "$body$");
 	}
 
 	// Creations of queues already take turns (CREATE TABLE ... INHERITS locks the
@@ -92,8 +110,10 @@ class EventWriterIntegrationTests {
 			first.commit();
 			created.get(10, TimeUnit.SECONDS);
 		}
-		assertThat(writerSource()).contains("INSERT INTO " + prefix("writer_c2") + "_0 ")
-			.doesNotContain("INSERT INTO " + dropped + "_0 ");
+		for (String writer : WRITERS) {
+			assertThat(writerSource(writer)).contains("INSERT INTO " + prefix("writer_c2") + "_0 ")
+				.doesNotContain("INSERT INTO " + dropped + "_0 ");
+		}
 	}
 
 	@Test
@@ -122,9 +142,9 @@ class EventWriterIntegrationTests {
 			.queryForObject("SELECT queue_data_pfx FROM pgque.queue WHERE queue_name = ?", String.class, queue);
 	}
 
-	private String writerSource() {
+	private String writerSource(String writer) {
 		return db.jdbc()
-			.queryForObject("SELECT prosrc FROM pg_proc WHERE oid = 'pgque.insert_event_one'::regproc", String.class);
+			.queryForObject("SELECT prosrc FROM pg_proc WHERE oid = ?::regproc", String.class, "pgque." + writer);
 	}
 
 	private Long[] ids(String sql) {
