@@ -22,6 +22,16 @@ public class PgqueTypeMapper {
 
 	private final Map<Class<?>, String> typesByClass = new LinkedHashMap<>();
 
+	// Worked out once per class: a batch asks for the name of every payload
+	private final ClassValue<String> typeNames = new ClassValue<>() {
+
+		@Override
+		protected String computeValue(Class<?> type) {
+			return nameOf(type);
+		}
+
+	};
+
 	/**
 	 * Create a mapper.
 	 * @param naming the strategy for classes not in the table
@@ -54,6 +64,10 @@ public class PgqueTypeMapper {
 	 * @return the type name
 	 */
 	public String typeName(Class<?> type) {
+		return this.typeNames.get(type);
+	}
+
+	private String nameOf(Class<?> type) {
 		String mapped = this.typesByClass.get(type);
 		if (mapped != null) {
 			return mapped;

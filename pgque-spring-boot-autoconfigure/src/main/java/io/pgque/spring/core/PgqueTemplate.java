@@ -180,58 +180,63 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 		if (payloads.isEmpty()) {
 			return List.of();
 		}
-		boolean json = payloads.stream().allMatch(PgquePayload::json);
-		String[] contents = payloads.stream().map(PgquePayload::content).toArray(String[]::new);
+		boolean json = true;
+		String[] contents = new String[payloads.size()];
+		for (int i = 0; i < contents.length; i++) {
+			json &= payloads.get(i).json();
+			contents[i] = payloads.get(i).content();
+		}
 		String type = types.get(0);
 		boolean oneType = types.stream().allMatch(type::equals);
+		Batch batch = new Batch(queue, oneType ? type : null, types, json, contents);
 		return observed(queue, oneType ? type : "mixed", payloads.size(),
-				(trace) -> (trace != null) ? sendBatchTraced(queue, types, json, contents, trace)
-						: sendBatchUntraced(queue, types, json, contents));
+				(trace) -> (trace != null) ? sendBatchTraced(batch, trace) : sendBatchUntraced(batch));
 	}
 
-	private List<Long> sendBatchUntraced(String queue, List<String> types, boolean json, String[] contents) {
-		String type = types.get(0);
-		boolean oneType = types.stream().allMatch(type::equals);
-		return run("sendBatch", queue, null, null, () -> {
+	// One batch, converted: its one type (null when they differ), each payload's type,
+	// and
+	// the contents (all JSON, or sent as text)
+	private record Batch(String queue, @Nullable String type, List<String> types, boolean json, String[] contents) {
+
+		String[] typeArray() {
+			return this.types.toArray(String[]::new);
+		}
+
+	}
+
+	private List<Long> sendBatchUntraced(Batch batch) {
+		return run("sendBatch", batch.queue(), null, null, () -> {
 			// One round trip either way: one set-based insert when all share a type,
 			// otherwise one statement sending row by row in order
-			if (oneType) {
-				String sql = json ? PgqueSql.SEND_BATCH_JSON : PgqueSql.SEND_BATCH_TEXT;
-				return requireResult(this.jdbc.query(sql, IDS, queue, type, payloadArray(json, contents)), sql);
+			if (batch.type() != null) {
+				String sql = batch.json() ? PgqueSql.SEND_BATCH_JSON : PgqueSql.SEND_BATCH_TEXT;
+				return requireResult(
+						this.jdbc.query(sql, IDS, batch.queue(), batch.type(), textArray(batch.contents())), sql);
 			}
-			String sql = json ? PgqueSql.SEND_MIXED_JSON : PgqueSql.SEND_MIXED_TEXT;
-			String[] typeArray = types.toArray(String[]::new);
-			return requireResult(this.jdbc.query(sql, IDS, queue, textArray(typeArray), textArray(contents)), sql);
+			String sql = batch.json() ? PgqueSql.SEND_MIXED_JSON : PgqueSql.SEND_MIXED_TEXT;
+			return requireResult(
+					this.jdbc.query(sql, IDS, batch.queue(), textArray(batch.typeArray()), textArray(batch.contents())),
+					sql);
 		});
 	}
 
 	// The trace context goes to ev_extra4 of every event: one set-based send_batch when
-	// all
-	// share a type, otherwise one statement inserting row by row through insert_event
-	private List<Long> sendBatchTraced(String queue, List<String> types, boolean json, String[] contents,
-			String trace) {
-		String type = types.get(0);
-		if (types.stream().allMatch(type::equals)
-				&& this.engineFunctions.has(PgqueEngineFunctions.SEND_BATCH_WITH_EXTRA4)) {
-			String sql = json ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
-			return run("sendBatch", queue, null, null,
-					() -> requireResult(this.jdbc.query(sql, IDS, queue, type, payloadArray(json, contents), trace),
+	// all share a type, otherwise one statement inserting row by row through insert_event
+	private List<Long> sendBatchTraced(Batch batch, String trace) {
+		if (batch.type() != null && this.engineFunctions.has(PgqueEngineFunctions.SEND_BATCH_WITH_EXTRA4)) {
+			String sql = batch.json() ? PgqueSql.SEND_TRACED_BATCH_JSON : PgqueSql.SEND_TRACED_BATCH_TEXT;
+			return run("sendBatch", batch.queue(), null, null,
+					() -> requireResult(
+							this.jdbc.query(sql, IDS, batch.queue(), batch.type(), textArray(batch.contents()), trace),
 							sql));
 		}
-		String sql = json ? PgqueSql.SEND_TRACED_MIXED_JSON : PgqueSql.SEND_TRACED_MIXED_TEXT;
-		String[] typeArray = types.toArray(String[]::new);
-		return run("sendBatch", queue, null, null,
-				() -> requireResult(this.jdbc.query(sql, IDS, queue, trace, textArray(typeArray), textArray(contents)),
-						sql));
+		String sql = batch.json() ? PgqueSql.SEND_TRACED_MIXED_JSON : PgqueSql.SEND_TRACED_MIXED_TEXT;
+		return run("sendBatch", batch.queue(), null, null, () -> requireResult(this.jdbc.query(sql, IDS, batch.queue(),
+				trace, textArray(batch.typeArray()), textArray(batch.contents())), sql));
 	}
 
 	private static SqlTypeValue textArray(@Nullable String[] values) {
 		return (ps, index, sqlType, typeName) -> ps.setArray(index, ps.getConnection().createArrayOf("text", values));
-	}
-
-	private static SqlTypeValue payloadArray(boolean json, @Nullable String[] values) {
-		return json ? (ps, index, sqlType, typeName) -> ps.setArray(index,
-				ps.getConnection().createArrayOf("jsonb", values)) : textArray(values);
 	}
 
 	private static List<Long> readIds(ResultSet rs) throws SQLException {
