@@ -369,6 +369,13 @@ public final class PgqueSql {
 
 	public static final String RELEASE_SLOT = "SELECT pgque.release_slot(?, ?, ?, ?)";
 
+	/**
+	 * The leases a worker holds, renewed in one statement: the slots renewed, with
+	 * epochs.
+	 */
+	public static final String RENEW_SLOTS = """
+			SELECT renewed_slot, lease_epoch FROM pgque.renew_slots(?, ?, ?, ?::int[], ?::interval)""";
+
 	/** A keyed worker's presence: alive (with how the slots stand), gone. */
 	public static final String SLOT_WORKER_BEAT = """
 			SELECT alive, free, hungry FROM pgque.slot_worker_beat(?, ?, ?, ?::interval)""";

@@ -2,6 +2,7 @@ package io.pgque.spring.listener;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import io.pgque.spring.listener.PgqueListenerContainerEvent.Kind;
@@ -196,8 +197,9 @@ final class PgqueKeyedWorker implements Runnable {
 			int alive = Math.max(presence.alive(), this.options.concurrency());
 			PgqueSlotShare share = new PgqueSlotShare(this.slots.slots(),
 					new Presence(alive, presence.free(), presence.hungry()));
+			Map<Integer, Long> renewed = this.slots.renew(this.held.keySet(), this.worker, ttl);
 			for (Held slot : List.copyOf(this.held.values())) {
-				Long epoch = this.slots.claim(slot.jdbc().slot(), this.worker, ttl);
+				Long epoch = renewed.get(slot.jdbc().slot());
 				if (epoch == null) {
 					logger.info("Keyed worker '" + this.worker + "' of " + name() + " no longer holds slot "
 							+ slot.jdbc().slot());

@@ -1,6 +1,8 @@
 package io.pgque.spring.listener.source;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -14,6 +16,7 @@ import io.pgque.spring.core.PgqueSql;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.SqlArrayValue;
 
 /**
  * The partition slots of a keyed consumer ({@code n} subscriptions {@code C#k/N}, one per
@@ -99,6 +102,26 @@ public class PgqueKeySlots {
 	public @Nullable Long claim(int slot, String worker, Duration ttl) {
 		return call("claim slot", () -> this.jdbc.queryForObject(PgqueSql.CLAIM_SLOT, Long.class, this.queue,
 				this.consumer, slot, worker, PgqueInterval.of(ttl)));
+	}
+
+	/**
+	 * Renew, in one statement, the leases a worker holds.
+	 * @param slots the slots it holds
+	 * @param worker the worker
+	 * @param ttl how long the leases last without renewal
+	 * @return the epoch of each slot renewed; a slot missing is no longer the worker's
+	 * (or another transaction is on it: the call never waits)
+	 */
+	public Map<Integer, Long> renew(Collection<Integer> slots, String worker, Duration ttl) {
+		Map<Integer, Long> renewed = new HashMap<>();
+		if (slots.isEmpty()) {
+			return renewed;
+		}
+		SqlArrayValue held = new SqlArrayValue("int4", slots.toArray());
+		call("renew slots",
+				() -> this.jdbc.query(PgqueSql.RENEW_SLOTS, (rs, row) -> renewed.put(rs.getInt(1), rs.getLong(2)),
+						this.queue, this.consumer, worker, held, PgqueInterval.of(ttl)));
+		return renewed;
 	}
 
 	/**

@@ -336,6 +336,34 @@ BEGIN
 END;
 $$;
 
+--changeset pgque:renew_slots runOnChange:true splitStatements:false stripComments:false
+-- Renews in one statement the leases of i_slots that i_worker owns (not upstream: the
+-- contract renews with claim_slot, one call per slot) and returns the slots renewed with
+-- their epochs, which a renewal keeps. A slot missing from the answer is not this
+-- worker's (taken over after its lease expired, never claimed, out of range), or its row
+-- is locked by a running transaction: like claim_slot this never waits, and the caller
+-- treats the slot as lost. The owner's lease is renewed even if it has expired, as long
+-- as nobody took it, as claim_slot does.
+CREATE OR REPLACE FUNCTION pgque.renew_slots(i_queue text, i_consumer text, i_worker text, i_slots int[],
+		i_ttl interval DEFAULT '30 seconds')
+RETURNS TABLE (renewed_slot int, lease_epoch bigint) LANGUAGE plpgsql SECURITY DEFINER SET search_path = pgque, pg_catalog, pg_temp AS $$
+DECLARE
+	v_pin record;
+BEGIN
+	PERFORM pgque._slot_check_worker(i_worker, i_ttl, 'lease ttl');
+	SELECT * INTO v_pin FROM pgque._slot_pin_of(i_queue, i_consumer);
+	RETURN QUERY
+	UPDATE pgque.partition_slot ls SET lease_until = pg_catalog.clock_timestamp() + i_ttl, lease_ttl = i_ttl
+	FROM (SELECT s.slot FROM pgque.partition_slot s
+		WHERE s.queue_id = v_pin.queue_id AND s.co_name = i_consumer AND s.slot = ANY (i_slots)
+			AND s.lease_owner = i_worker
+		ORDER BY s.slot
+		FOR UPDATE SKIP LOCKED) mine
+	WHERE ls.queue_id = v_pin.queue_id AND ls.co_name = i_consumer AND ls.slot = mine.slot
+	RETURNING ls.slot, ls.epoch;
+END;
+$$;
+
 --changeset pgque:release_slot runOnChange:true splitStatements:false stripComments:false
 -- Gives a lease up, keeping the epoch. false for a non-owner (or a NULL worker, which
 -- upstream let clear anyone's lease). REFUSED while the slot has an open batch (upstream

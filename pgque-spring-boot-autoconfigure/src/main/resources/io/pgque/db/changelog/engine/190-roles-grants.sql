@@ -184,7 +184,7 @@ BEGIN
 					'finish_batch_leased',
 					'subscribe_slot', 'subscribe_slots', 'unsubscribe_slot', 'claim_slot', 'release_slot',
 					'receive_partitioned', 'ack_partitioned', 'nack_partitioned', 'slot_worker_beat',
-					'slot_worker_leave') THEN 'pgque_reader'
+					'slot_worker_leave', 'renew_slots') THEN 'pgque_reader'
 			WHEN v_routine.proname IN ('insert_event', 'send', 'send_batch', 'dlq_replay', 'dlq_replay_all',
 					'send_idem', 'send_at')
 				THEN 'pgque_writer'

@@ -86,7 +86,7 @@ class PartitionKeysRolesIntegrationTests {
 		JdbcTemplate jdbc = db.jdbc();
 		List<String> readerFunctions = List.of("subscribe_slot", "subscribe_slots", "unsubscribe_slot", "claim_slot",
 				"release_slot", "receive_partitioned", "ack_partitioned", "nack_partitioned", "slot_worker_beat",
-				"slot_worker_leave");
+				"slot_worker_leave", "renew_slots");
 		assertThat(jdbc.queryForList(
 				"SELECT DISTINCT p.proname::text FROM pg_proc p"
 						+ " WHERE p.pronamespace = 'pgque'::regnamespace AND p.proname = ANY (?::text[])"

@@ -1,19 +1,27 @@
 package io.pgque.spring.engine.api;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.pgque.spring.test.PgqueTestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.SqlArrayValue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The presence of a keyed consumer's workers ({@code slot_worker_beat},
  * {@code slot_worker_leave}, not upstream): who is alive, which slots are free and who
- * holds less than its share, from which each worker balances the slots.
+ * holds less than its share, from which each worker balances the slots; and a worker's
+ * leases renewed in one call ({@code renew_slots}, not upstream).
  */
 class PartitionWorkersIntegrationTests {
 
@@ -83,6 +91,75 @@ class PartitionWorkersIntegrationTests {
 		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM pgque.partition_worker w JOIN pgque.queue q"
 				+ " ON q.queue_id = w.queue_id WHERE q.queue_name = 'pw_unsub'", Integer.class))
 			.isZero();
+	}
+
+	@Test
+	void renewSlotsRenewsTheWorkersOwnLeasesKeepingTheirEpochs() throws Exception {
+		createQueue("pw_renew");
+		this.slots.subscribeAll("pw_renew", "c", 4);
+		Long kept = this.slots.claim("pw_renew", "c", 0, "w1");
+		Long expiredButMine = this.slots.claim("pw_renew", "c", 1, "w1", "1 second");
+		Long others = this.slots.claim("pw_renew", "c", 2, "w2");
+		this.slots.claim("pw_renew", "c", 3, "w1", "1 second");
+		Thread.sleep(1100);
+		Long takenOver = this.slots.claim("pw_renew", "c", 3, "w2");
+		assertThat(renew("pw_renew", "w1", 0, 1, 2, 3)).containsExactly(Map.entry(0, kept),
+				Map.entry(1, expiredButMine));
+		assertThat(this.jdbc.queryForList(
+				"SELECT ls.slot FROM pgque.partition_slot ls JOIN pgque.queue q"
+						+ " ON q.queue_id = ls.queue_id WHERE q.queue_name = 'pw_renew' AND ls.lease_owner = 'w1'"
+						+ " AND ls.lease_until > clock_timestamp() + interval '20 seconds' ORDER BY ls.slot",
+				Integer.class))
+			.containsExactly(0, 1);
+		assertThat(renew("pw_renew", "w2", 2, 3)).containsExactly(Map.entry(2, others), Map.entry(3, takenOver));
+		assertThat(renew("pw_renew", "w1")).isEmpty();
+	}
+
+	// Like claim_slot: a lease row another transaction holds answers at once, without it
+	@Test
+	void renewSlotsSkipsALeaseAnotherTransactionIsOnWithoutWaiting() throws Exception {
+		createQueue("pw_renew_busy");
+		this.slots.subscribeAll("pw_renew_busy", "c", 2);
+		Long free = this.slots.claim("pw_renew_busy", "c", 1, "w1");
+		this.slots.claim("pw_renew_busy", "c", 0, "w1");
+		try (Connection other = db.newConnection()) {
+			other.setAutoCommit(false);
+			try (Statement statement = other.createStatement()) {
+				statement.execute("SELECT 1 FROM pgque.partition_slot ls JOIN pgque.queue q ON q.queue_id = ls.queue_id"
+						+ " WHERE q.queue_name = 'pw_renew_busy' AND ls.slot = 0 FOR UPDATE OF ls");
+			}
+			// a wait would last until the rollback below: the timeout fails the test
+			// instead
+			assertThat(
+					CompletableFuture.supplyAsync(() -> renew("pw_renew_busy", "w1", 0, 1)).get(10, TimeUnit.SECONDS))
+				.containsExactly(Map.entry(1, free));
+			other.rollback();
+		}
+	}
+
+	@Test
+	void renewSlotsRefusesAnEmptyWorkerAShortTtlAndAConsumerWithoutSlots() {
+		createQueue("pw_renew_bad");
+		this.jdbc.queryForObject("SELECT pgque.register_consumer('pw_renew_bad', 'plain')", Integer.class);
+		this.slots.subscribeAll("pw_renew_bad", "c", 2);
+		assertThat(SqlErrors.raised(() -> this.jdbc
+			.queryForList("SELECT * FROM pgque.renew_slots('pw_renew_bad', 'c', '', ARRAY[0], '30 seconds')")))
+			.contains("worker id must not be empty");
+		assertThat(SqlErrors.raised(() -> this.jdbc
+			.queryForList("SELECT * FROM pgque.renew_slots('pw_renew_bad', 'c', 'w', ARRAY[0], '0.5 seconds')")))
+			.contains("lease ttl must be >= 1 second");
+		assertThat(SqlErrors.raised(() -> this.jdbc
+			.queryForList("SELECT * FROM pgque.renew_slots('pw_renew_bad', 'plain', 'w', ARRAY[0], '30 seconds')")))
+			.contains("is not a partitioned consumer");
+	}
+
+	private Map<Integer, Long> renew(String queue, String worker, Integer... slots) {
+		Map<Integer, Long> renewed = new TreeMap<>();
+		this.jdbc.query("SELECT renewed_slot, lease_epoch FROM pgque.renew_slots(?, 'c', ?, ?::int[], '30 seconds')",
+				(rs) -> {
+					renewed.put(rs.getInt(1), rs.getLong(2));
+				}, queue, worker, new SqlArrayValue("int4", (Object[]) slots));
+		return renewed;
 	}
 
 	private List<Integer> beat(String queue, String worker, String ttl) {
