@@ -1,14 +1,11 @@
 package io.pgque.spring.listener;
 
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
 import io.pgque.spring.listener.source.PgqueCooperativeGroup;
 import io.pgque.spring.listener.source.PgqueLease;
-import io.pgque.spring.listener.source.PgqueMemberHeartbeat;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,13 +26,9 @@ final class PgqueCooperativeCrew implements PgqueContainerWorkers {
 
 	private final PgqueLease lease;
 
-	private volatile List<PgqueCooperativeWorker> members = List.of();
-
-	private List<PgqueWorkerThread> threads = List.of();
+	private final PgqueCrewThreads<PgqueCooperativeWorker> threads;
 
 	private @Nullable PgqueMemberKeeper keeper;
-
-	private final AtomicInteger liveMembers = new AtomicInteger();
 
 	/**
 	 * Workers for a container.
@@ -50,6 +43,7 @@ final class PgqueCooperativeCrew implements PgqueContainerWorkers {
 		this.group = group;
 		this.instanceId = instanceId;
 		this.lease = lease;
+		this.threads = new PgqueCrewThreads<>(container, "Member");
 	}
 
 	// the members' and the heartbeat's threads
@@ -60,49 +54,29 @@ final class PgqueCooperativeCrew implements PgqueContainerWorkers {
 		for (int i = 1; i <= options.concurrency(); i++) {
 			String member = this.instanceId + "-" + i;
 			PgqueContainerSignals memberSignals = new PgqueContainerSignals();
-			memberSignals.reset();
 			PgqueConsumerJdbc jdbc = this.container.jdbc().member(member, options.deadInterval());
 			workers.add(new PgqueCooperativeWorker(this.container,
 					this.container.createProcessor(jdbc, memberSignals, null), this.group, member, memberSignals));
 		}
-		this.members = List.copyOf(workers);
-		PgqueMemberKeeper memberKeeper = new PgqueMemberKeeper(this.group, () -> heartbeat(this.lease), workers,
+		PgqueMemberKeeper memberKeeper = new PgqueMemberKeeper(this.group, this.lease::memberHeartbeat, workers,
 				options);
 		this.keeper = memberKeeper;
-		this.liveMembers.set(workers.size());
-		List<PgqueWorkerThread> started = new ArrayList<>();
-		for (PgqueCooperativeWorker member : workers) {
-			Thread thread = this.container.newThread(member, member.member());
-			started.add(new PgqueWorkerThread("Member '" + member.member() + "' of container " + this.container.getId(),
-					thread, member.signals()));
-			thread.start();
-		}
-		this.threads = List.copyOf(started);
+		this.threads.start(workers);
 		Thread heartbeat = this.container.newThread(memberKeeper, "heartbeat");
 		heartbeat.setDaemon(true);
 		heartbeat.start();
 	}
 
-	private static PgqueMemberHeartbeat heartbeat(PgqueLease lease) {
-		try {
-			return lease.memberHeartbeat();
-		}
-		catch (SQLException ex) {
-			throw new IllegalStateException("No member heartbeat: " + ex.getMessage(), ex);
-		}
-	}
-
 	// each member leaves the group as it ends; one still in a batch hands it back
 	@Override
 	public void awaitStop() {
-		PgqueWorkerThread.awaitOrAbandon(this.threads, this.container.getOptions().shutdownTimeout(),
-				"the batch is handed back to the group");
+		this.threads.awaitStop("the batch is handed back to the group");
 	}
 
 	// the last member to end stops the heartbeat too
 	@Override
 	public boolean workerEnded() {
-		if (this.liveMembers.decrementAndGet() > 0) {
+		if (!this.threads.lastEnded()) {
 			return false;
 		}
 		PgqueMemberKeeper memberKeeper = this.keeper;
@@ -114,24 +88,17 @@ final class PgqueCooperativeCrew implements PgqueContainerWorkers {
 
 	@Override
 	public List<PgqueContainerSignals> signals() {
-		return this.members.stream().map(PgqueCooperativeWorker::signals).toList();
+		return this.threads.signals();
 	}
 
 	@Override
 	public boolean isActive() {
-		return this.members.stream().anyMatch(PgqueCooperativeWorker::isJoined);
+		return this.threads.workers().stream().anyMatch(PgqueCooperativeWorker::isJoined);
 	}
 
 	@Override
 	public List<PgqueContainerMember> members() {
-		List<PgqueContainerMember> views = new ArrayList<>();
-		for (PgqueCooperativeWorker member : this.members) {
-			long batch = member.batchInHand();
-			String state = !member.isRunning() ? "stopped"
-					: (batch >= 0) ? "processing" : member.isJoined() ? "idle" : "joining";
-			views.add(new PgqueContainerMember(member.member(), state, (batch >= 0) ? batch : null));
-		}
-		return views;
+		return this.threads.members();
 	}
 
 }

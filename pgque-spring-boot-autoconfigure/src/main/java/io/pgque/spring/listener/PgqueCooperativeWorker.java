@@ -20,7 +20,7 @@ import org.apache.commons.logging.LogFactory;
  *
  * @author pgque-spring-boot authors
  */
-final class PgqueCooperativeWorker implements Runnable {
+final class PgqueCooperativeWorker implements PgqueCrewWorker {
 
 	private static final Log logger = LogFactory.getLog(PgqueCooperativeWorker.class);
 
@@ -53,11 +53,13 @@ final class PgqueCooperativeWorker implements Runnable {
 		this.signals.reset();
 	}
 
-	String member() {
+	@Override
+	public String name() {
 		return this.member;
 	}
 
-	PgqueContainerSignals signals() {
+	@Override
+	public PgqueContainerSignals signals() {
 		return this.signals;
 	}
 
@@ -65,19 +67,22 @@ final class PgqueCooperativeWorker implements Runnable {
 		return this.joined;
 	}
 
-	boolean isRunning() {
+	@Override
+	public boolean isRunning() {
 		return this.running;
+	}
+
+	@Override
+	public String restingState() {
+		return this.joined ? "idle" : "joining";
 	}
 
 	void rejoin() {
 		this.joined = false;
 	}
 
-	/**
-	 * The batch this worker is processing.
-	 * @return its id, or {@code -1}
-	 */
-	long batchInHand() {
+	@Override
+	public long batchInHand() {
 		return this.processor.batchInHand();
 	}
 
@@ -100,8 +105,8 @@ final class PgqueCooperativeWorker implements Runnable {
 				}
 				catch (PgqueBatchTakenOverException | PgqueBatchNotFoundException ex) {
 					// fenced: the batch transaction rolled back
-					logger.warn("Member '" + this.member + "' of " + name() + " lost its batch to another member: "
-							+ ex.getMessage());
+					logger.warn("Member '" + this.member + "' of " + consumerName()
+							+ " lost its batch to another member: " + ex.getMessage());
 					this.container.publish(Kind.BATCH_TAKEN_OVER, ex);
 					continue;
 				}
@@ -112,11 +117,11 @@ final class PgqueCooperativeWorker implements Runnable {
 				}
 				catch (RuntimeException ex) {
 					if (this.signals.isAbandoned()) {
-						logger.debug("Batch of " + name() + " abandoned at shutdown", ex);
+						logger.debug("Batch of " + consumerName() + " abandoned at shutdown", ex);
 						this.container.publish(Kind.FAILED, ex);
 						break;
 					}
-					logger.warn("Batch of member '" + this.member + "' of " + name()
+					logger.warn("Batch of member '" + this.member + "' of " + consumerName()
 							+ " failed; it will be delivered again, this member tries again in "
 							+ this.options.failureDelay(), ex);
 					this.container.publish(Kind.FAILED, ex);
@@ -134,7 +139,8 @@ final class PgqueCooperativeWorker implements Runnable {
 			}
 		}
 		catch (Throwable ex) {
-			logger.error("Member '" + this.member + "' of " + name() + " stopped after an unexpected failure", ex);
+			logger.error("Member '" + this.member + "' of " + consumerName() + " stopped after an unexpected failure",
+					ex);
 			this.container.failedByWorker(ex);
 			throw ex;
 		}
@@ -148,7 +154,7 @@ final class PgqueCooperativeWorker implements Runnable {
 	private boolean join() {
 		try {
 			if (this.group.join(this.member)) {
-				logger.info("Member '" + this.member + "' joined cooperative consumer " + name());
+				logger.info("Member '" + this.member + "' joined cooperative consumer " + consumerName());
 			}
 			this.joined = true;
 			return true;
@@ -156,7 +162,7 @@ final class PgqueCooperativeWorker implements Runnable {
 		catch (RuntimeException ex) {
 			// e.g. a single worker of an older deployment has a batch open: the consumer
 			// turns cooperative once that batch is acked
-			logger.warn("Member '" + this.member + "' could not join cooperative consumer " + name()
+			logger.warn("Member '" + this.member + "' could not join cooperative consumer " + consumerName()
 					+ "; trying again in " + this.options.failureDelay() + ": " + ex.getMessage());
 			return false;
 		}
@@ -169,19 +175,19 @@ final class PgqueCooperativeWorker implements Runnable {
 		boolean interrupted = Thread.interrupted();
 		try {
 			if (this.group.leave(this.member)) {
-				logger.info("Member '" + this.member + "' left cooperative consumer " + name());
+				logger.info("Member '" + this.member + "' left cooperative consumer " + consumerName());
 			}
 		}
 		catch (RuntimeException ex) {
 			logger.warn(
-					"Member '" + this.member + "' could not leave cooperative consumer " + name()
+					"Member '" + this.member + "' could not leave cooperative consumer " + consumerName()
 							+ "; the other members remove it once it has been silent for three times the dead interval",
 					ex);
 		}
 		this.joined = false;
 	}
 
-	private String name() {
+	private String consumerName() {
 		return this.group.queue() + "/" + this.group.consumer();
 	}
 

@@ -2,7 +2,6 @@ package io.pgque.spring.listener;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import io.pgque.spring.listener.source.PgqueConsumerJdbc;
@@ -25,16 +24,13 @@ final class PgqueKeyedCrew implements PgqueContainerWorkers {
 
 	private final String instanceId;
 
-	private volatile List<PgqueKeyedWorker> workers = List.of();
-
-	private List<PgqueWorkerThread> threads = List.of();
-
-	private final AtomicInteger liveWorkers = new AtomicInteger();
+	private final PgqueCrewThreads<PgqueKeyedWorker> threads;
 
 	PgqueKeyedCrew(PgqueListenerContainer container, PgqueKeySlots slots, String instanceId) {
 		this.container = container;
 		this.slots = slots;
 		this.instanceId = instanceId;
+		this.threads = new PgqueCrewThreads<>(container, "Keyed worker");
 	}
 
 	// the slots, not the plain consumer: a keyed consumer is its slots' subscriptions
@@ -48,56 +44,36 @@ final class PgqueKeyedCrew implements PgqueContainerWorkers {
 	public void start() {
 		List<PgqueKeyedWorker> created = new ArrayList<>();
 		for (int i = 1; i <= this.container.getOptions().concurrency(); i++) {
-			PgqueContainerSignals signals = new PgqueContainerSignals();
-			signals.reset();
-			created.add(new PgqueKeyedWorker(this.container, this.slots, this.instanceId + "-" + i, signals));
+			created.add(new PgqueKeyedWorker(this.container, this.slots, this.instanceId + "-" + i,
+					new PgqueContainerSignals()));
 		}
-		this.workers = List.copyOf(created);
-		this.liveWorkers.set(created.size());
-		List<PgqueWorkerThread> started = new ArrayList<>();
-		for (PgqueKeyedWorker worker : created) {
-			Thread thread = this.container.newThread(worker, worker.worker());
-			started.add(new PgqueWorkerThread(
-					"Keyed worker '" + worker.worker() + "' of container " + this.container.getId(), thread,
-					worker.signals()));
-			thread.start();
-		}
-		this.threads = List.copyOf(started);
+		this.threads.start(created);
 	}
 
 	// a worker still in a batch at the timeout rolls it back; its slot's lease expires
 	@Override
 	public void awaitStop() {
-		PgqueWorkerThread.awaitOrAbandon(this.threads, this.container.getOptions().shutdownTimeout(),
-				"its batch rolls back and its slot is free once the lease expires");
+		this.threads.awaitStop("its batch rolls back and its slot is free once the lease expires");
 	}
 
 	@Override
 	public boolean workerEnded() {
-		return this.liveWorkers.decrementAndGet() <= 0;
+		return this.threads.lastEnded();
 	}
 
 	@Override
 	public List<PgqueContainerSignals> signals() {
-		return this.workers.stream().map(PgqueKeyedWorker::signals).toList();
+		return this.threads.signals();
 	}
 
 	@Override
 	public boolean isActive() {
-		return this.workers.stream().anyMatch((worker) -> !worker.heldSlots().isEmpty());
+		return this.threads.workers().stream().anyMatch((worker) -> !worker.slots().isEmpty());
 	}
 
 	@Override
 	public List<PgqueContainerMember> members() {
-		List<PgqueContainerMember> views = new ArrayList<>();
-		for (PgqueKeyedWorker worker : this.workers) {
-			long batch = worker.batchInHand();
-			String state = !worker.isRunning() ? "stopped"
-					: (batch >= 0) ? "processing" : worker.heldSlots().isEmpty() ? "standby" : "idle";
-			views
-				.add(new PgqueContainerMember(worker.worker(), state, (batch >= 0) ? batch : null, worker.heldSlots()));
-		}
-		return views;
+		return this.threads.members();
 	}
 
 }

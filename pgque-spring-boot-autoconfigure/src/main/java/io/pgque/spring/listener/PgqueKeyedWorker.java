@@ -29,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @author pgque-spring-boot authors
  */
-final class PgqueKeyedWorker implements Runnable {
+final class PgqueKeyedWorker implements PgqueCrewWorker {
 
 	private static final Log logger = LogFactory.getLog(PgqueKeyedWorker.class);
 
@@ -63,30 +63,37 @@ final class PgqueKeyedWorker implements Runnable {
 		this.worker = worker;
 		this.signals = signals;
 		this.options = container.getOptions();
+		this.signals.reset();
 	}
 
-	String worker() {
+	@Override
+	public String name() {
 		return this.worker;
 	}
 
-	PgqueContainerSignals signals() {
+	@Override
+	public PgqueContainerSignals signals() {
 		return this.signals;
 	}
 
-	boolean isRunning() {
+	@Override
+	public boolean isRunning() {
 		return this.running;
 	}
 
-	long batchInHand() {
+	@Override
+	public String restingState() {
+		return this.held.isEmpty() ? "standby" : "idle";
+	}
+
+	@Override
+	public long batchInHand() {
 		Held slot = this.current;
 		return (slot != null) ? slot.processor().batchInHand() : -1;
 	}
 
-	/**
-	 * The slots this worker holds now.
-	 * @return the slot numbers, ascending
-	 */
-	List<Integer> heldSlots() {
+	@Override
+	public List<Integer> slots() {
 		return List.copyOf(this.held.keySet());
 	}
 
@@ -116,7 +123,8 @@ final class PgqueKeyedWorker implements Runnable {
 			}
 		}
 		catch (Throwable ex) {
-			logger.error("Keyed worker '" + this.worker + "' of " + name() + " stopped after an unexpected failure",
+			logger.error(
+					"Keyed worker '" + this.worker + "' of " + consumerName() + " stopped after an unexpected failure",
 					ex);
 			this.container.failedByWorker(ex);
 			throw ex;
@@ -149,8 +157,8 @@ final class PgqueKeyedWorker implements Runnable {
 			}
 			catch (PgqueSlotLostException ex) {
 				// fenced: the batch transaction rolled back; the slot is another's now
-				logger.warn("Keyed worker '" + this.worker + "' of " + name() + " lost slot " + slot.jdbc().slot()
-						+ ": " + ex.getMessage());
+				logger.warn("Keyed worker '" + this.worker + "' of " + consumerName() + " lost slot "
+						+ slot.jdbc().slot() + ": " + ex.getMessage());
 				this.held.remove(slot.jdbc().slot());
 				this.container.publish(Kind.BATCH_TAKEN_OVER, ex);
 			}
@@ -162,12 +170,12 @@ final class PgqueKeyedWorker implements Runnable {
 			catch (RuntimeException ex) {
 				this.container.publish(Kind.FAILED, ex);
 				if (this.signals.isAbandoned()) {
-					logger.debug("Batch of " + name() + " abandoned at shutdown", ex);
+					logger.debug("Batch of " + consumerName() + " abandoned at shutdown", ex);
 					return Round.STOPPED;
 				}
-				logger.warn("Batch of slot " + slot.jdbc().slot() + " of " + name() + " failed; it will be delivered"
-						+ " again, keyed worker '" + this.worker + "' tries again in " + this.options.failureDelay(),
-						ex);
+				logger.warn("Batch of slot " + slot.jdbc().slot() + " of " + consumerName()
+						+ " failed; it will be delivered" + " again, keyed worker '" + this.worker + "' tries again in "
+						+ this.options.failureDelay(), ex);
 				// the lease may be gone with the connection: check it before the next
 				// round
 				this.nextRebalance = System.nanoTime();
@@ -201,7 +209,7 @@ final class PgqueKeyedWorker implements Runnable {
 			for (Held slot : List.copyOf(this.held.values())) {
 				Long epoch = renewed.get(slot.jdbc().slot());
 				if (epoch == null) {
-					logger.info("Keyed worker '" + this.worker + "' of " + name() + " no longer holds slot "
+					logger.info("Keyed worker '" + this.worker + "' of " + consumerName() + " no longer holds slot "
 							+ slot.jdbc().slot());
 					this.held.remove(slot.jdbc().slot());
 				}
@@ -231,8 +239,9 @@ final class PgqueKeyedWorker implements Runnable {
 			}
 		}
 		catch (RuntimeException ex) {
-			logger.warn("Keyed worker '" + this.worker + "' of " + name() + " could not renew or balance its slots;"
-					+ " trying again in " + this.options.heartbeatInterval() + ": " + ex.getMessage());
+			logger.warn(
+					"Keyed worker '" + this.worker + "' of " + consumerName() + " could not renew or balance its slots;"
+							+ " trying again in " + this.options.heartbeatInterval() + ": " + ex.getMessage());
 		}
 	}
 
@@ -242,18 +251,18 @@ final class PgqueKeyedWorker implements Runnable {
 		jdbc.claimed(epoch);
 		PgqueBatchProcessor processor = this.container.createProcessor(jdbc, this.signals, null);
 		this.held.put(slot, new Held(jdbc, processor));
-		logger.info("Keyed worker '" + this.worker + "' of " + name() + " took slot " + slot);
+		logger.info("Keyed worker '" + this.worker + "' of " + consumerName() + " took slot " + slot);
 	}
 
 	private void giveUp(int slot) {
 		this.held.remove(slot);
 		try {
 			this.slots.release(slot, this.worker);
-			logger.info("Keyed worker '" + this.worker + "' of " + name() + " gave slot " + slot + " back");
+			logger.info("Keyed worker '" + this.worker + "' of " + consumerName() + " gave slot " + slot + " back");
 		}
 		catch (RuntimeException ex) {
 			// its lease runs out by itself
-			logger.warn("Keyed worker '" + this.worker + "' of " + name() + " could not give slot " + slot
+			logger.warn("Keyed worker '" + this.worker + "' of " + consumerName() + " could not give slot " + slot
 					+ " back; it is free once its lease expires (" + leaseTtl() + "): " + ex.getMessage());
 		}
 	}
@@ -284,7 +293,7 @@ final class PgqueKeyedWorker implements Runnable {
 		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
-	private String name() {
+	private String consumerName() {
 		return this.container.getQueue() + "/" + this.container.getConsumer();
 	}
 

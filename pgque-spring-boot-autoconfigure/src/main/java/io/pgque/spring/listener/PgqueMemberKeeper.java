@@ -71,7 +71,7 @@ final class PgqueMemberKeeper implements Runnable {
 		List<String> joined = new ArrayList<>();
 		for (PgqueCooperativeWorker worker : this.workers) {
 			if (worker.isJoined()) {
-				joined.add(worker.member());
+				joined.add(worker.name());
 			}
 		}
 		if (joined.isEmpty()) {
@@ -80,9 +80,9 @@ final class PgqueMemberKeeper implements Runnable {
 		try {
 			List<String> missing = this.heartbeat.get().touch(this.group.queue(), this.group.consumer(), joined);
 			for (PgqueCooperativeWorker worker : this.workers) {
-				if (missing.contains(worker.member())) {
-					logger.info("Member '" + worker.member() + "' of " + this.group.queue() + "/"
-							+ this.group.consumer() + " is no longer in the group; it joins again");
+				if (missing.contains(worker.name())) {
+					logger.info("Member '" + worker.name() + "' of " + this.group.queue() + "/" + this.group.consumer()
+							+ " is no longer in the group; it joins again");
 					worker.rejoin();
 				}
 			}
@@ -96,7 +96,7 @@ final class PgqueMemberKeeper implements Runnable {
 
 	private Set<String> own() {
 		Set<String> names = new java.util.HashSet<>();
-		this.workers.forEach((worker) -> names.add(worker.member()));
+		this.workers.forEach((worker) -> names.add(worker.name()));
 		return names;
 	}
 

@@ -94,9 +94,9 @@ public final class PgqueLease {
 	 * cooperative mode the members' rows are the right to work, and the heartbeat keeps
 	 * them.
 	 * @return the application's member heartbeat
-	 * @throws SQLException if the lease manager is closed
+	 * @throws IllegalStateException if the lease manager is closed
 	 */
-	public PgqueMemberHeartbeat memberHeartbeat() throws SQLException {
+	public PgqueMemberHeartbeat memberHeartbeat() {
 		return this.manager.memberHeartbeat();
 	}
 

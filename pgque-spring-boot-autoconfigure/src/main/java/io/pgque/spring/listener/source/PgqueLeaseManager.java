@@ -154,11 +154,13 @@ public class PgqueLeaseManager implements AutoCloseable {
 	 * The heartbeat of cooperative members, on a session connection of its own, kept
 	 * where the leases are (outside the pool when it can be).
 	 * @return the heartbeat, shared by the containers of the application
-	 * @throws SQLException if the manager is closed
+	 * @throws IllegalStateException if the manager is closed
 	 */
-	public PgqueMemberHeartbeat memberHeartbeat() throws SQLException {
+	public PgqueMemberHeartbeat memberHeartbeat() {
 		synchronized (this.monitor) {
-			checkOpen();
+			if (this.closed) {
+				throw new IllegalStateException("PgQue lease manager is closed: no member heartbeat");
+			}
 			return this.heartbeat;
 		}
 	}

@@ -32,25 +32,18 @@ $$;
 -- send's slow path, behind the generated insert_event_one: a queue that function does not
 -- know (created while another transaction rebuilt it, say, or its data prefix changed
 -- since), a queue that does not exist, a disabled queue, a payload or type over its
--- limit, a NULL payload. It looks the queue up again (the xid taken first, for the reason
--- given at current_event_target), refuses with the reason, or inserts with dynamic SQL.
+-- limit, a NULL payload. It finds the table through current_event_target (the xid taken
+-- first, the queue refused if unknown or disabled), refuses an event over a limit, or
+-- inserts with dynamic SQL (the table name comes quoted).
 -- Owner only, without a SET clause: it runs under the pinned search_path of the send
 -- that calls it.
 CREATE OR REPLACE FUNCTION pgque._insert_event_dynamic(queue_name text, ev_type text, ev_data text)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
-	v_queue record;
+	v_table text;
 	v_id bigint;
 BEGIN
-	PERFORM pg_catalog.pg_current_xact_id();
-	SELECT q.queue_data_pfx, q.queue_cur_table, q.queue_disable_insert INTO v_queue
-	FROM pgque.queue q WHERE q.queue_name = $1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'queue not found: %', $1;
-	END IF;
-	IF v_queue.queue_disable_insert AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
-		RAISE EXCEPTION 'Insert into queue disallowed';
-	END IF;
+	SELECT t.data_table INTO v_table FROM pgque.current_event_target($1) t;
 	-- octet_length reads the stored size; it does not detoast or scan the text
 	IF pg_catalog.octet_length($3) > pgque.max_payload_bytes() THEN
 		PERFORM pgque.refuse_over_limit($1, 'the payload', pg_catalog.octet_length($3), 'max_payload_bytes',
@@ -60,9 +53,7 @@ BEGIN
 		PERFORM pgque.refuse_over_limit($1, 'the type name', pg_catalog.octet_length($2), 'max_type_bytes',
 			pgque.max_type_bytes());
 	END IF;
-	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL here.
-	EXECUTE 'INSERT INTO ' || pgque.quote_fqname(v_queue.queue_data_pfx || '_' || v_queue.queue_cur_table)
-		|| ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2) RETURNING ev_id'
+	EXECUTE 'INSERT INTO ' || v_table || ' (ev_time, ev_type, ev_data) VALUES (pg_catalog.now(), $1, $2) RETURNING ev_id'
 		INTO v_id
 		USING $2, $3;
 	RETURN v_id;
@@ -77,19 +68,11 @@ CREATE OR REPLACE FUNCTION pgque._insert_event_bulk_dynamic(queue_name text, ev_
 		ev_extra4 text)
 RETURNS bigint[] LANGUAGE plpgsql AS $$
 DECLARE
-	v_queue record;
+	v_table text;
 	v_over record;
 	v_ids bigint[];
 BEGIN
-	PERFORM pg_catalog.pg_current_xact_id();
-	SELECT q.queue_data_pfx, q.queue_cur_table, q.queue_disable_insert INTO v_queue
-	FROM pgque.queue q WHERE q.queue_name = $1;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'queue not found: %', $1;
-	END IF;
-	IF v_queue.queue_disable_insert AND pg_catalog.current_setting('session_replication_role') <> 'replica' THEN
-		RAISE EXCEPTION 'Insert into queue disallowed';
-	END IF;
+	SELECT t.data_table INTO v_table FROM pgque.current_event_target($1) t;
 	IF $3 IS NULL THEN
 		RETURN NULL;
 	END IF;
@@ -105,9 +88,7 @@ BEGIN
 		PERFORM pgque.refuse_over_limit($1, 'the payload at index ' || (v_over.pos - 1), v_over.bytes,
 			'max_payload_bytes', pgque.max_payload_bytes());
 	END IF;
-	-- Quoted: the prefix is a column admins can write, and it is pasted into SQL here.
-	EXECUTE 'WITH inserted AS (INSERT INTO ' || pgque.quote_fqname(v_queue.queue_data_pfx || '_' || v_queue.queue_cur_table)
-		|| ' (ev_time, ev_type, ev_data, ev_extra4)'
+	EXECUTE 'WITH inserted AS (INSERT INTO ' || v_table || ' (ev_time, ev_type, ev_data, ev_extra4)'
 		' SELECT pg_catalog.now(), $2, d.data, $3 FROM pg_catalog.unnest($1) AS d (data) RETURNING ev_id)'
 		' SELECT coalesce(pg_catalog.array_agg(i.ev_id ORDER BY i.ev_id), ''{}'') FROM inserted i'
 		INTO v_ids
