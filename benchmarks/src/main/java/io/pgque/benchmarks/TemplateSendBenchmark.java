@@ -58,7 +58,7 @@ final class TemplateSendBenchmark {
 		}
 		int sendsPerSlice = 1_000;
 		int batchesPerSlice = 50;
-		for (int round = -2; round < rounds; round++) {
+		for (int round = -3; round < rounds; round++) {
 			Rounds.Alternated sends = Rounds.alternate(SLICES, () -> {
 				for (int i = 0; i < sendsPerSlice; i++) {
 					this.template.send(QUEUE, orders.get(i % 100));
