@@ -45,7 +45,7 @@ interface PgqueCrewWorker extends Runnable {
 	 * The partition slots it holds.
 	 * @return the slots, ascending; empty for a cooperative member
 	 */
-	default List<Integer> slots() {
+	default List<Integer> heldSlots() {
 		return List.of();
 	}
 
@@ -56,7 +56,7 @@ interface PgqueCrewWorker extends Runnable {
 	default PgqueContainerMember view() {
 		long batch = batchInHand();
 		String state = !isRunning() ? "stopped" : (batch >= 0) ? "processing" : restingState();
-		return new PgqueContainerMember(name(), state, (batch >= 0) ? batch : null, slots());
+		return new PgqueContainerMember(name(), state, (batch >= 0) ? batch : null, heldSlots());
 	}
 
 }

@@ -68,7 +68,7 @@ final class PgqueKeyedCrew implements PgqueContainerWorkers {
 
 	@Override
 	public boolean isActive() {
-		return this.threads.workers().stream().anyMatch((worker) -> !worker.slots().isEmpty());
+		return this.threads.workers().stream().anyMatch((worker) -> !worker.heldSlots().isEmpty());
 	}
 
 	@Override

@@ -93,7 +93,7 @@ final class PgqueKeyedWorker implements PgqueCrewWorker {
 	}
 
 	@Override
-	public List<Integer> slots() {
+	public List<Integer> heldSlots() {
 		return List.copyOf(this.held.keySet());
 	}
 
