@@ -24,20 +24,22 @@ final class EngineSendBenchmark {
 
 	private static final String QUEUE = "bench_engine";
 
-	// slices of each side per round (see Rounds.alternate)
-	private static final int SLICES = 4;
-
 	private static final String SEND = "SELECT pgque.send(?, ?, ?::jsonb)";
 
 	private static final String SEND_BEFORE = "SELECT pgque_before.send(?, ?, ?::jsonb)";
 
-	// the call PgqueTemplate makes for JSON: text[], each element made canonical jsonb
-	// text
-	// row by row (a jsonb[] parameter costs far more per event at 1,000, see
-	// docs/benchmarks.md); the INSERT baseline parses each element the same way
-	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, " + canonicalJson() + ")";
+	/**
+	 * How PgqueTemplate passes a JSON batch: a text[], each element made canonical jsonb
+	 * text row by row, in order (a jsonb[] parameter costs far more per event at 1,000,
+	 * see docs/benchmarks.md). The INSERT baseline parses each element the same way.
+	 */
+	static final String CANONICAL_JSON_ARRAY = "ARRAY(SELECT d.doc::jsonb::text FROM unnest(?::text[])"
+			+ " WITH ORDINALITY AS d(doc, n) ORDER BY d.n)";
 
-	private static final String SEND_BATCH_BEFORE = "SELECT pgque_before.send_batch(?, ?, " + canonicalJson() + ")";
+	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, " + CANONICAL_JSON_ARRAY + ")";
+
+	private static final String SEND_BATCH_BEFORE = "SELECT pgque_before.send_batch(?, ?, " + CANONICAL_JSON_ARRAY
+			+ ")";
 
 	private static final String INSERT = "INSERT INTO bench_outbox (type, payload) VALUES (?, ?::jsonb)";
 
@@ -95,20 +97,16 @@ final class EngineSendBenchmark {
 			String subjectName, String baselineSql, String baselineName) throws Exception {
 		Rounds result = new Rounds();
 		Rounds cpu = new Rounds();
-		int callsPerSlice = calls / SLICES;
-		long events = (long) batchSize * callsPerSlice * SLICES;
+		int callsPerSlice = calls / Rounds.SLICES;
+		long events = (long) batchSize * callsPerSlice * Rounds.SLICES;
 		for (int round = -1; round < rounds; round++) {
-			Rounds.Alternated measured = Rounds.alternate(SLICES,
-					() -> calls(connection, batchSize, callsPerSlice, subjectSql),
+			Rounds.Alternated measured = Rounds.alternate(() -> calls(connection, batchSize, callsPerSlice, subjectSql),
 					() -> calls(connection, batchSize, callsPerSlice, baselineSql), () -> serverCpuNanos(connection));
 			if (round >= 0) {
-				result.add(Rounds.Alternated.rate(events, measured.subjectNanos()),
-						Rounds.Alternated.rate(events, measured.baselineNanos()));
+				result.addTimes(events, measured.subjectNanos(), measured.baselineNanos());
 				if (measured.subjectMeter() > 0) {
-					// as rates (events per CPU second), so that the ratio reads like the
-					// other
-					cpu.add(Rounds.Alternated.rate(events, measured.subjectMeter()),
-							Rounds.Alternated.rate(events, measured.baselineMeter()));
+					// as rates (events per CPU second): the ratio reads like the other
+					cpu.addTimes(events, measured.subjectMeter(), measured.baselineMeter());
 				}
 			}
 		}
@@ -116,10 +114,6 @@ final class EngineSendBenchmark {
 		if (!cpu.isEmpty()) {
 			System.out.println(cpu.line("  server CPU", "", "ev/CPU-s"));
 		}
-	}
-
-	private static String canonicalJson() {
-		return "ARRAY(SELECT d.doc::jsonb::text FROM unnest(?::text[]) WITH ORDINALITY AS d(doc, n) ORDER BY d.n)";
 	}
 
 	// 0 where the server is not local Linux or the login may not read server files

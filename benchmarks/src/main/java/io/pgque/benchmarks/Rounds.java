@@ -12,11 +12,27 @@ import java.util.function.LongSupplier;
  */
 final class Rounds {
 
+	/**
+	 * Slices of each side in one round of {@link #alternate} (even: each goes first as
+	 * often).
+	 */
+	static final int SLICES = 4;
+
 	private final List<Double> subject = new ArrayList<>();
 
 	private final List<Double> baseline = new ArrayList<>();
 
 	private final List<Double> ratios = new ArrayList<>();
+
+	/**
+	 * Add a round from the times (or other nanosecond measures) of its two sides.
+	 * @param events the events each side handled
+	 * @param subjectNanos the workload's time
+	 * @param baselineNanos the baseline's time
+	 */
+	void addTimes(long events, long subjectNanos, long baselineNanos) {
+		add(events / (subjectNanos / 1e9), events / (baselineNanos / 1e9));
+	}
 
 	void add(double subjectRate, double baselineRate) {
 		this.subject.add(subjectRate);
@@ -58,7 +74,6 @@ final class Rounds {
 	 * Run a workload and its baseline in one round, in alternating slices (subject,
 	 * baseline, baseline, subject, and again), so that a burst of load from elsewhere on
 	 * the machine hits both alike rather than whichever happened to run during it.
-	 * @param slices slices of each side (even, so that each goes first equally often)
 	 * @param subject one slice of the workload
 	 * @param baseline one slice of the baseline
 	 * @param meter a second measure summed per side over its slices (the server's CPU
@@ -66,10 +81,10 @@ final class Rounds {
 	 * @return the time and the measure of each side
 	 * @throws Exception if a slice fails
 	 */
-	static Alternated alternate(int slices, Work subject, Work baseline, LongSupplier meter) throws Exception {
+	static Alternated alternate(Work subject, Work baseline, LongSupplier meter) throws Exception {
 		long[] nanos = new long[2];
 		long[] measured = new long[2];
-		for (int slot = 0; slot < 2 * slices; slot++) {
+		for (int slot = 0; slot < 2 * SLICES; slot++) {
 			// A B B A A B B A ...
 			int side = ((slot + 1) / 2) % 2;
 			long startMeter = meter.getAsLong();
@@ -90,10 +105,6 @@ final class Rounds {
 	 * @param baselineMeter the second measure over the baseline's slices
 	 */
 	record Alternated(long subjectNanos, long baselineNanos, long subjectMeter, long baselineMeter) {
-
-		static double rate(long events, long nanos) {
-			return events / (nanos / 1e9);
-		}
 
 	}
 

@@ -22,15 +22,10 @@ final class TemplateSendBenchmark {
 
 	private static final String QUEUE = "bench_template";
 
-	// slices of each side per round (see Rounds.alternate)
-	private static final int SLICES = 4;
-
 	private static final String SEND = "SELECT pgque.send(?, ?, ?::jsonb)";
 
-	// as PgqueTemplate sends JSON: text[], each element made canonical jsonb text in
-	// order
-	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, ARRAY(SELECT d.doc::jsonb::text"
-			+ " FROM unnest(?::text[]) WITH ORDINALITY AS d(doc, n) ORDER BY d.n))";
+	private static final String SEND_BATCH = "SELECT pgque.send_batch(?, ?, " + EngineSendBenchmark.CANONICAL_JSON_ARRAY
+			+ ")";
 
 	private final PgqueTemplate template;
 
@@ -59,7 +54,7 @@ final class TemplateSendBenchmark {
 		int sendsPerSlice = 1_000;
 		int batchesPerSlice = 50;
 		for (int round = -3; round < rounds; round++) {
-			Rounds.Alternated sends = Rounds.alternate(SLICES, () -> {
+			Rounds.Alternated sends = Rounds.alternate(() -> {
 				for (int i = 0; i < sendsPerSlice; i++) {
 					this.template.send(QUEUE, orders.get(i % 100));
 				}
@@ -68,7 +63,7 @@ final class TemplateSendBenchmark {
 					handSend(orders.get(i % 100));
 				}
 			}, () -> 0);
-			Rounds.Alternated batches = Rounds.alternate(SLICES, () -> {
+			Rounds.Alternated batches = Rounds.alternate(() -> {
 				for (int i = 0; i < batchesPerSlice; i++) {
 					this.template.sendBatch(QUEUE, orders);
 				}
@@ -78,12 +73,8 @@ final class TemplateSendBenchmark {
 				}
 			}, () -> 0);
 			if (round >= 0) {
-				long events = (long) sendsPerSlice * SLICES;
-				single.add(Rounds.Alternated.rate(events, sends.subjectNanos()),
-						Rounds.Alternated.rate(events, sends.baselineNanos()));
-				long batchEvents = batchesPerSlice * 100L * SLICES;
-				batch.add(Rounds.Alternated.rate(batchEvents, batches.subjectNanos()),
-						Rounds.Alternated.rate(batchEvents, batches.baselineNanos()));
+				single.addTimes((long) sendsPerSlice * Rounds.SLICES, sends.subjectNanos(), sends.baselineNanos());
+				batch.addTimes(batchesPerSlice * 100L * Rounds.SLICES, batches.subjectNanos(), batches.baselineNanos());
 			}
 		}
 		System.out.println(single.line("PgqueTemplate.send", "JDBC loop: Jackson + send", "ev/s"));

@@ -48,9 +48,8 @@ class SampleApplicationShutdownTests {
 				.body(order)
 				.retrieve()
 				.toBodilessEntity();
-			// both consumers have handled the order: the stop below is what is tested,
-			// not a
-			// race between it and the slower consumer's first batch
+			// both consumers have handled the order: the stop below is what is
+			// tested, not a race between it and the slower consumer's first batch
 			awaitLine("shipping: order");
 			awaitLine("billing: invoiced order");
 			process.destroy();

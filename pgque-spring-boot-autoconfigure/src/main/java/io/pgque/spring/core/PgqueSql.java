@@ -19,12 +19,14 @@ public final class PgqueSql {
 
 	static final String SEND_BATCH_TEXT = "SELECT pgque.send_batch(?, ?, ?::text[])";
 
-	// JSON goes over as text[] and each element becomes canonical jsonb text row by row,
-	// in list order, for send_batch's text overload (stored as send stores jsonb). Per
-	// row,
-	// because a jsonb[] parameter (or a text[]::jsonb[] cast) parses every element in one
-	// memory context: per event it cost as much at 100 and 2-3 times as much at 1,000.
-	static final String SEND_BATCH_JSON = "SELECT pgque.send_batch(?, ?, " + canonicalJson("?") + ")";
+	// A text[] of JSON documents, each made the canonical text jsonb stores, in list
+	// order: how a JSON batch goes to send_batch's text overload. Row by row, because a
+	// jsonb[] parameter (or a text[]::jsonb[] cast) cost as much per event at 100
+	// elements and 2-3 times as much at 1,000 (measured; see docs/benchmarks.md).
+	private static final String CANONICAL_JSON_ARRAY = "ARRAY(SELECT d.doc::jsonb::text"
+			+ " FROM unnest(?::text[]) WITH ORDINALITY AS d(doc, n) ORDER BY d.n)";
+
+	static final String SEND_BATCH_JSON = "SELECT pgque.send_batch(?, ?, " + CANONICAL_JSON_ARRAY + ")";
 
 	// Several types in one batch: still one statement, sending row by row in array order
 	static final String SEND_MIXED_TEXT = "SELECT array_agg(pgque.send(q.queue, t.type, t.payload) ORDER BY t.n)"
@@ -45,7 +47,7 @@ public final class PgqueSql {
 	// ev_extra4 of every event (one observation, one context)
 	static final String SEND_TRACED_BATCH_TEXT = "SELECT pgque.send_batch(?, ?, ?::text[], ?::text)";
 
-	static final String SEND_TRACED_BATCH_JSON = "SELECT pgque.send_batch(?, ?, " + canonicalJson("?") + ", ?::text)";
+	static final String SEND_TRACED_BATCH_JSON = "SELECT pgque.send_batch(?, ?, " + CANONICAL_JSON_ARRAY + ", ?::text)";
 
 	// A traced batch of several types: one statement, row by row through insert_event
 	static final String SEND_TRACED_MIXED_TEXT = "SELECT array_agg(pgque.insert_event(q.queue, t.type, t.payload,"
@@ -396,13 +398,6 @@ public final class PgqueSql {
 				FROM (SELECT pgque.next_batch(?, ?) AS batch_id %s) b
 				LEFT JOIN LATERAL (SELECT * FROM pgque.get_batch_events(b.batch_id)
 				    WHERE b.batch_id IS NOT NULL LIMIT ?) e ON true""".formatted(condition);
-	}
-
-	// a text[] of JSON documents as the canonical text of each (as jsonb stores it), in
-	// order
-	private static String canonicalJson(String array) {
-		return "ARRAY(SELECT d.doc::jsonb::text FROM unnest(" + array + "::text[]) WITH ORDINALITY AS d(doc, n)"
-				+ " ORDER BY d.n)";
 	}
 
 }

@@ -193,9 +193,8 @@ public class PgqueTemplate implements PgqueOperations, PgqueAdminOperations {
 				(trace) -> (trace != null) ? sendBatchTraced(batch, trace) : sendBatchUntraced(batch));
 	}
 
-	// One batch, converted: its one type (null when they differ), each payload's type,
-	// and
-	// the contents (all JSON, or sent as text)
+	// One batch, converted: its one type (null when they differ), each
+	// payload's type, and the contents (all JSON, or sent as text)
 	private record Batch(String queue, @Nullable String type, List<String> types, boolean json, String[] contents) {
 
 		String[] typeArray() {

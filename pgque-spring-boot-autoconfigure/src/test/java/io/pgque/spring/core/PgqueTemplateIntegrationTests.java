@@ -142,8 +142,8 @@ class PgqueTemplateIntegrationTests {
 
 	@Test
 	void sendBatchOfJsonObjectsOfOneTypeStoresWhatSendStores() {
-		// bound as a jsonb[] array: quotes, backslashes, braces, commas, non-ASCII and an
-		// empty list inside the elements must arrive as each element's own JSON
+		// sent as one array: quotes, backslashes, braces, commas, non-ASCII and an empty
+		// list inside the elements must arrive as each element's own JSON
 		String queue = newQueue();
 		List<Order> orders = List.of(new Order("quote \" and \\ backslash", 1, List.of()),
 				new Order("{braces}, commas, and \"quoted\" words", 2, List.of(new Line("ü-€-𝄞", 3))),

@@ -190,11 +190,7 @@ class PgqueListenerKeyedIntegrationTests {
 	void runAtLeastOnceWhenAHandlerOutlivesTheSlotLeaseShouldHaveTheSlotTakenOverAndTheLateAckFenced()
 			throws Exception {
 		String queue = "keyed_hung";
-		prepare(queue, 1);
-		blocked = new CountDownLatch(1);
-		release = new CountDownLatch(1);
-		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'block:0', 'k')", Long.class, queue);
-		this.support.tick(queue);
+		prepareBlockingFirst(queue);
 		String atLeastOnce = "pgque.listener.transaction-mode=at-least-once";
 		context(queue, 1, 1, 1).withPropertyValues(atLeastOnce).run((c1) -> {
 			assertThat(blocked.await(20, TimeUnit.SECONDS)).isTrue();
@@ -222,18 +218,13 @@ class PgqueListenerKeyedIntegrationTests {
 	@Test
 	void runInSavepointModeWhenAHandlerOutlivesTheSlotLeaseShouldKeepTheSlotUntilItsTransactionEnds() throws Exception {
 		String queue = "keyed_hung_tx";
-		prepare(queue, 1);
-		blocked = new CountDownLatch(1);
-		release = new CountDownLatch(1);
-		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'block:0', 'k')", Long.class, queue);
-		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'k:1', 'k')", Long.class, queue);
-		this.support.tick(queue);
+		prepareBlockingFirst(queue, "k:1");
 		context(queue, 1, 1, 1).run((c1) -> {
 			assertThat(blocked.await(20, TimeUnit.SECONDS)).isTrue();
 			context(queue, 2, 1, 1).run((c2) -> {
-				// twice the lease (2 s): the receive locked the lease row until commit,
-				// so
-				// context 2 cannot take the slot, and the key's next event waits
+				// twice the lease (2 s): the receive locked the lease row until
+				// commit, so context 2 cannot take the slot, and the key's next
+				// event waits
 				Thread.sleep(4000);
 				assertThat(slotsHeld(c2)).isZero();
 				assertThat(committed(queue)).isZero();
@@ -295,6 +286,19 @@ class PgqueListenerKeyedIntegrationTests {
 			.withPropertyValues("test.queue=" + queue, "test.ordering=KEY", "test.slots=4")
 			.withUserConfiguration(ConfigurableKeyedListener.class)
 			.run((context) -> assertThat(context).getFailure().hasStackTraceContaining("pinned to n=8; got n=4"));
+	}
+
+	// one slot; key k's first event blocks its handler until released, the given ones
+	// of the same key follow it in one batch
+	private void prepareBlockingFirst(String queue, String... following) {
+		prepare(queue, 1);
+		blocked = new CountDownLatch(1);
+		release = new CountDownLatch(1);
+		db.jdbc().queryForObject("SELECT pgque.send(?, 'test', 'block:0', 'k')", Long.class, queue);
+		for (String payload : following) {
+			db.jdbc().queryForObject("SELECT pgque.send(?, 'test', ?, 'k')", Long.class, queue, payload);
+		}
+		this.support.tick(queue);
 	}
 
 	private void prepare(String queue, int slots) {

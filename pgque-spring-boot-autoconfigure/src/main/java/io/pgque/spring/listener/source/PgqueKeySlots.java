@@ -113,15 +113,18 @@ public class PgqueKeySlots {
 	 * (or another transaction is on it: the call never waits)
 	 */
 	public Map<Integer, Long> renew(Collection<Integer> slots, String worker, Duration ttl) {
-		Map<Integer, Long> renewed = new HashMap<>();
 		if (slots.isEmpty()) {
-			return renewed;
+			return Map.of();
 		}
 		SqlArrayValue held = new SqlArrayValue("int4", slots.toArray());
-		call("renew slots",
-				() -> this.jdbc.query(PgqueSql.RENEW_SLOTS, (rs, row) -> renewed.put(rs.getInt(1), rs.getLong(2)),
-						this.queue, this.consumer, worker, held, PgqueInterval.of(ttl)));
-		return renewed;
+		Map<Integer, Long> renewed = call("renew slots", () -> this.jdbc.query(PgqueSql.RENEW_SLOTS, (rs) -> {
+			Map<Integer, Long> epochs = new HashMap<>();
+			while (rs.next()) {
+				epochs.put(rs.getInt(1), rs.getLong(2));
+			}
+			return epochs;
+		}, this.queue, this.consumer, worker, held, PgqueInterval.of(ttl)));
+		return (renewed != null) ? renewed : Map.of();
 	}
 
 	/**

@@ -49,9 +49,8 @@ class EventWriterIntegrationTests {
 	void aQueueTheWriterDoesNotKnowIsWrittenWithDynamicSql() {
 		this.api.createQueue("writer_b");
 		this.api.subscribe("writer_b", "reader");
-		// as if the queue had been created while the writers were being rebuilt
-		// elsewhere:
-		// the generated functions without their static inserts
+		// as if the queue had been created while the writers were rebuilt
+		// elsewhere: the generated functions without their static inserts
 		forgetQueues("insert_event_one(queue_name text, ev_type text, ev_data text)", "bigint");
 		forgetQueues("insert_event_bulk(queue_name text, ev_type text, ev_data_list text[], ev_extra4 text)",
 				"bigint[]");

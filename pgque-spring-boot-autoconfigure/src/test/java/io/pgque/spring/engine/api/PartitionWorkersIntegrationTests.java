@@ -128,8 +128,8 @@ class PartitionWorkersIntegrationTests {
 				statement.execute("SELECT 1 FROM pgque.partition_slot ls JOIN pgque.queue q ON q.queue_id = ls.queue_id"
 						+ " WHERE q.queue_name = 'pw_renew_busy' AND ls.slot = 0 FOR UPDATE OF ls");
 			}
-			// a wait would last until the rollback below: the timeout fails the test
-			// instead
+			// a wait would last until the rollback below: the timeout fails
+			// the test instead
 			assertThat(
 					CompletableFuture.supplyAsync(() -> renew("pw_renew_busy", "w1", 0, 1)).get(10, TimeUnit.SECONDS))
 				.containsExactly(Map.entry(1, free));
